@@ -1,0 +1,5 @@
+"""Allow ``python -m dealterm``."""
+
+from dealterm.cli import main
+
+main()

@@ -1,0 +1,107 @@
+"""What every CLI command shares: opening the database, errors, and output.
+
+Nothing here imports Textual; SQLModel and the core are imported inside functions so
+that ``dealterm --help`` stays quick.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from dealterm.config import Settings
+    from dealterm.core.db import Database
+
+__all__ = [
+    "DbOption",
+    "JsonOption",
+    "State",
+    "echo_json",
+    "fail",
+    "open_db",
+    "state_of",
+]
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="SQLite file or SQLAlchemy URL (postgresql+psycopg://...). Default: DEALTERM_DB, "
+        "the settings file, then dealterm.db in the user data directory.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+@dataclass
+class State:
+    """Options given before the command (``dealterm --db X deal list``)."""
+
+    db: str | None = None
+    demo: bool = False
+
+
+def state_of(ctx: typer.Context) -> State:
+    """The root options, wherever the command sits in the tree."""
+    root = ctx.find_root()
+    obj = root.obj
+    return obj if isinstance(obj, State) else State()
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print one line to stderr and exit with ``code``."""
+    typer.echo(f"dealterm: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def resolve_target(state: State, db: str | None, settings: Settings) -> str:
+    """Which database to open: --db, DEALTERM_DB, --demo, the settings file, the default."""
+    from dealterm.config import default_db_path, demo_db_path
+
+    chosen = db or state.db or os.environ.get("DEALTERM_DB") or None
+    if chosen:
+        return chosen
+    if state.demo:
+        return str(demo_db_path())
+    if settings.db:
+        return settings.db
+    return str(default_db_path())
+
+
+def open_db(ctx: typer.Context, db: str | None = None) -> Database:
+    """Open the database the options point at, for the acting user.
+
+    A broken settings file is reported on stderr and defaults are used.
+    """
+    from dealterm.config import load_settings
+    from dealterm.core.clock import SystemClock, resolve_timezone
+    from dealterm.core.db import Database
+
+    settings = load_settings()
+    if settings.problem:
+        typer.echo(f"dealterm: warning: {settings.problem}", err=True)
+    try:
+        zone = resolve_timezone(settings.timezone)
+    except ValueError as exc:
+        typer.echo(f"dealterm: warning: {exc}; using the local time zone", err=True)
+        zone = resolve_timezone(None)
+    target = resolve_target(state_of(ctx), db, settings)
+    return Database.open(
+        target,
+        clock=SystemClock(zone=zone),
+        locale=settings.locale,
+        user_name=settings.user_name,
+        base_currency=settings.base_currency,
+    )
+
+
+def echo_json(data: Any) -> None:
+    """Print JSON (UTF-8, indented) to stdout."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,209 @@
+"""Settings and paths: the TOML settings file and where data lives.
+
+Paths come from platformdirs *functions*, evaluated when asked, never at import time,
+so tests and users can point ``XDG_*`` or ``DEALTERM_*`` variables elsewhere.
+
+The settings file (``dealterm config path`` prints where) looks like::
+
+    db = "~/crm/team.db"           # or "postgresql+psycopg://user@host/crm"
+    locale = "ru_RU"
+    timezone = "Europe/Moscow"
+    base_currency = "RUB"          # used when a new database is set up
+    user_name = "Anna Petrova"     # your display name in a new database
+
+    [keymap]
+    board.move_next = "ctrl+right"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "Settings",
+    "config_path",
+    "data_dir",
+    "default_db_path",
+    "demo_db_path",
+    "detect_locale",
+    "load_settings",
+    "write_setting",
+]
+
+APP_NAME = "dealterm"
+KEYS = ("db", "locale", "timezone", "base_currency", "user_name")
+
+
+def data_dir() -> Path:
+    """Where databases live by default (``DEALTERM_DATA_DIR`` overrides)."""
+    override = os.environ.get("DEALTERM_DATA_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def config_path() -> Path:
+    """The settings file (``DEALTERM_CONFIG`` overrides)."""
+    override = os.environ.get("DEALTERM_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def default_db_path() -> Path:
+    """The database used when neither ``--db`` nor ``DEALTERM_DB`` nor the settings name one."""
+    return data_dir() / "dealterm.db"
+
+
+def demo_db_path() -> Path:
+    """The demo database that ``dealterm --demo`` opens."""
+    return data_dir() / "demo.db"
+
+
+def detect_locale() -> str:
+    """The user's locale from the environment (LC_ALL, LC_MESSAGES, LANG), else en_US."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var, "")
+        name = value.split(".")[0].split("@")[0]
+        if name and name not in ("C", "POSIX"):
+            return name
+    return "en_US"
+
+
+@dataclass
+class Settings:
+    """What the settings file says, with defaults for what it does not.
+
+    Attributes:
+        problem: a one-line description of what was wrong with the file, if anything
+            (the app then runs with defaults and shows this).
+    """
+
+    db: str | None = None
+    locale: str = field(default_factory=detect_locale)
+    timezone: str | None = None
+    base_currency: str | None = None
+    user_name: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def _line_of(error: tomllib.TOMLDecodeError) -> str:
+    text = str(error)
+    return text[text.find("(line") :].strip("()") if "(line" in text else text
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the settings file; a missing file means defaults.
+
+    A malformed file does not stop anything: defaults are used and ``problem``
+    names the line at fault.
+    """
+    target = path or config_path()
+    try:
+        raw = target.read_bytes()
+    except FileNotFoundError:
+        return Settings()
+    except OSError as exc:
+        return Settings(problem=f"cannot read {target}: {exc.strerror}")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return Settings(problem=f"{target} is not UTF-8 text; using defaults")
+    except tomllib.TOMLDecodeError as exc:
+        return Settings(
+            problem=f"{target}: {_line_of(exc)}: {str(exc).split(' (')[0]}; using defaults"
+        )
+    settings = Settings()
+    problems: list[str] = []
+    for key in KEYS:
+        if key in data:
+            value = data[key]
+            if not isinstance(value, str):
+                problems.append(f"{key} must be text")
+                continue
+            setattr(settings, key, value)
+    keymap = data.get("keymap", {})
+    if isinstance(keymap, dict):
+        settings.keymap = {str(k): str(v) for k, v in keymap.items() if isinstance(v, str)}
+    else:
+        problems.append("[keymap] must be a table")
+    unknown = sorted(set(data) - {*KEYS, "keymap"})
+    if unknown:
+        problems.append("unknown setting " + ", ".join(unknown))
+    if problems:
+        settings.problem = f"{target}: " + "; ".join(problems)
+    return settings
+
+
+def write_setting(key: str, value: str, path: Path | None = None) -> str:
+    """Set (or with an empty value, remove) one setting, keeping the file's comments.
+
+    Args:
+        key: one of :data:`KEYS`, or ``keymap.<binding id>``.
+
+    Returns:
+        A one-line description of what changed.
+
+    Raises:
+        DealtermError: an unknown key, a bad value, or a file that cannot be read or written.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    from dealterm.core.errors import DealtermError, ValidationError
+
+    target = path or config_path()
+    section, _, name = key.partition(".")
+    if section == "keymap" and name:
+        pass
+    elif key not in KEYS:
+        raise ValidationError(
+            f"unknown setting {key!r} (known: {', '.join(KEYS)}, keymap.<binding>)"
+        )
+    if key == "timezone" and value:
+        from dealterm.core.clock import resolve_timezone
+
+        try:
+            resolve_timezone(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+    if key == "locale" and value:
+        from dealterm.core.formatting import safe_locale
+
+        if safe_locale(value) != value.replace("-", "_"):
+            raise ValidationError(f"unknown locale {value!r} (use a name like en_US or ru_RU)")
+    try:
+        text = target.read_text(encoding="utf-8") if target.exists() else ""
+        document = tomlkit.parse(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DealtermError(f"cannot read {target}: {exc}") from None
+    except TOMLKitError as exc:
+        raise DealtermError(f"{target} is not valid TOML ({exc}); fix or remove it first") from None
+    table = document
+    if section == "keymap" and name:
+        if "keymap" not in document:
+            document["keymap"] = tomlkit.table()
+        table = document["keymap"]  # type: ignore[assignment]
+        field_name = name
+    else:
+        field_name = key
+    if value == "":
+        table.pop(field_name, None)
+        message = f"removed {key}"
+    else:
+        table[field_name] = value
+        message = f"{key} = {value!r}"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(tomlkit.dumps(document), encoding="utf-8")
+    except OSError as exc:
+        raise DealtermError(f"cannot write {target}: {exc.strerror}") from None
+    return f"{message} in {target}"

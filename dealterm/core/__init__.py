@@ -1,0 +1,1 @@
+"""The CRM itself: models, database, services, queries. Never imports Textual."""

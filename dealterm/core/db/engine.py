@@ -1,0 +1,142 @@
+"""Engines for SQLite files and PostgreSQL servers, with the pragmas and file rights we need."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from dealterm.core.errors import DatabaseError
+
+__all__ = ["BUSY_TIMEOUT_MS", "describe_target", "make_engine", "resolve_url"]
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def resolve_url(target: str | os.PathLike[str]) -> URL:
+    """Turn what a user typed for ``--db`` into a SQLAlchemy URL.
+
+    A value with ``://`` is a SQLAlchemy URL (``postgresql+psycopg://...``, ``sqlite:///...``);
+    anything else is a path to an SQLite file. ``postgresql://`` means psycopg 3.
+
+    Raises:
+        DatabaseError: the URL cannot be parsed or names a database we do not support.
+    """
+    text = os.fspath(target).strip()
+    if not text:
+        raise DatabaseError("no database given: pass --db PATH or set DEALTERM_DB")
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        return URL.create("sqlite+pysqlite", database=str(path))
+    try:
+        url = make_url(text)
+    except ArgumentError as exc:
+        raise DatabaseError(f"cannot read the database URL {text!r}: {exc}") from None
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    if url.drivername == "sqlite":
+        url = url.set(drivername="sqlite+pysqlite")
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseError(f"unsupported database {backend!r}: use an SQLite file or PostgreSQL")
+    if backend == "sqlite" and url.database and url.database != ":memory:":
+        url = url.set(database=str(Path(url.database).expanduser().resolve()))
+    return url
+
+
+def describe_target(url: URL) -> str:
+    """A short human name for a database: the file name or ``host/dbname``."""
+    if url.get_backend_name() == "sqlite":
+        return Path(url.database or ":memory:").name
+    return f"{url.host or 'localhost'}/{url.database}"
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create a missing database file readable by its owner only (0600), and its folder."""
+    if path.exists():
+        if path.is_dir():
+            raise DatabaseError(f"{path} is a directory, not a database file")
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        return
+    except OSError as exc:
+        raise DatabaseError(f"cannot create the database {path}: {exc.strerror}") from None
+    os.close(fd)
+
+
+def _py_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _py_upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Take transaction control from pysqlite so that writers can BEGIN IMMEDIATE
+        # (see the "begin" hook) instead of failing on a lock upgrade mid-transaction.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = cur.execute("PRAGMA journal_mode").fetchone()
+            if mode and str(mode[0]).lower() != "wal":
+                try:
+                    cur.execute("PRAGMA journal_mode = WAL")
+                except sqlite3.OperationalError:
+                    pass  # a read-only file keeps its mode; reads still work
+            cur.execute("PRAGMA synchronous = NORMAL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            # 64 MiB of page cache: the board's and list's indexes at 100k deals fit.
+            cur.execute("PRAGMA cache_size = -65536")
+            cur.execute("PRAGMA temp_store = MEMORY")
+        finally:
+            cur.close()
+        # SQLite's own lower()/upper() know only ASCII; names here are often Cyrillic.
+        dbapi_conn.create_function("lower", 1, _py_lower, deterministic=True)
+        dbapi_conn.create_function("upper", 1, _py_upper, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: URL, *, create: bool = True) -> Engine:
+    """Create an engine for ``url``.
+
+    SQLite gets WAL, synchronous=NORMAL, foreign keys and a busy timeout on every
+    connection; a new file is created with mode 0600.
+
+    Args:
+        url: from :func:`resolve_url`.
+        create: create a missing SQLite file (otherwise a missing file is an error).
+    """
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        database = url.database or ":memory:"
+        if database != ":memory:":
+            path = Path(database)
+            if create:
+                _prepare_sqlite_file(path)
+            elif not path.exists():
+                raise DatabaseError(f"no database at {path}")
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+        _install_sqlite_hooks(engine)
+        return engine
+    try:
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+    except ModuleNotFoundError:
+        raise DatabaseError(
+            "PostgreSQL support is not installed: pip install 'dealterm[postgres]'"
+        ) from None

@@ -1,0 +1,37 @@
+"""The CRM's tables (SQLModel) and the constants that name their values."""
+
+from __future__ import annotations
+
+from dealterm.core.models.activity import Activity, ActivityDirection, ActivityKind, Priority
+from dealterm.core.models.catalog import Currency, DealType, LostReason, Product, Setting, Source
+from dealterm.core.models.deal import Deal, DealContact, DealProduct, DiscountType
+from dealterm.core.models.history import EventKind, HistoryEvent
+from dealterm.core.models.people import Communication, Company, Contact, User, UserSetting
+from dealterm.core.models.pipeline import Pipeline, Semantics, Stage
+
+__all__ = [
+    "Activity",
+    "ActivityDirection",
+    "ActivityKind",
+    "Communication",
+    "Company",
+    "Contact",
+    "Currency",
+    "Deal",
+    "DealContact",
+    "DealProduct",
+    "DealType",
+    "DiscountType",
+    "EventKind",
+    "HistoryEvent",
+    "LostReason",
+    "Pipeline",
+    "Priority",
+    "Product",
+    "Semantics",
+    "Setting",
+    "Source",
+    "Stage",
+    "User",
+    "UserSetting",
+]

@@ -1,0 +1,148 @@
+"""Parsing what people type (amounts, dates, quantities) into exact values, or a clear error.
+
+Each parser accepts the value already typed correctly (``Decimal``, ``date``) or text,
+and raises :class:`ValidationError` naming the field.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from dealterm.core.errors import ValidationError
+
+__all__ = [
+    "CENT",
+    "MAX_AMOUNT",
+    "TITLE_MAX",
+    "parse_amount",
+    "parse_date",
+    "parse_datetime",
+    "parse_decimal",
+    "parse_percent",
+    "parse_quantity",
+    "parse_title",
+    "quantize_money",
+]
+
+CENT = Decimal("0.01")
+TITLE_MAX = 255
+MAX_AMOUNT = Decimal("999999999999999.99")  # fits a BIGINT count of cents
+_SPACES = re.compile(r"[\s\u00a0\u202f']")
+_DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d")
+_DATETIME_FORMATS = (
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d.%m.%Y %H:%M",
+)
+
+
+def quantize_money(value: Decimal) -> Decimal:
+    """Round to cents, half up (the way an invoice rounds)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_decimal(value: object, *, field: str, label: str) -> Decimal:
+    """Read a number written with a dot or a comma, with spaces as thousands separators."""
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        number = Decimal(value)
+    elif isinstance(value, str):
+        text = _SPACES.sub("", value.strip())
+        if text.count(",") == 1 and "." not in text:
+            text = text.replace(",", ".")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(f"{label} must be a number, not {value!r}", field=field) from None
+    else:
+        raise ValidationError(f"{label} must be a number, not {value!r}", field=field)
+    if not number.is_finite():
+        raise ValidationError(f"{label} must be a number, not {value!r}", field=field)
+    return number
+
+
+def parse_amount(value: object, *, field: str = "amount", label: str = "Amount") -> Decimal:
+    """An amount of money: not negative, at most two decimal places."""
+    number = parse_decimal(value, field=field, label=label)
+    if number < 0:
+        raise ValidationError(f"{label} cannot be negative ({number})", field=field)
+    if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValidationError(f"{label} has more than two decimal places ({number})", field=field)
+    if number > MAX_AMOUNT:
+        raise ValidationError(f"{label} is too large ({number})", field=field)
+    return number.quantize(CENT)
+
+
+def parse_quantity(value: object, *, field: str = "quantity") -> Decimal:
+    """A product quantity: greater than zero, up to four decimal places."""
+    number = parse_decimal(value, field=field, label="Quantity")
+    if number <= 0:
+        raise ValidationError(f"Quantity must be greater than zero ({number})", field=field)
+    if number != number.quantize(Decimal("0.0001")):
+        raise ValidationError(f"Quantity has more than four decimal places ({number})", field=field)
+    if number > Decimal("1000000000"):
+        raise ValidationError(f"Quantity is too large ({number})", field=field)
+    return number
+
+
+def parse_percent(value: object, *, field: str, label: str) -> Decimal:
+    """A percentage from 0 to 100 with up to two decimal places."""
+    number = parse_decimal(value, field=field, label=label)
+    if number < 0 or number > 100:
+        raise ValidationError(f"{label} must be between 0 and 100 ({number})", field=field)
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_title(value: object, *, field: str = "title", label: str = "Title") -> str:
+    """A title: trimmed, at most 255 characters. An empty result is returned as ''."""
+    text = "" if value is None else str(value).strip()
+    if "\n" in text or "\r" in text:
+        text = " ".join(text.split())
+    if len(text) > TITLE_MAX:
+        raise ValidationError(
+            f"{label} is {len(text)} characters long; the limit is {TITLE_MAX}", field=field
+        )
+    return text
+
+
+def parse_date(value: object, *, field: str, label: str) -> date:
+    """A calendar date: YYYY-MM-DD (also DD.MM.YYYY and DD/MM/YYYY)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(f"{label}: {text!r} is not a date (use YYYY-MM-DD)", field=field)
+
+
+def parse_datetime(value: object, *, field: str, label: str) -> datetime:
+    """A wall-clock date and time, "YYYY-MM-DD HH:MM"; a bare date means 09:00 that day.
+
+    The result is naive: the caller decides which time zone it is in.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time(9, 0))
+    text = str(value).strip()
+    for fmt in _DATETIME_FORMATS:
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    try:
+        return datetime.combine(parse_date(text, field=field, label=label), time(9, 0))
+    except ValidationError:
+        raise ValidationError(
+            f"{label}: {text!r} is not a date and time (use YYYY-MM-DD HH:MM)", field=field
+        ) from None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual import work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Header, Static
 
 from dealterm.config import Settings
@@ -16,7 +18,7 @@ class DealtermApp(App[None]):
     """dealterm: deals in the terminal."""
 
     TITLE = "dealterm"
-    BINDINGS = [Binding("q", "quit", "Quit", id="app.quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", id="app.quit")]
 
     def __init__(
         self, *, target: str, demo: bool = False, settings: Settings | None = None

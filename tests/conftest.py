@@ -34,7 +34,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep every test away from the user's real data, settings and terminal theme."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
@@ -89,7 +91,7 @@ _PG_ENGINES: dict[str, object] = {}
 
 
 def _empty_postgres(url: str) -> None:
-    """Delete every row and restart every id sequence (much faster than TRUNCATE for tiny tables)."""
+    """Delete every row and restart the id sequences (faster than TRUNCATE for tiny tables)."""
     from sqlalchemy import Engine, create_engine, text
 
     from dealterm.core.models._base import SQLModel
@@ -106,7 +108,8 @@ def _empty_postgres(url: str) -> None:
         for table in SQLModel.metadata.sorted_tables:
             if "id" in table.c:  # setval(NULL, ...) is a no-op for tables without a sequence
                 conn.execute(
-                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"), {"t": table.name}
+                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), 1, false)"),
+                    {"t": table.name},
                 )
 
 

@@ -63,7 +63,8 @@ def add(
     else:
         when = database.clock.to_local(activity.deadline).strftime("%Y-%m-%d %H:%M")
         typer.echo(
-            f"Planned {activity.kind} #{activity.id} on deal #{deal_id}: {activity.subject}, due {when}"
+            f"Planned {activity.kind} #{activity.id} on deal #{deal_id}: "
+            f"{activity.subject}, due {when}"
         )
 
 

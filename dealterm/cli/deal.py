@@ -346,7 +346,8 @@ def products(
         echo_json(deal.model_dump(mode="json"))
     else:
         typer.echo(
-            f"Deal #{deal.id} now has {len(rows)} product row(s); amount {deal.amount} {deal.currency}"
+            f"Deal #{deal.id} now has {len(rows)} product row(s); "
+            f"amount {deal.amount} {deal.currency}"
         )
 
 

@@ -29,13 +29,14 @@ def demo(
 
     database = open_db(ctx, db)
     started = time.perf_counter()
-    with database.session() as session:
+    with database.session(bulk=True) as session:
         summary = generate_demo(session, deals=deals, seed=seed, append=append)
     elapsed = time.perf_counter() - started
     if json_:
         echo_json(asdict(summary) | {"seconds": round(elapsed, 2), "database": str(database.url)})
     else:
         typer.echo(
-            f"Demo data in {database.name}: {summary.deals:,} deals, {summary.companies:,} companies, "
+            f"Demo data in {database.name}: {summary.deals:,} deals, "
+            f"{summary.companies:,} companies, "
             f"{summary.contacts:,} contacts, {summary.activities:,} activities ({elapsed:.1f} s)"
         )

@@ -66,7 +66,8 @@ def print_deal(deal: DealDetail, *, locale: str, clock: Clock) -> None:
     fields = [
         (
             "Pipeline / stage",
-            f"{escape(deal.pipeline)} / [{deal.stage_color}]{escape(deal.stage_name)}[/] ({deal.stage})",
+            f"{escape(deal.pipeline)} / "
+            f"[{deal.stage_color}]{escape(deal.stage_name)}[/] ({deal.stage})",
         ),
         (
             "Amount",
@@ -117,7 +118,8 @@ def print_deal(deal: DealDetail, *, locale: str, clock: Clock) -> None:
             )
             tax = f" tax {row.tax_rate.normalize():f}%" if row.tax_rate else ""
             out.print(
-                f"  {escape(row.name)}: {row.price} x {row.quantity.normalize():f} {row.measure}{discount}{tax}"
+                f"  {escape(row.name)}: {row.price} x {row.quantity.normalize():f} "
+                f"{row.measure}{discount}{tax}"
                 f" = {_money(row.total, deal.currency, locale)}"
             )
     out.print("[bold]Activities[/]")

@@ -45,11 +45,12 @@ def resolve_timezone(name: str | None) -> tzinfo:
             return ZoneInfo(wanted)
         except (ZoneInfoNotFoundError, ValueError):
             if name:
-                zone = dateutil_tz.gettz(name)
+                zone: tzinfo | None = dateutil_tz.gettz(name)
                 if zone is None:
                     raise ValueError(f"unknown time zone {name!r}") from None
                 return zone
-    return dateutil_tz.tzlocal()
+    local: tzinfo = dateutil_tz.tzlocal()
+    return local
 
 
 @dataclass

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Table, func, select
 from sqlmodel import Session
 
 from dealterm.core import demo_names as names
@@ -86,8 +86,13 @@ def _insert(conn: Connection, model: Any, rows: Sequence[Row]) -> None:
         bulk_insert(conn, model, rows)
 
 
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
 def _next_id(conn: Connection, model: Any) -> int:
-    table = model.__table__
+    table = _table(model)
     return int(conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
@@ -194,7 +199,7 @@ def _pipelines(session: Session) -> list[_Pipeline]:
 
 
 def _products(conn: Connection) -> list[Row]:
-    if conn.execute(select(func.count()).select_from(Product.__table__)).scalar():  # type: ignore[attr-defined]
+    if conn.execute(select(func.count()).select_from(_table(Product))).scalar():
         return []
     rows: list[Row] = []
     next_id = _next_id(conn, Product)
@@ -401,7 +406,7 @@ def generate_demo(
             f"the number of demo deals must be between 0 and {MAX_DEALS:,}", field="deals"
         )
     conn = session.connection()
-    existing = conn.execute(select(func.count()).select_from(Deal.__table__)).scalar() or 0  # type: ignore[attr-defined]
+    existing = conn.execute(select(func.count()).select_from(_table(Deal))).scalar() or 0
     if existing and not append:
         raise ValidationError(
             f"the database already holds {existing} deals; use --append to add demo deals to it",
@@ -418,8 +423,8 @@ def generate_demo(
     _insert(conn, Product, product_rows)
     catalog = [
         (r.id, r.name, r.price, r.measure, r.tax_rate)
-        for r in conn.execute(select(Product.__table__))
-    ]  # type: ignore[attr-defined]
+        for r in conn.execute(select(_table(Product)))
+    ]
     clients = _clients(conn, maker, max(5, min(20000, deals // 15 + 5)))
     _insert(conn, Company, clients.companies)
     _insert(conn, Contact, clients.contacts)
@@ -453,7 +458,8 @@ def generate_demo(
         ):
             name = model.__tablename__
             conn.exec_driver_sql(
-                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), COALESCE((SELECT MAX(id) FROM {name}), 1))"
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM {name}), 1))"
             )
     session.expire_all()
     return DemoSummary(
@@ -479,17 +485,22 @@ def _deals(
     base: str,
 ) -> _DealRows:
     rng = maker.rng
+    rand = rng.random
+
+    def pick(seq: Sequence[Any]) -> Any:  # rng.choice, without its bit-juggling (hot loop)
+        return seq[int(rand() * len(seq))]
+
     today = maker.today
     now = maker.now
     currencies = [base] + [c for c in ("USD", "EUR", "RUB") if c != base and c in rates]
     other_currency = 0.4 if len(currencies) > 1 else 0.0
-    type_codes = [code for (code,) in conn.execute(select(DealType.__table__.c.code))]  # type: ignore[attr-defined]
+    type_codes = [code for (code,) in conn.execute(select(_table(DealType).c.code))]
     source_codes = [
         code
-        for (code,) in conn.execute(select(Source.__table__.c.code))  # type: ignore[attr-defined]
+        for (code,) in conn.execute(select(_table(Source).c.code))
         if code not in ("REPEAT_SALE", "RC_GENERATOR")
     ]
-    reason_ids = [rid for (rid,) in conn.execute(select(LostReason.__table__.c.id))]  # type: ignore[attr-defined]
+    reason_ids = [rid for (rid,) in conn.execute(select(_table(LostReason).c.id))]
     company_ids = [c["id"] for c in clients.companies]
     # Regular buyers order at a steady rhythm (what repeat-sale suggestions look for).
     regulars = [cid for cid in company_ids if rng.random() < 0.15]
@@ -500,9 +511,9 @@ def _deals(
     plan = []
     for _ in range(count):
         if regulars and rng.random() < 0.2:
-            company = rng.choice(regulars)
+            company = pick(regulars)
         else:
-            company = rng.choice(company_ids) if company_ids and rng.random() < 0.9 else 0
+            company = pick(company_ids) if company_ids and rng.random() < 0.9 else 0
         created = maker.moment(today - timedelta(days=int(540 * rng.random() ** 1.6)))
         if created >= now:  # today's deals were created earlier today, never later than now
             created = now - timedelta(minutes=rng.randint(5, 600))
@@ -524,34 +535,34 @@ def _deals(
             else:
                 stage = flow.failures[0] if rng.random() < 0.75 else flow.failures[-1]
         else:
-            pick = rng.random() * 17
+            roll = rand() * 17
             stage = flow.process[
                 min(
                     len(flow.process) - 1,
-                    0 if pick < 5 else 1 if pick < 9 else 2 if pick < 12 else 3 if pick < 15 else 4,
+                    0 if roll < 5 else 1 if roll < 9 else 2 if roll < 12 else 3 if roll < 15 else 4,
                 )
             ]
         closed = stage.semantics != Semantics.PROCESS
         moved = created if stage.position == 0 else created + (now - created) * rng.random()
-        currency = currencies[0] if rng.random() >= other_currency else rng.choice(currencies[1:])
-        responsible = rng.choice(team)
-        people = clients.people_of.get(company, []) if company else [rng.choice(clients.private)]
-        primary = rng.choice(people) if people else None
+        currency = currencies[0] if rng.random() >= other_currency else pick(currencies[1:])
+        responsible = pick(team)
+        people = clients.people_of.get(company, []) if company else [pick(clients.private)]
+        primary = pick(people) if people else None
 
-        product = rng.choice(catalog)
+        product = pick(catalog)
         lines: list[Row] = []
         if rng.random() < 0.4:
-            for sort in range(rng.choice((1, 1, 2, 3))):
-                item = product if sort == 0 else rng.choice(catalog)
+            for sort in range(pick((1, 1, 2, 3))):
+                item = product if sort == 0 else pick(catalog)
                 lines.append(
                     {
                         "deal_id": deal_id,
                         "product_id": item[0],
                         "name": item[1],
                         "price": (item[2] * usd_rate / (rates.get(currency) or 1)).quantize(_CENT),
-                        "quantity": Decimal(rng.choice((1, 1, 2, 3, 5, 10))),
+                        "quantity": Decimal(pick((1, 1, 2, 3, 5, 10))),
                         "discount_type": "percent",
-                        "discount_rate": Decimal(rng.choice((0, 0, 0, 5, 10))),
+                        "discount_rate": Decimal(pick((0, 0, 0, 5, 10))),
                         "discount_sum": Decimal(0),
                         "tax_rate": item[4],
                         "tax_included": False,
@@ -589,8 +600,8 @@ def _deals(
                 "title": title[:255],
                 "pipeline_id": flow.id,
                 "stage_id": stage.id,
-                "type_code": rng.choice(type_codes) if type_codes else None,
-                "source_code": rng.choice(source_codes) if source_codes else None,
+                "type_code": pick(type_codes) if type_codes else None,
+                "source_code": pick(source_codes) if source_codes else None,
                 "source_description": None,
                 "amount": amount,
                 "currency_code": currency,
@@ -610,11 +621,11 @@ def _deals(
                 if closed
                 else created_day + timedelta(days=rng.randint(7, 75)),
                 "closed": closed,
-                "comments": rng.choice(names.COMMENTS) if rng.random() < 0.25 else None,
+                "comments": pick(names.COMMENTS) if rng.random() < 0.25 else None,
                 "is_repeat": bool(company)
                 and company in first_won
                 and first_won[company] < created,
-                "lost_reason_id": rng.choice(reason_ids)
+                "lost_reason_id": pick(reason_ids)
                 if stage in flow.failures and reason_ids and rng.random() < 0.8
                 else None,
                 "lost_reason_text": None,
@@ -662,14 +673,14 @@ def _deals(
                 out.events.append(_event(deal_id, moved, responsible, EventKind.WON, "Deal won"))
             elif closed:
                 out.events.append(_event(deal_id, moved, responsible, EventKind.LOST, "Deal lost"))
-        for _ in range(rng.choice((0, 1, 1, 2))):
-            kind = rng.choice(kinds)
+        for _ in range(pick((0, 1, 1, 2))):
+            kind = pick(kinds)
             out.activities.append(
                 _activity(
                     activity_id,
                     deal_id,
                     kind,
-                    rng.choice(names.SUBJECTS[kind]),
+                    pick(names.SUBJECTS[kind]),
                     created + (moved - created) * rng.random(),
                     responsible,
                     created,
@@ -679,19 +690,19 @@ def _deals(
             )
             activity_id += 1
         if not closed and rng.random() < 0.78:
-            for _ in range(rng.choice((1, 1, 1, 2))):
-                kind = rng.choice(kinds)
+            for _ in range(pick((1, 1, 1, 2))):
+                kind = pick(kinds)
                 out.activities.append(
                     _activity(
                         activity_id,
                         deal_id,
                         kind,
-                        rng.choice(names.SUBJECTS[kind]),
-                        maker.moment(today + timedelta(days=rng.choice(offsets))),
+                        pick(names.SUBJECTS[kind]),
+                        maker.moment(today + timedelta(days=pick(offsets))),
                         responsible,
                         created,
                         done=False,
-                        priority=rng.choice(("low", "medium", "medium", "high")),
+                        priority=pick(("low", "medium", "medium", "high")),
                         direction="incoming" if kind == "call" and rng.random() < 0.1 else None,
                     )
                 )

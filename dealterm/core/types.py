@@ -60,7 +60,7 @@ class Fixed(TypeDecorator[Decimal]):
 
 
 def from_fixed(raw: int | Decimal | float | None, scale: int = 2) -> Decimal:
-    """Turn a raw scaled integer (for example ``SUM(amount)`` read with ``text()``) into a Decimal."""
+    """Turn a raw scaled integer (such as ``SUM(amount)`` read with ``text()``) into a Decimal."""
     if raw is None:
         return Decimal(0).scaleb(-scale)
     return (Decimal(int(raw)).scaleb(-scale)).quantize(Decimal(1).scaleb(-scale))
@@ -86,15 +86,15 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if not isinstance(value, datetime):
             raise TypeError(f"expected a datetime, got {type(value).__name__}")
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value
+        moment: datetime = value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(UTC).replace(tzinfo=None)
+        return moment
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # raw SQLite text, e.g. from a trigger
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        moment: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)

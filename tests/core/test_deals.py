@@ -13,7 +13,13 @@ from dealterm.core.errors import ConflictError, NotFoundError, ValidationError
 from dealterm.core.models import Deal, EventKind, HistoryEvent
 from dealterm.core.queries import deal_detail, get_deal
 from dealterm.core.services import flow, pipelines
-from dealterm.core.services.deals import DealCreate, DealUpdate, create_deal, delete_deal, update_deal
+from dealterm.core.services.deals import (
+    DealCreate,
+    DealUpdate,
+    create_deal,
+    delete_deal,
+    update_deal,
+)
 
 
 def _create(db: Database, **fields: object):
@@ -47,16 +53,29 @@ def test_new_deal_gets_bitrix_defaults(db: Database) -> None:
 
 def test_new_deal_keeps_what_was_given(db: Database) -> None:
     deal = _create(
-        db, title="  Server room  ", amount="12 500,50", currency="eur", stage="Final invoice",
-        company="Acme Ltd", contacts=["John Smith", "Mary Jones"], type="services", source="Website",
-        begin_date="2026-03-01", close_date="01.04.2026", probability="70", comments="Urgent",
+        db,
+        title="  Server room  ",
+        amount="12 500,50",
+        currency="eur",
+        stage="Final invoice",
+        company="Acme Ltd",
+        contacts=["John Smith", "Mary Jones"],
+        type="services",
+        source="Website",
+        begin_date="2026-03-01",
+        close_date="01.04.2026",
+        probability="70",
+        comments="Urgent",
     )
     assert deal.title == "Server room"
     assert deal.amount == Decimal("12500.50") and deal.currency == "EUR"
     assert deal.manual_amount is True
     assert deal.stage == "FINAL_INVOICE"
     assert deal.company == "Acme Ltd"
-    assert [(c.name, c.primary) for c in deal.contacts] == [("John Smith", True), ("Mary Jones", False)]
+    assert [(c.name, c.primary) for c in deal.contacts] == [
+        ("John Smith", True),
+        ("Mary Jones", False),
+    ]
     assert (deal.type, deal.source) == ("SERVICES", "WEB")
     assert deal.begin_date == date(2026, 3, 1) and deal.close_date == date(2026, 4, 1)
     assert deal.probability == 70 and deal.comments == "Urgent"
@@ -152,11 +171,22 @@ def test_every_field_change_is_in_the_history(db: Database) -> None:
     deal = _create(db, title="Old", amount="100", company="Acme Ltd")
     with db.session() as session:
         update_deal(
-            session, deal.id,
-            DealUpdate(title="New", amount="250.5", currency="EUR", company=None, type="GOODS",
-                       close_date="2026-04-01", comments="Call Friday", custom_fields={"UF_CRM_SIZE": "XL"}),
+            session,
+            deal.id,
+            DealUpdate(
+                title="New",
+                amount="250.5",
+                currency="EUR",
+                company=None,
+                type="GOODS",
+                close_date="2026-04-01",
+                comments="Call Friday",
+                custom_fields={"UF_CRM_SIZE": "XL"},
+            ),
         )
-    changes = {e.field: (e.old_value, e.new_value) for e in _events(db, deal.id, EventKind.FIELD_CHANGED)}
+    changes = {
+        e.field: (e.old_value, e.new_value) for e in _events(db, deal.id, EventKind.FIELD_CHANGED)
+    }
     assert changes["title"] == ("Old", "New")
     assert changes["amount"] == ("100.00", "250.50")
     assert changes["currency"] == ("USD", "EUR")
@@ -192,7 +222,9 @@ def test_stale_version_is_refused_and_writes_nothing(db: Database) -> None:
         flow.move_deal(session, deal.id, "EXECUTING", expected_version=deal.version)
     with db.session(write=False) as session:
         current = get_deal(session, deal.id)
-    assert current.title == "Shared" and current.amount == Decimal("200.00") and current.stage == "NEW"
+    assert (
+        current.title == "Shared" and current.amount == Decimal("200.00") and current.stage == "NEW"
+    )
     assert len(_events(db, deal.id)) == before
 
 

@@ -100,7 +100,10 @@ def test_a_stage_of_another_pipeline_is_refused(db: Database) -> None:
         other = pipelines.create_pipeline(session, "Projects")
         foreign = pipelines.first_stage(session, other.id or 0)
     deal = _deal(db)
-    with pytest.raises(ValidationError, match="belongs to pipeline 'Projects'"), db.session() as session:
+    with (
+        pytest.raises(ValidationError, match="belongs to pipeline 'Projects'"),
+        db.session() as session,
+    ):
         flow.move_deal(session, deal.id, foreign.id or 0)
     with db.session(write=False) as session:
         assert get_deal(session, deal.id).stage == "NEW"
@@ -129,5 +132,5 @@ def test_change_pipeline_keeps_the_semantics(db: Database) -> None:
         moved_won = flow.change_pipeline(session, won_deal.id, "Projects")
     assert (moved.pipeline, moved.stage) == ("Projects", "NEW")
     assert (moved_won.pipeline, moved_won.stage, moved_won.closed) == ("Projects", "WON", True)
-    event = [k for k in _kinds(db, open_deal.id) if k[0] == EventKind.PIPELINE_CHANGED][0]
+    event = next(k for k in _kinds(db, open_deal.id) if k[0] == EventKind.PIPELINE_CHANGED)
     assert event[1] == "Sales / In progress" and event[2] == "Projects / New"

@@ -128,20 +128,25 @@ class Database:
         return Ctx(user_id=self.user_id, clock=self.clock, locale=self.locale)
 
     @contextmanager
-    def session(self, *, write: bool = True, as_user: bool = True) -> Iterator[Session]:
+    def session(
+        self, *, write: bool = True, as_user: bool = True, bulk: bool = False
+    ) -> Iterator[Session]:
         """One transaction: commit on success, roll back on any error.
 
         Args:
             write: take the write lock at the start (SQLite ``BEGIN IMMEDIATE``), so a
                 read-then-write unit never fails half way on a lock upgrade.
             as_user: attach the acting user's context (False only while setting up).
+            bulk: a large load (demo data, imports): on SQLite, foreign keys are checked
+                once before commit instead of on every row.
 
         Raises:
-            DatabaseError: the database failed (locked, read-only, gone); nothing was saved.
+            DatabaseError: the database failed (locked, read-only, gone), or a bulk load
+                broke a foreign key; nothing was saved.
         """
         bind: Any = self.engine
         if write and self.is_sqlite:
-            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+            bind = self.engine.execution_options(sqlite_begin="IMMEDIATE", sqlite_bulk=bulk)
         session = Session(bind=bind, expire_on_commit=False, autoflush=False)
         if as_user:
             session.info["ctx"] = self.context()
@@ -149,6 +154,14 @@ class Database:
             session.info["ctx"] = Ctx(user_id=0, clock=self.clock, locale=self.locale)
         try:
             yield session
+            if bulk and write and self.is_sqlite:
+                session.flush()
+                broken = session.connection().exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise DatabaseError(
+                        f"the load broke a link between records ({broken[0]} -> {broken[2]}); "
+                        "nothing was saved"
+                    )
             session.commit()
         except DealtermError:
             session.rollback()

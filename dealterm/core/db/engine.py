@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from pathlib import Path
@@ -44,15 +45,20 @@ def resolve_url(target: str | os.PathLike[str]) -> URL:
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseError(f"unsupported database {backend!r}: use an SQLite file or PostgreSQL")
-    if backend == "sqlite" and url.database and url.database != ":memory:":
+    if backend == "sqlite" and url.database and url.database != ":memory:" and not _is_uri(url):
         url = url.set(database=str(Path(url.database).expanduser().resolve()))
     return url
+
+
+def _is_uri(url: URL) -> bool:
+    """An SQLite ``file:...?mode=ro&uri=true`` URL: the path is SQLite's to read."""
+    return str(url.query.get("uri", "")).lower() == "true"
 
 
 def describe_target(url: URL) -> str:
     """A short human name for a database: the file name or ``host/dbname``."""
     if url.get_backend_name() == "sqlite":
-        return Path(url.database or ":memory:").name
+        return Path((url.database or ":memory:").split("?")[0]).name
     return f"{url.host or 'localhost'}/{url.database}"
 
 
@@ -72,11 +78,11 @@ def _prepare_sqlite_file(path: Path) -> None:
     os.close(fd)
 
 
-def _py_lower(value: object) -> object:
+def _py_lower(value: Any) -> Any:
     return value.lower() if isinstance(value, str) else value
 
 
-def _py_upper(value: object) -> object:
+def _py_upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
@@ -91,10 +97,9 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = cur.execute("PRAGMA journal_mode").fetchone()
             if mode and str(mode[0]).lower() != "wal":
-                try:
+                # A read-only file keeps its mode; reads still work.
+                with contextlib.suppress(sqlite3.OperationalError):
                     cur.execute("PRAGMA journal_mode = WAL")
-                except sqlite3.OperationalError:
-                    pass  # a read-only file keeps its mode; reads still work
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
             # 64 MiB of page cache: the board's and list's indexes at 100k deals fit.
@@ -108,8 +113,18 @@ def _install_sqlite_hooks(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        options = conn.get_execution_options()
+        if options.get("sqlite_bulk"):
+            # Bulk loads check foreign keys once at the end (PRAGMA foreign_key_check)
+            # instead of on every row; the pragma only takes effect outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        conn.exec_driver_sql(f"BEGIN {options.get('sqlite_begin', 'DEFERRED')}")
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        if dbapi_conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
 
 def make_engine(url: URL, *, create: bool = True) -> Engine:
@@ -125,7 +140,7 @@ def make_engine(url: URL, *, create: bool = True) -> Engine:
     backend = url.get_backend_name()
     if backend == "sqlite":
         database = url.database or ":memory:"
-        if database != ":memory:":
+        if database != ":memory:" and not _is_uri(url):
             path = Path(database)
             if create:
                 _prepare_sqlite_file(path)

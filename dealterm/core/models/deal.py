@@ -32,7 +32,8 @@ class Deal(SQLModel, table=True):
     __tablename__ = "deals"
     __table_args__ = (
         CheckConstraint("amount >= 0", name="amount"),
-        # Kanban column pages: WHERE stage_id = ? AND NOT is_recurring ORDER BY moved_at DESC, id DESC
+        # Kanban column pages:
+        #   WHERE stage_id = ? AND NOT is_recurring ORDER BY moved_at DESC, id DESC
         Index("ix_deals_board", "stage_id", "is_recurring", "moved_at", "id"),
         # "My deals" by stage and close date.
         Index("ix_deals_responsible_stage_close", "responsible_id", "stage_id", "close_date"),

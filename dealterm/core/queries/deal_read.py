@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -50,8 +51,8 @@ def channels_of(
 
 def deal_read_select() -> Select[Any]:
     """The joined SELECT that :func:`rows_to_deals` understands; callers add WHERE/ORDER."""
-    return (
-        select(  # type: ignore[call-overload]
+    query: Select[Any] = (
+        sa_select(  # type: ignore[call-overload]
             Deal,
             Stage.code,
             Stage.name,
@@ -75,6 +76,7 @@ def deal_read_select() -> Select[Any]:
         .outerjoin(Source, col(Source.code) == col(Deal.source_code))
         .outerjoin(LostReason, col(LostReason.id) == col(Deal.lost_reason_id))
     )
+    return query
 
 
 def rows_to_deals(
@@ -93,14 +95,15 @@ def rows_to_deals(
         ).all()
         channels: dict[tuple[str, int], dict[str, list[str]]] = {}
         if with_channels:
-            company_ids = [row[0].company_id for row in rows if row[0].company_id]
+            company_ids = [int(row[0].company_id) for row in rows if row[0].company_id]
             channels = channels_of(
-                session, contact_ids=[link[1] for link in links], company_ids=company_ids
+                session, contact_ids=[int(link[1] or 0) for link in links], company_ids=company_ids
             )
             company_channels = {
                 key[1]: value for key, value in channels.items() if key[0] == "company"
             }
         for deal_id, contact_id, name, primary in links:
+            assert contact_id is not None
             found = channels.get(("contact", contact_id), {})
             contacts.setdefault(deal_id, []).append(
                 ContactRef(
@@ -182,7 +185,7 @@ def read_deals(
     """Read models of the given deals, in the order of ``ids`` (missing ids are skipped)."""
     if not ids:
         return []
-    rows = session.exec(deal_read_select().where(col(Deal.id).in_(list(ids)))).all()
+    rows = session.execute(deal_read_select().where(col(Deal.id).in_(list(ids)))).all()
     by_id = {deal.id: deal for deal in rows_to_deals(session, rows, with_channels=with_channels)}
     return [by_id[i] for i in ids if i in by_id]
 

@@ -54,7 +54,7 @@ def _conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
         if flt.pipeline not in (None, ""):
             where.append(col(Deal.pipeline_id) == pipeline.id)
     if flt.stage not in (None, "") and pipeline is not None:
-        stage = pipelines.resolve_stage(session, pipeline, flt.stage)  # type: ignore[arg-type]
+        stage = pipelines.resolve_stage(session, pipeline, flt.stage)
         where.append(col(Deal.stage_id) == stage.id)
     if flt.status == Status.OPEN:
         where.append(col(Deal.closed).is_(False))
@@ -64,7 +64,7 @@ def _conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
         wanted = Semantics.SUCCESS if flt.status == Status.WON else Semantics.FAILURE
         where.append(col(Deal.stage_id).in_(select(Stage.id).where(Stage.semantics == wanted)))
     if flt.responsible not in (None, ""):
-        where.append(col(Deal.responsible_id) == users.resolve_user(session, flt.responsible).id)  # type: ignore[arg-type]
+        where.append(col(Deal.responsible_id) == users.resolve_user(session, flt.responsible).id)
     if flt.search and flt.search.strip():
         pattern = contains_pattern(flt.search)
         companies = select(Company.id).where(
@@ -102,13 +102,13 @@ def list_deals(
     query = query.order_by(col(Deal.id).desc()).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return rows_to_deals(session, session.exec(query).all())
+    return rows_to_deals(session, session.execute(query).all())
 
 
 def count_deals(session: Session, flt: DealFilter | None = None) -> int:
     """How many deals match ``flt``."""
     query = _filtered(select(func.count()).select_from(Deal), session, flt or DealFilter())
-    return int(session.exec(query).one())
+    return int(session.execute(query).scalar_one())
 
 
 def deal_detail(session: Session, deal_id: int) -> DealDetail:

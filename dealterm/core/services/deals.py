@@ -394,7 +394,7 @@ def update_deal(
     if "responsible" in given:
         if changes.responsible in (None, ""):
             raise ValidationError("a deal needs a responsible person", field="responsible")
-        user = users.resolve_user(session, changes.responsible)  # type: ignore[arg-type]
+        user = users.resolve_user(session, changes.responsible)
         changed |= _apply(session, deal, "responsible_id", "responsible", user.id)
     if "begin_date" in given:
         if not changes.begin_date:

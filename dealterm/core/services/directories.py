@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
@@ -34,7 +35,8 @@ def base_currency(session: Session) -> str:
 
 def currency_rates(session: Session) -> dict[str, Decimal]:
     """Map of currency code to the value of one unit in the base currency."""
-    return {code: rate for code, rate in session.exec(select(Currency.code, Currency.rate)).all()}
+    rows = session.exec(select(col(Currency.code), col(Currency.rate))).all()
+    return {code: rate for code, rate in rows}
 
 
 def list_currencies(session: Session) -> list[Currency]:
@@ -58,15 +60,13 @@ def resolve_currency(session: Session, code: str) -> str:
     return found.code
 
 
-def _resolve_coded(
-    session: Session, model: type[DealType] | type[Source], value: str, *, field: str, label: str
-) -> str:
+def _resolve_coded(session: Session, model: Any, value: str, *, field: str, label: str) -> str:
     text = (value or "").strip()
     if not text:
         raise ValidationError(f"{label} cannot be empty", field=field)
     by_code = session.get(model, text.upper())
     if by_code is not None and by_code.active:
-        return by_code.code
+        return str(by_code.code)
     lowered = text.lower()
     found = session.exec(
         select(model.code).where(
@@ -79,7 +79,7 @@ def _resolve_coded(
         )
     ).first()
     if found is not None:
-        return found
+        return str(found)
     known = ", ".join(
         session.exec(
             select(model.code).where(col(model.active).is_(True)).order_by(col(model.sort))

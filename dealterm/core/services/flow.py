@@ -117,7 +117,7 @@ def move_deal(
     if lost_reason not in (None, ""):
         if target.semantics != Semantics.FAILURE:
             raise ValidationError("a lost reason is only for a failure stage", field="lost_reason")
-        reason_id, reason_text = directories.resolve_lost_reason(session, lost_reason)  # type: ignore[arg-type]
+        reason_id, reason_text = directories.resolve_lost_reason(session, lost_reason)
     _set_stage(session, deal, target, reason_id=reason_id, reason_text=reason_text)
     return get_deal(session, deal_id)
 
@@ -148,7 +148,7 @@ def mark_lost(
     deal = lock_deal(session, deal_id, expected_version)
     pipeline = _pipeline_of(session, deal)
     if stage not in (None, ""):
-        target = pipelines.resolve_stage(session, pipeline, stage)  # type: ignore[arg-type]
+        target = pipelines.resolve_stage(session, pipeline, stage)
         if target.semantics != Semantics.FAILURE:
             raise ValidationError(f"{target.code} is not a failure stage", field="stage")
     else:
@@ -162,7 +162,7 @@ def mark_lost(
     reason_id, reason_text = (
         directories.resolve_lost_reason(session, reason)
         if reason not in (None, "")
-        else (None, None)  # type: ignore[arg-type]
+        else (None, None)
     )
     current = session.get(Stage, deal.stage_id)
     if current is not None and current.id == target.id:
@@ -219,7 +219,7 @@ def reopen_deal(
     if not deal.closed:
         raise ValidationError(f"deal #{deal_id} is not closed", field="stage")
     if stage not in (None, ""):
-        target = pipelines.resolve_stage(session, pipeline, stage)  # type: ignore[arg-type]
+        target = pipelines.resolve_stage(session, pipeline, stage)
         if target.semantics != Semantics.PROCESS:
             raise ValidationError(f"{target.code} is not an in-progress stage", field="stage")
     else:

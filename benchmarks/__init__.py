@@ -1,0 +1,1 @@
+"""Scale benchmarks for dealterm. Not collected by pytest; each module prints its figures."""

@@ -1,86 +1,229 @@
-"""The Textual application."""
+"""The Textual application: modes for the four views, global keys, the database handle.
+
+The first frame is painted before the database is opened: opening (and, for ``--demo``,
+filling) it runs in a thread worker that posts :class:`DatabaseReady` to the screens.
+A timer asks the database once a second whether anything changed, so that changes made
+elsewhere (``dealterm deal move`` in another terminal) show up without a restart.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, ComposeResult
+from textual.app import App
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.command import Provider
+from textual.worker import Worker, WorkerState
 
 from dealterm.config import Settings
+from dealterm.messages import DatabaseReady, DataChanged
+
+if TYPE_CHECKING:
+    from dealterm.core.clock import Clock
+    from dealterm.core.crm import Crm, PipelineInfo
+    from dealterm.core.queries import DealFilter
 
 __all__ = ["DealtermApp"]
+
+DEMO_DEALS = 800
+_VIEWS = Binding.Group("Views", compact=True)
+POLL_SECONDS = 1.0
+
+
+def _screen(name: str):  # type: ignore[no-untyped-def]
+    """Import a view's screen only when its mode is first used (keeps start-up quick)."""
+
+    def make():  # type: ignore[no-untyped-def]
+        if name == "board":
+            from dealterm.screens.board import BoardScreen
+
+            return BoardScreen()
+        from dealterm.screens.coming import ComingSoonScreen
+
+        return ComingSoonScreen(name)
+
+    return make
+
+
+def _deal_commands() -> type[Provider]:
+    """The palette's CRM commands (imported when the palette first opens)."""
+    from dealterm.commands import DealCommands
+
+    return DealCommands
 
 
 class DealtermApp(App[None]):
     """dealterm: deals in the terminal."""
 
     TITLE = "dealterm"
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("q", "quit", "Quit", id="app.quit")]
+    CSS_PATH = "app.tcss"
+    MODES: ClassVar[dict[str, object]] = {  # type: ignore[assignment]
+        "board": _screen("board"),
+        "list": _screen("list"),
+        "activities": _screen("activities"),
+        "calendar": _screen("calendar"),
+    }
+    DEFAULT_MODE = "board"
+    COMMANDS = App.COMMANDS | {_deal_commands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("1", "switch_mode('board')", "Board", id="app.board", group=_VIEWS),
+        Binding("2", "switch_mode('list')", "List", id="app.list", group=_VIEWS),
+        Binding("3", "switch_mode('activities')", "Activities", id="app.activities", group=_VIEWS),
+        Binding("4", "switch_mode('calendar')", "Calendar", id="app.calendar", group=_VIEWS),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
 
     def __init__(
-        self, *, target: str, demo: bool = False, settings: Settings | None = None
+        self,
+        *,
+        target: str,
+        demo: bool = False,
+        settings: Settings | None = None,
+        clock: Clock | None = None,
+        poll: bool = True,
     ) -> None:
         super().__init__()
         self.target = target
         self.demo = demo
         self.settings = settings or Settings()
+        self.clock = clock
+        self.poll = poll
+        self.crm: Crm | None = None
+        self.pipeline: PipelineInfo | None = None
+        self.deal_filter: DealFilter | None = None
+        self.base_currency = "USD"
+        self.locale = self.settings.locale
+        self._signature: tuple[object, ...] | None = None
+        self.problem: str | None = self.settings.problem
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Opening the database…", id="status")
-        yield DataTable(id="summary", cursor_type="row")
-        yield Footer()
-
+    # --- start-up ----------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.load()
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self.problem:
+            self.notify(self.problem, title="Settings", severity="warning", timeout=8)
+        self.open_database()
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load(self) -> None:
+    @work(thread=True, exclusive=True, group="open", exit_on_error=False)
+    def open_database(self) -> None:
+        """Open (create, migrate, fill with demo data) the database off the UI thread."""
         from dealterm.core.clock import SystemClock, resolve_timezone
+        from dealterm.core.crm import Crm
         from dealterm.core.db import Database
-        from dealterm.core.demo import generate_demo
         from dealterm.core.errors import DealtermError
-        from dealterm.core.services import directories, pipelines
 
+        try:
+            clock = self.clock or SystemClock(zone=resolve_timezone(self.settings.timezone))
+        except ValueError as exc:
+            self.call_from_thread(
+                self.notify, f"{exc}; using the local time zone", severity="warning"
+            )
+            clock = SystemClock(zone=resolve_timezone(None))
         try:
             db = Database.open(
                 self.target,
-                clock=SystemClock(zone=resolve_timezone(self.settings.timezone)),
-                locale=self.settings.locale,
+                clock=clock,
+                locale=self.locale,
+                user_name=self.settings.user_name,
+                base_currency=self.settings.base_currency,
             )
             if self.demo:
-                with db.session() as session:
-                    from dealterm.core.queries import count_deals
-
-                    if count_deals(session) == 0:
-                        self.call_from_thread(self._status, "Creating demo data…")
-                        generate_demo(session, deals=500)
-            rows = []
-            with db.session(write=False) as session:
-                from dealterm.core.queries import DealFilter, count_deals
-
-                base = directories.base_currency(session)
-                for pipeline in pipelines.list_pipelines(session):
-                    for stage in pipelines.stages_of(session, pipeline.id or 0):
-                        count = count_deals(
-                            session, DealFilter(pipeline=pipeline.id, stage=stage.id)
-                        )
-                        rows.append((pipeline.name, stage.name, str(count)))
+                self._fill_demo(db)
+            crm = Crm(db)
+            pipeline = crm.default_pipeline()
+            base = crm.base_currency()
         except DealtermError as exc:
-            self.call_from_thread(self._status, f"[red]{exc.message}[/]")
+            self.call_from_thread(self._db_failed, exc.message)
             return
-        self.call_from_thread(self._show, db.name, base, rows)
+        self.call_from_thread(self._db_opened, crm, pipeline, base)
 
-    def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+    def _fill_demo(self, db: object) -> None:
+        from dealterm.core.demo import generate_demo
+        from dealterm.core.queries import count_deals
 
-    def _show(self, name: str, base: str, rows: list[tuple[str, str, str]]) -> None:
-        self.sub_title = name
-        self._status(f"{name} — base currency {base}")
-        table = self.query_one("#summary", DataTable)
-        table.add_columns("Pipeline", "Stage", "Deals")
-        table.add_rows(rows)
-        table.focus()
+        with db.session(write=False) as session:  # type: ignore[attr-defined]
+            empty = count_deals(session) == 0
+        if empty:
+            self.call_from_thread(self._db_status, "Creating demo data…")
+            with db.session(bulk=True) as session:  # type: ignore[attr-defined]
+                generate_demo(session, deals=DEMO_DEALS)
+
+    def _db_status(self, text: str) -> None:
+        self.sub_title = text
+
+    def _db_failed(self, message: str) -> None:
+        self.problem = message
+        self.sub_title = "cannot open the database"
+        self.notify(message, title="Database", severity="error", timeout=30)
+        self.screen.post_message(DatabaseReady())
+
+    def _db_opened(self, crm: Crm, pipeline: PipelineInfo, base: str) -> None:
+        self.crm = crm
+        self.pipeline = pipeline
+        self.base_currency = base
+        self.update_header()
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseReady())
+        if self.poll:
+            self.set_interval(POLL_SECONDS, self.check_for_changes)
+
+    # --- header ------------------------------------------------------------------------
+    def update_header(self) -> None:
+        """Database, pipeline and active filter in the header."""
+        parts = [self.crm.name if self.crm else "…"]
+        if self.pipeline:
+            parts.append(self.pipeline.name)
+        flt = self.deal_filter
+        if flt is not None and flt.search:
+            parts.append(f"filter: {flt.search}")
+        self.sub_title = " · ".join(parts)
+
+    # --- changes -----------------------------------------------------------------------
+    def check_for_changes(self) -> None:
+        """Timer: look for changes in a thread (never on the UI thread)."""
+        if self.crm is not None:
+            self._poll()
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def _poll(self) -> None:
+        if self.crm is None:
+            return
+        signature = self.crm.signature()
+        if self._signature is not None and signature != self._signature:
+            self.call_from_thread(self.broadcast_change, None)
+        self._signature = signature
+
+    def broadcast_change(self, deal_id: int | None = None) -> None:
+        """Tell the screens that data changed."""
+        for screen in self.screen_stack:
+            screen.post_message(DataChanged(deal_id))
+
+    def note_own_change(self) -> None:
+        """Forget the fingerprint after our own write, so the poll does not reload twice."""
+        self._signature = None
+
+    # --- errors ------------------------------------------------------------------------
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn any worker's failure into a visible message instead of a crash."""
+        if event.state != WorkerState.ERROR:
+            return
+        from dealterm.core.errors import DealtermError
+
+        error = event.worker.error
+        if isinstance(error, DealtermError):
+            self.notify(error.message, severity="error", timeout=8)
+        else:
+            self.notify(
+                f"Something went wrong: {type(error).__name__}: {error}",
+                severity="error",
+                timeout=12,
+            )
+
+    # --- actions -----------------------------------------------------------------------
+    def action_help(self) -> None:
+        """List every key of the current screen."""
+        from dealterm.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen))

@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
         context = getattr(exc, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        print(f"dealterm: {_one_line(exc.format_message())}{hint}", file=sys.stderr)
+        message = _one_line(exc.format_message())
+        if message:  # a bare command group has already printed its help
+            print(f"dealterm: {message}{hint}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
         print("dealterm: interrupted", file=sys.stderr)

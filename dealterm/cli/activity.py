@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.common import (
+    ActivityId,
+    DbOption,
+    DealIdOfActivity,
+    JsonOption,
+    must_fit,
+    echo_json,
+    open_db,
+)
 
 app = typer.Typer(
     help="Plan and complete calls, meetings and tasks on deals.", no_args_is_help=True
@@ -18,7 +26,7 @@ KINDS = ("call", "meeting", "task", "email")
 @app.command("add")
 def add(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="DEAL_ID", help="The deal's number.")],
+    deal_id: DealIdOfActivity,
     kind: Annotated[str, typer.Option(help="call, meeting, task or email.")] = "call",
     subject: Annotated[str, typer.Option(help="What to do.")] = "",
     deadline: Annotated[str, typer.Option(help='Local date and time, "YYYY-MM-DD HH:MM".')] = "",
@@ -71,7 +79,7 @@ def add(
 @app.command("done")
 def done(
     ctx: typer.Context,
-    activity_id: Annotated[int, typer.Argument(metavar="ID", help="The activity's number.")],
+    activity_id: ActivityId,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -97,7 +105,7 @@ def done(
 @app.command("reschedule")
 def reschedule(
     ctx: typer.Context,
-    activity_id: Annotated[int, typer.Argument(metavar="ID", help="The activity's number.")],
+    activity_id: ActivityId,
     deadline: Annotated[str, typer.Argument(help='New local date and time, "YYYY-MM-DD HH:MM".')],
     json_: JsonOption = False,
     db: DbOption = None,
@@ -118,7 +126,7 @@ def reschedule(
 @app.command("delete")
 def delete(
     ctx: typer.Context,
-    activity_id: Annotated[int, typer.Argument(metavar="ID", help="The activity's number.")],
+    activity_id: ActivityId,
     db: DbOption = None,
 ) -> None:
     """Delete an activity (the deal's history keeps a note)."""
@@ -133,7 +141,9 @@ def delete(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    deal: Annotated[int | None, typer.Option(help="Only this deal's activities.")] = None,
+    deal: Annotated[
+        int | None, typer.Option(help="Only this deal's activities.", callback=must_fit("deal"))
+    ] = None,
     overdue: Annotated[
         bool, typer.Option("--overdue", help="Only open activities due before today.")
     ] = False,

@@ -6,7 +6,13 @@ from typing import Annotated
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.common import (
+    DbOption,
+    DealIdOfActivity,
+    JsonOption,
+    echo_json,
+    open_db,
+)
 
 app = typer.Typer(help="Comment on deals.", no_args_is_help=True)
 
@@ -14,7 +20,7 @@ app = typer.Typer(help="Comment on deals.", no_args_is_help=True)
 @app.command("add")
 def add(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="DEAL_ID", help="The deal's number.")],
+    deal_id: DealIdOfActivity,
     text: Annotated[str, typer.Argument(help="The comment.")],
     json_: JsonOption = False,
     db: DbOption = None,
@@ -28,7 +34,7 @@ def add(
         payload = {
             "id": event.id,
             "deal_id": deal_id,
-            "at": event.at.isoformat(),
+            "at": event.at.isoformat().replace("+00:00", "Z"),
             "text": event.text,
         }
     if json_:

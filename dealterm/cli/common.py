@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from dealterm.core.db import Database
 
 __all__ = [
+    "ActivityId",
     "DbOption",
+    "DealId",
+    "DealIdOfActivity",
     "JsonOption",
     "State",
     "echo_json",
@@ -38,6 +41,32 @@ DbOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+MAX_ID = 2**31 - 1  # the id columns hold 32-bit numbers on PostgreSQL
+
+
+def must_fit(kind: str):  # type: ignore[no-untyped-def]
+    """A parameter callback: an id no record can have is "not found" (exit 1), not a crash."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= MAX_ID:
+            from dealterm.core.errors import NotFoundError
+
+            raise NotFoundError(f"{kind} #{value} not found")
+        return value
+
+    return check
+
+
+DealId = Annotated[
+    int, typer.Argument(metavar="ID", help="The deal's number.", callback=must_fit("deal"))
+]
+ActivityId = Annotated[
+    int, typer.Argument(metavar="ID", help="The activity's number.", callback=must_fit("activity"))
+]
+DealIdOfActivity = Annotated[
+    int,
+    typer.Argument(metavar="DEAL_ID", help="The deal's number.", callback=must_fit("deal")),
+]
 
 
 @dataclass
@@ -93,13 +122,15 @@ def open_db(ctx: typer.Context, db: str | None = None) -> Database:
         typer.echo(f"dealterm: warning: {exc}; using the local time zone", err=True)
         zone = resolve_timezone(None)
     target = resolve_target(state_of(ctx), db, settings)
-    return Database.open(
+    database = Database.open(
         target,
         clock=SystemClock(zone=zone),
         locale=settings.locale,
         user_name=settings.user_name,
         base_currency=settings.base_currency,
     )
+    ctx.call_on_close(database.close)
+    return database
 
 
 def echo_json(data: Any) -> None:

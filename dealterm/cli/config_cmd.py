@@ -34,6 +34,8 @@ def show(json_: JsonOption = False) -> None:
     values["default_db"] = str(default_db_path())
     if json_:
         echo_json(values | {"problem": problem})
+        if problem:
+            raise typer.Exit(2)
         return
     for key, value in values.items():
         typer.echo(f"{key} = {value!r}" if key != "keymap" else f"keymap = {value}")

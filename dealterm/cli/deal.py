@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, fail, open_db
+from dealterm.cli.common import DbOption, DealId, JsonOption, echo_json, fail, open_db
 
 app = typer.Typer(help="Create, find, change and close deals.", no_args_is_help=True)
 
@@ -225,7 +225,7 @@ def list_(
 @app.command("show")
 def show(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -246,7 +246,7 @@ def show(
 @app.command("edit")
 def edit(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     title: Annotated[str | None, typer.Option(help="New title.")] = None,
     amount: Annotated[
         str | None, typer.Option(help="New amount (makes the amount manual).")
@@ -319,7 +319,7 @@ def edit(
 @app.command("products")
 def products(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     row: Annotated[
         list[str] | None,
         typer.Option(
@@ -354,7 +354,7 @@ def products(
 @app.command("move")
 def move(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     stage: Annotated[str, typer.Argument(metavar="STAGE_CODE", help="Target stage code or name.")],
     reason: Annotated[
         str | None, typer.Option(help="Lost reason, when moving to a failure stage.")
@@ -378,7 +378,7 @@ def move(
 @app.command("won")
 def won(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     version: VersionOption = None,
     json_: JsonOption = False,
     db: DbOption = None,
@@ -398,7 +398,7 @@ def won(
 @app.command("lost")
 def lost(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     reason: Annotated[
         str | None, typer.Option(help="Why: a reason from the directory or free text.")
     ] = None,
@@ -424,7 +424,7 @@ def lost(
 @app.command("reopen")
 def reopen(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     stage: Annotated[
         str | None,
         typer.Option(help="Stage to reopen in; the stage it was in before closing if left out."),
@@ -448,7 +448,7 @@ def reopen(
 @app.command("delete")
 def delete(
     ctx: typer.Context,
-    deal_id: Annotated[int, typer.Argument(metavar="ID", help="The deal's number.")],
+    deal_id: DealId,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:

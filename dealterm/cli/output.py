@@ -16,8 +16,10 @@ __all__ = ["console", "print_activities", "print_deal", "print_deal_table"]
 
 
 def console() -> Console:
-    """A console for stdout (no colour when piped)."""
-    return Console(highlight=False, soft_wrap=False)
+    """A console for stdout (no colour and no 80-column squeeze when piped)."""
+    import sys
+
+    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _money(amount: object, currency: str, locale: str) -> str:
@@ -33,6 +35,13 @@ def print_deal_table(deals: list[DealRead], *, locale: str, total: int | None = 
         out.print("No deals match.")
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
+    amounts = [_money(deal.amount, deal.currency, locale) for deal in deals]
+    # ID, amount and date never shrink: titles and names give way in a narrow terminal.
+    fixed = {
+        "ID": max(2, *(len(str(d.id)) for d in deals)),
+        "Amount": max(6, *(len(a) for a in amounts)),
+        "Close": 10,
+    }
     for name, justify in (
         ("ID", "right"),
         ("Title", "left"),
@@ -42,13 +51,19 @@ def print_deal_table(deals: list[DealRead], *, locale: str, total: int | None = 
         ("Responsible", "left"),
         ("Close", "left"),
     ):
-        table.add_column(name, justify=justify, overflow="ellipsis", no_wrap=True)  # type: ignore[arg-type]
-    for deal in deals:
+        table.add_column(
+            name,
+            justify=justify,  # type: ignore[arg-type]
+            overflow="ellipsis",
+            no_wrap=True,
+            min_width=fixed.get(name),
+        )
+    for deal, amount in zip(deals, amounts, strict=True):
         table.add_row(
             str(deal.id),
             escape(deal.title),
             f"[{deal.stage_color}]{escape(deal.stage_name)}[/]",
-            _money(deal.amount, deal.currency, locale),
+            amount,
             escape(deal.client),
             escape(deal.responsible),
             deal.close_date.isoformat(),

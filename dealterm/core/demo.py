@@ -1,7 +1,8 @@
 """Realistic, deterministic demo data, written with bulk inserts in one transaction.
 
-The same ``seed`` and day give the same database. Dates are relative to the clock's
-today, so overdue calls, rotting deals and this week's meetings are always there.
+The same ``seed`` and day give the same database: the history ends at the start of the
+clock's today, and planned activities are placed relative to today, so overdue calls,
+rotting deals and this week's meetings are always there.
 Timestamps are built as naive UTC (what the database stores) to keep 100,000 deals fast.
 """
 
@@ -104,7 +105,9 @@ class _Maker:
         self.rng = random.Random(seed)
         self.zone = context.clock.zone
         self.today = context.clock.today()
-        self.now = context.clock.utcnow().replace(tzinfo=None)
+        # History ends at the start of today: the same seed on the same day gives the
+        # same database, whatever the hour it is made at.
+        self.now = context.clock.start_of_day(self.today).replace(tzinfo=None)
         self.actor = context.user_id
         self._offsets: dict[date, timedelta] = {}
 

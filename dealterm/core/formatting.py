@@ -23,9 +23,26 @@ def safe_locale(name: str) -> str:
     return name.replace("-", "_")
 
 
+# Signs Babel's data lacks in some locales (en_US writes "RUB1,500.00").
+_SIGNS = {
+    "RUB": "₽",
+    "KZT": "₸",
+    "BYN": "Br",
+    "UAH": "₴",
+    "CNY": "¥",
+    "EUR": "€",
+    "GBP": "£",
+    "USD": "$",
+}
+
+
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
-    """``1500`` USD -> "$1,500.00" (en_US) or "1 500,00 $" (ru_RU)."""
-    return str(format_currency(amount, currency, locale=safe_locale(locale)))
+    """``1500`` USD -> "$1,500.00" (en_US) or "1 500,00 $" (ru_RU); RUB is "₽" everywhere."""
+    text = str(format_currency(amount, currency, locale=safe_locale(locale)))
+    sign = _SIGNS.get(currency)
+    if sign and currency in text:
+        text = text.replace(currency, sign, 1)
+    return text
 
 
 def format_number(amount: Decimal, locale: str = "en_US", *, places: int = 2) -> str:

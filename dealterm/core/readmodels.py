@@ -69,6 +69,7 @@ class DealRead(_Read):
     tax_value: Decimal
     manual_amount: bool
     probability: int
+    own_probability: int | None = None  # set on the deal itself; None follows the stage
     company_id: int | None
     company: str | None
     company_phones: list[str] = Field(default_factory=list)

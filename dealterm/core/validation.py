@@ -29,6 +29,9 @@ __all__ = [
 CENT = Decimal("0.01")
 TITLE_MAX = 255
 MAX_AMOUNT = Decimal("999999999999999.99")  # fits a BIGINT count of cents
+# Anything outside this is certainly a typo; it also keeps Decimal.quantize() in range.
+MAX_NUMBER = Decimal("1e18")
+MIN_NUMBER = Decimal("1e-12")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%Y/%m/%d")
 _DATETIME_FORMATS = (
@@ -63,6 +66,10 @@ def parse_decimal(value: object, *, field: str, label: str) -> Decimal:
         raise ValidationError(f"{label} must be a number, not {value!r}", field=field)
     if not number.is_finite():
         raise ValidationError(f"{label} must be a number, not {value!r}", field=field)
+    if abs(number) > MAX_NUMBER:
+        raise ValidationError(f"{label} is too large ({value})", field=field)
+    if number and abs(number) < MIN_NUMBER:
+        raise ValidationError(f"{label} is too small ({value})", field=field)
     return number
 
 
@@ -71,10 +78,10 @@ def parse_amount(value: object, *, field: str = "amount", label: str = "Amount")
     number = parse_decimal(value, field=field, label=label)
     if number < 0:
         raise ValidationError(f"{label} cannot be negative ({number})", field=field)
-    if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValidationError(f"{label} has more than two decimal places ({number})", field=field)
     if number > MAX_AMOUNT:
         raise ValidationError(f"{label} is too large ({number})", field=field)
+    if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValidationError(f"{label} has more than two decimal places ({number})", field=field)
     return number.quantize(CENT)
 
 
@@ -83,10 +90,10 @@ def parse_quantity(value: object, *, field: str = "quantity") -> Decimal:
     number = parse_decimal(value, field=field, label="Quantity")
     if number <= 0:
         raise ValidationError(f"Quantity must be greater than zero ({number})", field=field)
-    if number != number.quantize(Decimal("0.0001")):
-        raise ValidationError(f"Quantity has more than four decimal places ({number})", field=field)
     if number > Decimal("1000000000"):
         raise ValidationError(f"Quantity is too large ({number})", field=field)
+    if number != number.quantize(Decimal("0.0001")):
+        raise ValidationError(f"Quantity has more than four decimal places ({number})", field=field)
     return number
 
 

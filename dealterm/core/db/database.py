@@ -19,7 +19,7 @@ from dealterm.core.context import Ctx
 from dealterm.core.db.engine import describe_target, make_engine, resolve_url
 from dealterm.core.db.errors import translate_db_error
 from dealterm.core.db.migrate import upgrade
-from dealterm.core.errors import DatabaseError, DealtermError
+from dealterm.core.errors import DatabaseError, DealtermError, NotFoundError
 
 __all__ = ["Database", "current_login"]
 
@@ -166,12 +166,17 @@ class Database:
         except DealtermError:
             session.rollback()
             raise
+        except OverflowError:
+            session.rollback()
+            raise NotFoundError("no such record: the number is too large to be an id") from None
         except IntegrityError as exc:
             session.rollback()
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             raise DatabaseError(f"the database refused the change: {detail}") from None
         except SQLAlchemyError as exc:
             session.rollback()
+            if "out of range" in str(getattr(exc, "orig", "")).lower():
+                raise NotFoundError("no such record: the number is out of range") from None
             translated = translate_db_error(exc, self.url)
             if translated is None:
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Field, SQLModel
 
-__all__ = ["Field", "SQLModel"]
+__all__ = ["AUTOINCREMENT", "Field", "SQLModel"]
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -18,3 +18,7 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# SQLite reuses the id of the newest deleted row unless a table is AUTOINCREMENT; ids of
+# deals, activities and clients must never come back (exports and imports refer to them).
+AUTOINCREMENT = {"sqlite_autoincrement": True}

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, Text
 
-from dealterm.core.models._base import Field, SQLModel
+from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 from dealterm.core.types import UTCDateTime
 
 __all__ = ["Activity", "ActivityDirection", "ActivityKind", "Priority"]
@@ -53,6 +53,7 @@ class Activity(SQLModel, table=True):
         # Overdue / calendar queries across deals.
         Index("ix_activities_deadline", "completed", "deadline"),
         Index("ix_activities_responsible", "responsible_id", "completed", "deadline"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import Text
 
-from dealterm.core.models._base import Field, SQLModel
+from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 from dealterm.core.types import Fixed, Money
 
 __all__ = ["Currency", "DealType", "LostReason", "Product", "Setting", "Source"]
@@ -65,6 +65,7 @@ class LostReason(SQLModel, table=True):
     """A reason a deal was lost, picked when closing it as lost."""
 
     __tablename__ = "lost_reasons"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=255, unique=True)
@@ -76,6 +77,7 @@ class Product(SQLModel, table=True):
     """A catalogue product that product rows can refer to."""
 
     __tablename__ = "products"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=255, index=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Index, Text
 
-from dealterm.core.models._base import Field, SQLModel
+from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 from dealterm.core.types import Fixed, Money, UTCDateTime
 
 __all__ = ["Deal", "DealContact", "DealProduct", "DiscountType"]
@@ -42,6 +42,7 @@ class Deal(SQLModel, table=True):
         Index("ix_deals_company_id", "company_id"),
         Index("ix_deals_created_at", "created_at"),
         Index("ix_deals_origin", "origin", "origin_id"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -105,6 +106,7 @@ class DealProduct(SQLModel, table=True):
         CheckConstraint("quantity >= 0", name="quantity"),
         CheckConstraint("discount_type IN ('percent', 'amount')", name="discount_type"),
         Index("ix_deal_products_deal_id", "deal_id", "sort"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from sqlalchemy import Index, Text
 
-from dealterm.core.models._base import Field, SQLModel
+from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 from dealterm.core.types import UTCDateTime
 
 __all__ = ["EventKind", "HistoryEvent"]
@@ -37,7 +37,7 @@ class HistoryEvent(SQLModel, table=True):
     """One entry of a deal's timeline."""
 
     __tablename__ = "history"
-    __table_args__ = (Index("ix_history_deal_at", "deal_id", "at", "id"),)
+    __table_args__ = (Index("ix_history_deal_at", "deal_id", "at", "id"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(foreign_key="deals.id", ondelete="CASCADE")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Index, Text
 
-from dealterm.core.models._base import Field, SQLModel
+from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 from dealterm.core.types import UTCDateTime
 
 __all__ = ["Communication", "Company", "Contact", "User", "UserSetting"]
@@ -19,6 +19,7 @@ class User(SQLModel, table=True):
     """
 
     __tablename__ = "users"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     login: str = Field(max_length=100, unique=True)
@@ -32,7 +33,7 @@ class Company(SQLModel, table=True):
     """A client organisation."""
 
     __tablename__ = "companies"
-    __table_args__ = (Index("ix_companies_title", "title"),)
+    __table_args__ = (Index("ix_companies_title", "title"), AUTOINCREMENT)
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=255)
@@ -48,6 +49,7 @@ class Contact(SQLModel, table=True):
     __table_args__ = (
         Index("ix_contacts_name", "name"),
         Index("ix_contacts_company_id", "company_id"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -73,6 +75,7 @@ class Communication(SQLModel, table=True):
         Index("ix_communications_lookup", "kind", "value_norm"),
         Index("ix_communications_contact_id", "contact_id"),
         Index("ix_communications_company_id", "company_id"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)

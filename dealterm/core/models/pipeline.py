@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 
-from dealterm.core.models._base import Field, SQLModel
+from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 
 __all__ = ["Pipeline", "Semantics", "Stage"]
 
@@ -23,6 +23,7 @@ class Pipeline(SQLModel, table=True):
     """A sales pipeline (Bitrix24 deal category)."""
 
     __tablename__ = "pipelines"
+    __table_args__ = AUTOINCREMENT
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=255, unique=True)
@@ -43,6 +44,7 @@ class Stage(SQLModel, table=True):
         CheckConstraint("semantics IN ('process', 'success', 'failure')", name="semantics"),
         CheckConstraint("probability BETWEEN 0 AND 100", name="probability"),
         Index("ix_stages_pipeline_sort", "pipeline_id", "sort"),
+        AUTOINCREMENT,
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -150,6 +150,7 @@ def rows_to_deals(
                 tax_value=deal.tax_value,
                 manual_amount=deal.is_manual_amount,
                 probability=deal.probability if deal.probability is not None else stage_probability,
+                own_probability=deal.probability,
                 company_id=deal.company_id,
                 company=company_title,
                 company_phones=channels_for_company.get("phone", []),

@@ -14,7 +14,7 @@ from dealterm.core.readmodels import DealDetail, DealRead, EventRead
 from dealterm.core.services import activities, history, pipelines, products, users
 from dealterm.core.sql import LIKE_ESCAPE, contains_pattern
 
-__all__ = ["DealFilter", "Status", "count_deals", "deal_detail", "list_deals"]
+__all__ = ["DealFilter", "Status", "count_deals", "deal_conditions", "deal_detail", "list_deals"]
 
 
 class Status(StrEnum):
@@ -31,6 +31,8 @@ class Status(StrEnum):
 class DealFilter:
     """Conditions on deals; every condition given must hold.
 
+    Recurring templates are never matched.
+
     Attributes:
         pipeline: pipeline id or name.
         stage: stage code, name or id (within ``pipeline``, or the default pipeline).
@@ -46,7 +48,7 @@ class DealFilter:
     responsible: int | str | None = None
 
 
-def _conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
+def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [col(Deal.is_recurring).is_(False)]
     pipeline = None
     if flt.pipeline not in (None, "") or flt.stage not in (None, ""):
@@ -87,7 +89,7 @@ def _conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
 
 
 def _filtered(query: Select, session: Session, flt: DealFilter) -> Select:  # type: ignore[type-arg]
-    return query.where(*_conditions(session, flt))
+    return query.where(*deal_conditions(session, flt))
 
 
 def list_deals(

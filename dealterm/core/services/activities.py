@@ -62,7 +62,10 @@ def _deadline(session: Session, value: datetime | str) -> datetime:
 
 
 def _read(
-    session: Session, activity: Activity, names: dict[int, str] | None = None
+    session: Session,
+    activity: Activity,
+    names: dict[int, str] | None = None,
+    deal_title: str | None = None,
 ) -> ActivityRead:
     assert activity.id is not None
     if names is None:
@@ -70,9 +73,13 @@ def _read(
         responsible = user.name if user else ""
     else:
         responsible = names.get(activity.responsible_id, "")
+    if deal_title is None:
+        deal = session.get(Deal, activity.deal_id)
+        deal_title = deal.title if deal else None
     return ActivityRead(
         id=activity.id,
         deal_id=activity.deal_id,
+        deal_title=deal_title,
         kind=activity.kind,
         subject=activity.subject,
         description=activity.description,
@@ -326,6 +333,8 @@ def list_activities(
     """
     query = select(Activity, Deal.title).join(Deal, col(Deal.id) == col(Activity.deal_id))
     if deal_id is not None:
+        if session.get(Deal, deal_id) is None:
+            raise NotFoundError(f"deal #{deal_id} not found")
         query = query.where(Activity.deal_id == deal_id)
     if overdue or open_only:
         query = query.where(col(Activity.completed).is_(False))
@@ -339,7 +348,4 @@ def list_activities(
         query = query.limit(limit)
     rows = session.exec(query).all()
     names = users.user_names(session)
-    return [
-        _read(session, activity, names).model_copy(update={"deal_title": title})
-        for activity, title in rows
-    ]
+    return [_read(session, activity, names, deal_title=title) for activity, title in rows]

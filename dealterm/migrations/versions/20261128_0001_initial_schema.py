@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-28 05:36:38.159919
+Create Date: 2026-11-28 06:26:09.260285
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def upgrade() -> None:
         sa.Column("comments", sa.Text(), nullable=True),
         sa.Column("created_at", dealterm.core.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_companies")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("companies", schema=None) as batch_op:
         batch_op.create_index("ix_companies_title", ["title"], unique=False)
@@ -64,6 +65,7 @@ def upgrade() -> None:
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_lost_reasons")),
         sa.UniqueConstraint("name", name=op.f("uq_lost_reasons_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "pipelines",
@@ -73,6 +75,7 @@ def upgrade() -> None:
         sa.Column("is_default", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_pipelines")),
         sa.UniqueConstraint("name", name=op.f("uq_pipelines_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "settings",
@@ -100,6 +103,7 @@ def upgrade() -> None:
         sa.Column("created_at", dealterm.core.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("login", name=op.f("uq_users_login")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "contacts",
@@ -117,6 +121,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_contacts")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("contacts", schema=None) as batch_op:
         batch_op.create_index("ix_contacts_company_id", ["company_id"], unique=False)
@@ -139,6 +144,7 @@ def upgrade() -> None:
             name=op.f("fk_products_currency_code_currencies"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_products")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("products", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_products_name"), ["name"], unique=False)
@@ -169,6 +175,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stages")),
         sa.UniqueConstraint("pipeline_id", "code", name="uq_stages_pipeline_code"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("stages", schema=None) as batch_op:
         batch_op.create_index("ix_stages_pipeline_sort", ["pipeline_id", "sort"], unique=False)
@@ -211,6 +218,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_communications")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("communications", schema=None) as batch_op:
         batch_op.create_index("ix_communications_company_id", ["company_id"], unique=False)
@@ -307,6 +315,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deals")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("deals", schema=None) as batch_op:
         batch_op.create_index(
@@ -366,6 +375,7 @@ def upgrade() -> None:
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activities")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("activities", schema=None) as batch_op:
         batch_op.create_index("ix_activities_deadline", ["completed", "deadline"], unique=False)
@@ -432,6 +442,7 @@ def upgrade() -> None:
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deal_products")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("deal_products", schema=None) as batch_op:
         batch_op.create_index("ix_deal_products_deal_id", ["deal_id", "sort"], unique=False)
@@ -457,6 +468,7 @@ def upgrade() -> None:
             ["deal_id"], ["deals.id"], name=op.f("fk_history_deal_id_deals"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_history")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("history", schema=None) as batch_op:
         batch_op.create_index("ix_history_deal_at", ["deal_id", "at", "id"], unique=False)

@@ -1,0 +1,123 @@
+"""The command palette (ctrl+p): new deal, open a deal by title, switch pipeline or view..."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from dealterm.app import DealtermApp
+
+__all__ = ["DealCommands"]
+
+_ACTIONS = (
+    ("New deal", "Create a deal in the selected column", "new_deal"),
+    ("Plan an activity", "Plan a call, meeting or task on the selected deal", "plan_activity"),
+    ("Move the deal to a stage…", "Pick any stage of the pipeline", "pick_stage"),
+    ("Mark the deal won", "Close the selected deal as won", "won"),
+    ("Mark the deal lost", "Close the selected deal as lost, with a reason", "lost"),
+    ("Undo the last move", "Put the last moved or closed deal back", "undo"),
+    ("Filter deals", "Search as you type", "filter"),
+    ("Switch pipeline…", "Show another pipeline", "switch_pipeline"),
+    ("Reload", "Read everything from the database again", "reload"),
+)
+_VIEWS = (
+    ("board", "Board"),
+    ("list", "List"),
+    ("activities", "Activities"),
+    ("calendar", "Calendar"),
+)
+
+
+class DealCommands(Provider):
+    """Commands of the CRM, plus every deal whose title matches what is typed."""
+
+    @property
+    def dt_app(self) -> DealtermApp:
+        return self.app  # type: ignore[return-value]
+
+    def _run_screen_action(self, action: str) -> None:
+        self.app.call_later(self.app.screen.run_action, action)
+
+    def _commands(self) -> list[tuple[str, str, Any]]:
+        commands: list[tuple[str, str, Any]] = []
+        board_actions = {name for name in dir(self.app.screen) if name.startswith("action_")}
+        for title, help_text, action in _ACTIONS:
+            if f"action_{action}" in board_actions:
+                commands.append((title, help_text, partial(self._run_screen_action, action)))
+        for mode, label in _VIEWS:
+            commands.append(
+                (
+                    f"Switch view: {label}",
+                    f"Show the {label.lower()} view",
+                    partial(self.app.switch_mode, mode),
+                )
+            )
+        commands.append(("Keys", "List every key of this screen", self.app.action_help))
+        return commands
+
+    async def discover(self) -> Hits:
+        for title, help_text, callback in self._commands():
+            yield DiscoveryHit(title, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, callback in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+        crm = self.dt_app.crm
+        if crm is None or len(query.strip()) < 2:
+            return
+        pipelines = await asyncio.to_thread(crm.pipelines)
+        for pipeline in pipelines:
+            title = f"Pipeline: {pipeline.name}"
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self._switch_pipeline, pipeline.id),
+                    help="Show this pipeline on the board",
+                )
+        deals = await asyncio.to_thread(crm.search_deals, query.strip(), 20)
+        for deal in deals:
+            title = f"Open: {deal.title}"
+            score = max(matcher.match(deal.title), 0.5)
+            yield Hit(
+                score,
+                matcher.highlight(title),
+                partial(self._open_deal, deal.id),
+                help=f"#{deal.id} · {deal.stage_name} · {deal.client or 'no client'}",
+            )
+
+    def _switch_pipeline(self, pipeline_id: int) -> None:
+        app = self.dt_app
+        crm = app.crm
+        if crm is None:
+            return
+        app.switch_mode("board")
+        app.run_worker(self._apply_pipeline(pipeline_id), exclusive=True, group="palette")
+
+    async def _apply_pipeline(self, pipeline_id: int) -> None:
+        app = self.dt_app
+        assert app.crm is not None
+        pipelines = await asyncio.to_thread(app.crm.pipelines)
+        app.pipeline = next(p for p in pipelines if p.id == pipeline_id)
+        screen = app.screen
+        if hasattr(screen, "reload"):
+            screen.reload(new_pipeline=True)
+
+    def _open_deal(self, deal_id: int) -> None:
+        from dealterm.screens.board import BoardScreen
+
+        screen = self.app.screen
+        if isinstance(screen, BoardScreen):
+            screen.open_card(deal_id)
+        else:
+            from dealterm.screens.deal_card import DealCardScreen
+
+            self.app.push_screen(DealCardScreen(deal_id))

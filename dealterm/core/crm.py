@@ -1,0 +1,319 @@
+"""One call, one transaction: the CRM as the TUI uses it.
+
+Every method opens its own session on the :class:`Database`, calls the services and
+queries, and returns read models. The TUI calls these from thread workers, so none of
+this runs on the UI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import col
+
+from dealterm.core.db import Database
+from dealterm.core.errors import ValidationError
+from dealterm.core.models import Deal, HistoryEvent
+from dealterm.core.queries import DealFilter, deal_detail, get_deal, list_deals
+from dealterm.core.queries import board as board_queries
+from dealterm.core.readmodels import ActivityRead, DealDetail, DealRead, StageRead
+from dealterm.core.services import activities, clients, deals, directories, flow, history, users
+from dealterm.core.services import pipelines as pipeline_service
+from dealterm.core.services.products import ProductRowInput
+
+__all__ = ["SKIP_PERIODS", "Choice", "Crm", "PipelineInfo"]
+
+SKIP_KEY = "skip_next_activity_prompt"
+# How long "Skip" silences the next-activity prompt; None = only this time, "forever" = never ask.
+SKIP_PERIODS: dict[str, timedelta | str | None] = {
+    "this time": None,
+    "for a day": timedelta(days=1),
+    "for a week": timedelta(weeks=1),
+    "for a month": timedelta(days=30),
+    "forever": "forever",
+}
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    """A pipeline in pickers and the header."""
+
+    id: int
+    name: str
+    is_default: bool
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value for a select box: what is stored and what is shown."""
+
+    value: str
+    label: str
+
+
+class Crm:
+    """The CRM for one user of one database.
+
+    Args:
+        db: the open database.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- reference data ---------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The database's short name."""
+        return self.db.name
+
+    def pipelines(self) -> list[PipelineInfo]:
+        """Every pipeline, default first on equal sort."""
+        with self.db.session(write=False) as session:
+            return [
+                PipelineInfo(p.id or 0, p.name, p.is_default)
+                for p in pipeline_service.list_pipelines(session)
+            ]
+
+    def default_pipeline(self) -> PipelineInfo:
+        """The default pipeline."""
+        with self.db.session(write=False) as session:
+            found = pipeline_service.default_pipeline(session)
+            return PipelineInfo(found.id or 0, found.name, found.is_default)
+
+    def stages(self, pipeline_id: int) -> list[StageRead]:
+        """A pipeline's stages in order."""
+        with self.db.session(write=False) as session:
+            return board_queries.stage_reads(session, pipeline_id)
+
+    def currencies(self) -> list[Choice]:
+        """Active currencies, the base one first."""
+        with self.db.session(write=False) as session:
+            return [
+                Choice(c.code, f"{c.code} {c.symbol}".strip())
+                for c in directories.list_currencies(session)
+            ]
+
+    def base_currency(self) -> str:
+        """The code of the base currency."""
+        with self.db.session(write=False) as session:
+            return directories.base_currency(session)
+
+    def deal_types(self) -> list[Choice]:
+        """Active deal types."""
+        with self.db.session(write=False) as session:
+            return [Choice(t.code, t.name) for t in directories.list_deal_types(session)]
+
+    def sources(self) -> list[Choice]:
+        """Active sources."""
+        with self.db.session(write=False) as session:
+            return [Choice(s.code, s.name) for s in directories.list_sources(session)]
+
+    def lost_reasons(self) -> list[Choice]:
+        """The lost-reason directory."""
+        with self.db.session(write=False) as session:
+            return [Choice(str(r.id), r.name) for r in directories.list_lost_reasons(session)]
+
+    def users(self) -> list[Choice]:
+        """Active users (value: id)."""
+        with self.db.session(write=False) as session:
+            return [Choice(str(u.id), u.name) for u in users.list_users(session)]
+
+    # --- board ------------------------------------------------------------------------
+    def board(
+        self, pipeline_id: int, flt: DealFilter | None = None
+    ) -> list[board_queries.StageSummary]:
+        """Column headers of a pipeline."""
+        with self.db.session(write=False) as session:
+            return board_queries.board_summary(session, pipeline_id, flt)
+
+    def column_page(
+        self, stage_id: int, offset: int, limit: int, flt: DealFilter | None = None
+    ) -> list[board_queries.Card]:
+        """A page of cards of one column."""
+        with self.db.session(write=False) as session:
+            return board_queries.column_page(session, stage_id, offset=offset, limit=limit, flt=flt)
+
+    def position(self, deal_id: int, flt: DealFilter | None = None) -> tuple[int, int] | None:
+        """``(stage_id, row)`` of a deal on the board, or None if hidden or gone."""
+        with self.db.session(write=False) as session:
+            deal = session.get(Deal, deal_id)
+            if deal is None:
+                return None
+            row = board_queries.position_in_stage(session, deal_id, flt)
+            return None if row is None else (deal.stage_id, row)
+
+    def signature(self) -> tuple[Any, ...]:
+        """A cheap fingerprint of the data: it changes when anyone changes anything."""
+        with self.db.session(write=False) as session:
+            row = session.execute(
+                sa_select(func.count(col(Deal.id)), func.max(Deal.updated_at), func.max(Deal.id))
+            ).one()
+            last_event = session.execute(sa_select(func.max(HistoryEvent.id))).scalar()
+            return (*tuple(row), last_event)
+
+    # --- deals ------------------------------------------------------------------------
+    def deal(self, deal_id: int) -> DealRead:
+        """One deal."""
+        with self.db.session(write=False) as session:
+            return get_deal(session, deal_id)
+
+    def detail(self, deal_id: int) -> DealDetail:
+        """Everything the deal card shows."""
+        with self.db.session(write=False) as session:
+            return deal_detail(session, deal_id)
+
+    def search_deals(self, text: str, limit: int = 20) -> list[DealRead]:
+        """Deals whose title, client or comments contain ``text``."""
+        with self.db.session(write=False) as session:
+            return list_deals(session, DealFilter(search=text), limit=limit)
+
+    def create(self, data: deals.DealCreate) -> DealRead:
+        """Create a deal."""
+        with self.db.session() as session:
+            return deals.create_deal(session, data)
+
+    def update(self, deal_id: int, changes: deals.DealUpdate, version: int | None) -> DealRead:
+        """Change a deal's fields (refused if it changed since ``version``)."""
+        with self.db.session() as session:
+            return deals.update_deal(session, deal_id, changes, expected_version=version)
+
+    def set_products(
+        self, deal_id: int, rows: Sequence[ProductRowInput], version: int | None
+    ) -> DealRead:
+        """Replace a deal's product rows."""
+        with self.db.session() as session:
+            return deals.set_product_rows(session, deal_id, list(rows), expected_version=version)
+
+    def move(
+        self, deal_id: int, stage_id: int, version: int | None, lost_reason: str | None = None
+    ) -> DealRead:
+        """Move a deal to a stage of its pipeline."""
+        with self.db.session() as session:
+            return flow.move_deal(
+                session, deal_id, stage_id, expected_version=version, lost_reason=lost_reason
+            )
+
+    def won(self, deal_id: int, version: int | None) -> DealRead:
+        """Close a deal as won."""
+        with self.db.session() as session:
+            return flow.mark_won(session, deal_id, expected_version=version)
+
+    def lost(
+        self, deal_id: int, reason: str | None, version: int | None, stage_id: int | None = None
+    ) -> DealRead:
+        """Close a deal as lost."""
+        with self.db.session() as session:
+            return flow.mark_lost(
+                session, deal_id, reason=reason, stage=stage_id, expected_version=version
+            )
+
+    def delete(self, deal_id: int, version: int | None) -> str:
+        """Delete a deal; returns its title."""
+        with self.db.session() as session:
+            return deals.delete_deal(session, deal_id, expected_version=version)
+
+    def comment(self, deal_id: int, text: str) -> None:
+        """Add a comment to a deal's timeline."""
+        with self.db.session() as session:
+            history.add_comment(session, deal_id, text)
+
+    # --- clients ----------------------------------------------------------------------
+    def search_clients(self, text: str, limit: int = 8) -> list[Choice]:
+        """Companies and contacts whose name contains ``text``.
+
+        Values are "company:ID" or "contact:ID".
+        """
+        if len(text.strip()) < 1:
+            return []
+        with self.db.session(write=False) as session:
+            found = [
+                Choice(f"company:{c.id}", c.title)
+                for c in clients.search_companies(session, text, limit=limit)
+            ]
+            found += [
+                Choice(f"contact:{c.id}", c.name)
+                for c in clients.search_contacts(session, text, limit=limit)
+            ]
+            return found
+
+    # --- activities -------------------------------------------------------------------
+    def plan(
+        self,
+        deal_id: int,
+        *,
+        kind: str,
+        subject: str,
+        deadline: datetime | str,
+        description: str | None = None,
+        priority: str = "medium",
+    ) -> ActivityRead:
+        """Plan an activity (deadline in the user's local time)."""
+        with self.db.session() as session:
+            return activities.plan_activity(
+                session,
+                deal_id,
+                kind=kind,
+                subject=subject,
+                deadline=deadline,
+                description=description,
+                priority=priority,
+            )
+
+    def complete(self, activity_id: int) -> tuple[ActivityRead, bool]:
+        """Mark an activity done; also says whether its deal now needs a next step."""
+        with self.db.session() as session:
+            done = activities.complete_activity(session, activity_id)
+            return done, activities.needs_next_activity(session, done.deal_id)
+
+    def reschedule(self, activity_id: int, deadline: datetime | str) -> ActivityRead:
+        """Give an open activity a new deadline."""
+        with self.db.session() as session:
+            return activities.reschedule_activity(session, activity_id, deadline)
+
+    def delete_activity(self, activity_id: int) -> None:
+        """Delete an activity."""
+        with self.db.session() as session:
+            activities.delete_activity(session, activity_id)
+
+    # --- the next-activity prompt -----------------------------------------------------
+    def should_prompt(self, deal_id: int) -> bool:
+        """True when leaving this deal should ask for the next activity.
+
+        The deal is open, has nothing planned, and the user has not skipped the prompt
+        for a period that is still running (or forever).
+        """
+        with self.db.session(write=False) as session:
+            if not activities.needs_next_activity(session, deal_id):
+                return False
+            skip = users.get_user_setting(session, SKIP_KEY)
+        if skip == "forever":
+            return False
+        if skip:
+            try:
+                until = datetime.fromisoformat(skip)
+            except ValueError:
+                return True
+            return self.db.clock.utcnow() >= until
+        return True
+
+    def skip_prompt(self, period: str) -> None:
+        """Remember that the user skipped the prompt (see :data:`SKIP_PERIODS`)."""
+        if period not in SKIP_PERIODS:
+            raise ValidationError(f"unknown skip period {period!r}", field="skip")
+        span = SKIP_PERIODS[period]
+        if span is None:
+            return
+        value = "forever" if span == "forever" else (self.db.clock.utcnow() + span).isoformat()  # type: ignore[operator]
+        with self.db.session() as session:
+            users.set_user_setting(session, SKIP_KEY, value)
+
+    def reset_prompt(self) -> None:
+        """Ask again from now on."""
+        with self.db.session() as session:
+            users.set_user_setting(session, SKIP_KEY, None)

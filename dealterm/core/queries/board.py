@@ -1,0 +1,294 @@
+"""The kanban board's read side: column headers (count, sums) and pages of cards.
+
+Column sums come from one GROUP BY over stage and currency (integer cents, exact),
+converted to the base currency in Python. Cards are read a page at a time, in the
+order of the ``ix_deals_board`` index: most recently moved first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, type_coerce
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, col
+
+from dealterm.core.context import ctx
+from dealterm.core.models import Activity, Company, Contact, Deal, DealContact, Semantics, Stage
+from dealterm.core.queries.deals import DealFilter, deal_conditions
+from dealterm.core.readmodels import StageRead
+from dealterm.core.services import directories, pipelines
+from dealterm.core.types import from_fixed
+
+__all__ = [
+    "Card",
+    "Marker",
+    "StageSummary",
+    "board_summary",
+    "card_markers",
+    "column_page",
+    "position_in_stage",
+    "stage_reads",
+]
+
+
+class Marker:
+    """What a card's next-activity marker says."""
+
+    OVERDUE = "overdue"  # red: the nearest open activity was due before today
+    TODAY = "today"  # green: due today
+    PLANNED = "planned"  # grey: due later
+    NONE = "none"  # yellow: an open deal with nothing planned
+    CLOSED = "closed"  # won or lost: no marker
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    """A column header: the stage, its deal count and sums in the base currency."""
+
+    stage: StageRead
+    count: int
+    total: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Card:
+    """One deal as a kanban card."""
+
+    id: int
+    version: int
+    title: str
+    amount: Decimal
+    currency: str
+    client: str
+    moved_at: datetime
+    days_in_stage: int
+    rotting: bool
+    closed: bool
+    next_deadline: datetime | None
+    next_kind: str | None
+    marker: str
+
+
+def stage_reads(session: Session, pipeline_id: int) -> list[StageRead]:
+    """The pipeline's stages as read models, in order."""
+    return [
+        StageRead(
+            id=s.id or 0,
+            pipeline_id=s.pipeline_id,
+            code=s.code,
+            name=s.name,
+            color=s.color,
+            semantics=s.semantics,
+            sort=s.sort,
+            probability=s.probability,
+            rotting_days=s.rotting_days,
+        )
+        for s in pipelines.stages_of(session, pipeline_id)
+    ]
+
+
+def _where(session: Session, flt: DealFilter | None) -> list[ColumnElement[bool]]:
+    # The board chooses the pipeline and stage itself; the filter adds the rest.
+    if flt is None:
+        return [col(Deal.is_recurring).is_(False)]
+    return deal_conditions(
+        session, DealFilter(status=flt.status, search=flt.search, responsible=flt.responsible)
+    )
+
+
+def board_summary(
+    session: Session, pipeline_id: int, flt: DealFilter | None = None
+) -> list[StageSummary]:
+    """Every column header of a pipeline: count, sum and weighted sum in the base currency."""
+    stages = stage_reads(session, pipeline_id)
+    rates = directories.currency_rates(session)
+    cents = type_coerce(Deal.amount, BigInteger)
+    weight = func.coalesce(Deal.probability, Stage.probability)
+    rows = session.execute(
+        sa_select(  # type: ignore[call-overload]
+            Deal.stage_id,
+            Deal.currency_code,
+            func.count(),
+            func.sum(cents),
+            func.sum(cents * weight),
+        )
+        .join(Stage, col(Stage.id) == col(Deal.stage_id))
+        .where(col(Deal.pipeline_id) == pipeline_id, *_where(session, flt))
+        .group_by(Deal.stage_id, Deal.currency_code)
+    ).all()
+    counts: dict[int, int] = {}
+    totals: dict[int, Decimal] = {}
+    weighted: dict[int, Decimal] = {}
+    for stage_id, currency, count, amount_cents, weighted_cents in rows:
+        rate = rates.get(currency, Decimal(1))
+        counts[stage_id] = counts.get(stage_id, 0) + int(count)
+        totals[stage_id] = totals.get(stage_id, Decimal(0)) + from_fixed(amount_cents) * rate
+        weighted[stage_id] = weighted.get(stage_id, Decimal(0)) + (
+            from_fixed(weighted_cents) * rate / 100
+        )
+    cent = Decimal("0.01")
+    return [
+        StageSummary(
+            stage=stage,
+            count=counts.get(stage.id, 0),
+            total=totals.get(stage.id, Decimal(0)).quantize(cent),
+            weighted=weighted.get(stage.id, Decimal(0)).quantize(cent),
+        )
+        for stage in stages
+    ]
+
+
+def card_markers(session: Session, deadline: datetime | None, *, closed: bool) -> str:
+    """The marker for a card whose nearest open activity is due at ``deadline``."""
+    if closed:
+        return Marker.CLOSED
+    if deadline is None:
+        return Marker.NONE
+    clock = ctx(session).clock
+    day = clock.to_local(deadline).date()
+    today = clock.today()
+    if day < today:
+        return Marker.OVERDUE
+    if day == today:
+        return Marker.TODAY
+    return Marker.PLANNED
+
+
+def column_page(
+    session: Session,
+    stage_id: int,
+    *,
+    offset: int,
+    limit: int,
+    flt: DealFilter | None = None,
+) -> list[Card]:
+    """Cards ``offset .. offset+limit`` of one column, most recently moved first."""
+    stage = session.get(Stage, stage_id)
+    if stage is None:
+        return []
+    open_activity = and_(col(Activity.deal_id) == col(Deal.id), col(Activity.completed).is_(False))
+    next_deadline = (
+        sa_select(func.min(Activity.deadline))
+        .where(open_activity)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+    next_kind = (
+        sa_select(col(Activity.kind))
+        .where(open_activity)
+        .order_by(col(Activity.deadline), col(Activity.id))
+        .limit(1)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+    contact = (
+        sa_select(col(Contact.name))
+        .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
+        .where(col(DealContact.deal_id) == col(Deal.id))
+        .order_by(col(DealContact.is_primary).desc(), col(DealContact.sort))
+        .limit(1)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        sa_select(  # type: ignore[call-overload]
+            Deal.id,
+            Deal.version,
+            Deal.title,
+            Deal.amount,
+            Deal.currency_code,
+            Company.title,
+            contact,
+            Deal.moved_at,
+            Deal.closed,
+            next_deadline,
+            next_kind,
+        )
+        .outerjoin(Company, col(Company.id) == col(Deal.company_id))
+        .where(col(Deal.stage_id) == stage_id, *_where(session, flt))
+        .order_by(col(Deal.moved_at).desc(), col(Deal.id).desc())
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    clock = ctx(session).clock
+    today = clock.today()
+    cards = []
+    for (
+        deal_id,
+        version,
+        title,
+        amount,
+        currency,
+        company,
+        person,
+        moved,
+        closed,
+        due,
+        kind,
+    ) in rows:
+        moved_day: date = clock.to_local(moved).date()
+        days = max(0, (today - moved_day).days)
+        deadline = _aware(due)
+        cards.append(
+            Card(
+                id=deal_id,
+                version=version,
+                title=title,
+                amount=amount,
+                currency=currency,
+                client=company or person or "",
+                moved_at=moved,
+                days_in_stage=days,
+                rotting=bool(
+                    not closed
+                    and stage.semantics == Semantics.PROCESS
+                    and stage.rotting_days
+                    and days > stage.rotting_days
+                ),
+                closed=closed,
+                next_deadline=deadline,
+                next_kind=kind,
+                marker=card_markers(session, deadline, closed=closed),
+            )
+        )
+    return cards
+
+
+def _aware(value: object) -> datetime | None:
+    """A raw MIN() of a UTC column: SQLite hands back text, PostgreSQL a naive datetime."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(moment, datetime)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def position_in_stage(session: Session, deal_id: int, flt: DealFilter | None = None) -> int | None:
+    """Where a deal sits in its column (0 = top), or None if the filter hides it."""
+    deal = session.get(Deal, deal_id)
+    if deal is None:
+        return None
+    visible = session.execute(
+        sa_select(func.count())
+        .select_from(Deal)
+        .where(col(Deal.id) == deal_id, *_where(session, flt))
+    ).scalar_one()
+    if not visible:
+        return None
+    before = session.execute(
+        sa_select(func.count())
+        .select_from(Deal)
+        .where(
+            col(Deal.stage_id) == deal.stage_id,
+            or_(
+                col(Deal.moved_at) > deal.moved_at,
+                and_(col(Deal.moved_at) == deal.moved_at, col(Deal.id) > deal_id),
+            ),
+            *_where(session, flt),
+        )
+    ).scalar_one()
+    return int(before)

@@ -1,0 +1,220 @@
+"""Planning an activity: kind, subject, deadline with quick choices.
+
+:class:`ActivityModal` plans one from the board or the card. :class:`NextActivityModal`
+is the "Schedule the next activity" prompt shown when leaving an open deal that has
+nothing planned: it adds Skip (this time, for a day, a week, a month, forever).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
+
+from dealterm.core.clock import Clock
+from dealterm.core.errors import ValidationError
+from dealterm.core.validation import parse_datetime, parse_title
+
+__all__ = [
+    "QUICK_CHOICES",
+    "ActivityModal",
+    "ActivityPlan",
+    "NextActivityModal",
+    "NextStep",
+    "quick_deadline",
+]
+
+KINDS = (("call", "Call"), ("meeting", "Meeting"), ("task", "Task"))
+QUICK_CHOICES = (
+    ("today", "Today"),
+    ("tomorrow", "Tomorrow"),
+    ("3days", "In 3 days"),
+    ("week", "Next week"),
+)
+SKIP_CHOICES = ("this time", "for a day", "for a week", "for a month", "forever")
+
+
+@dataclass(frozen=True)
+class ActivityPlan:
+    """What to plan: the deadline is the user's local wall-clock time."""
+
+    kind: str
+    subject: str
+    deadline: datetime
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """The answer to the next-activity prompt: save a plan, or skip (for a period)."""
+
+    plan: ActivityPlan | None = None
+    skip: str | None = None
+
+
+def quick_deadline(choice: str, now: datetime) -> datetime:
+    """The deadline a quick choice stands for, from the local ``now``.
+
+    Today: the next full hour (at the latest 23:00); tomorrow and in 3 days: 10:00;
+    next week: Monday of next week at 10:00.
+    """
+    today = now.date()
+    if choice == "today":
+        nxt = (now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)).replace(
+            tzinfo=None
+        )
+        return nxt if nxt.date() == today else datetime.combine(today, time(23, 0))
+    if choice == "tomorrow":
+        return datetime.combine(today + timedelta(days=1), time(10, 0))
+    if choice == "3days":
+        return datetime.combine(today + timedelta(days=3), time(10, 0))
+    monday: date = today + timedelta(days=7 - today.weekday())
+    return datetime.combine(monday, time(10, 0))
+
+
+class ActivityModal(ModalScreen[ActivityPlan | None]):
+    """Plan an activity; dismisses with the plan, or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="activity.save"),
+        Binding("escape", "cancel", "Cancel", id="activity.cancel"),
+    ]
+
+    title_text = "Plan an activity"
+
+    def __init__(
+        self, deal_title: str, *, clock: Clock, subject: str | None = None, kind: str = "call"
+    ) -> None:
+        super().__init__()
+        self.deal_title = deal_title
+        self.clock = clock
+        self.subject = subject if subject is not None else f"Follow up: {deal_title}"[:255]
+        self.kind = kind
+
+    def compose(self) -> ComposeResult:
+        now = self.clock.now()
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Label(self.deal_title, classes="dialog-subtitle")
+            with RadioSet(id="kind"):
+                for value, label in KINDS:
+                    yield RadioButton(label, value=value == self.kind, name=value)
+            yield Label("Subject")
+            yield Input(self.subject, id="subject")
+            yield Label("", id="subject-error", classes="error")
+            yield Label("Deadline")
+            with RadioSet(id="quick"):
+                for value, label in QUICK_CHOICES:
+                    yield RadioButton(label, value=value == "tomorrow", name=value)
+            yield Input(
+                quick_deadline("tomorrow", now).strftime("%Y-%m-%d %H:%M"),
+                placeholder="YYYY-MM-DD HH:MM",
+                id="deadline",
+            )
+            yield Label("", id="deadline-error", classes="error")
+            yield from self.compose_buttons()
+
+    def compose_buttons(self) -> ComposeResult:
+        """The row of buttons (the prompt adds Skip)."""
+        with Horizontal(classes="buttons"):
+            yield Button("Save (ctrl+s)", variant="primary", id="save")
+            yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#subject", Input).focus()
+
+    @on(RadioSet.Changed, "#quick")
+    def _quick(self, event: RadioSet.Changed) -> None:
+        choice = event.pressed.name or "tomorrow"
+        self.query_one("#deadline", Input).value = quick_deadline(
+            choice, self.clock.now()
+        ).strftime("%Y-%m-%d %H:%M")
+
+    def _kind(self) -> str:
+        pressed = self.query_one("#kind", RadioSet).pressed_button
+        return pressed.name if pressed is not None and pressed.name else "call"
+
+    def collect(self) -> ActivityPlan | None:
+        """Read and check the form; show a message beside each bad field."""
+        ok = True
+        subject_error = self.query_one("#subject-error", Label)
+        deadline_error = self.query_one("#deadline-error", Label)
+        subject_error.update("")
+        deadline_error.update("")
+        subject = ""
+        try:
+            subject = parse_title(
+                self.query_one("#subject", Input).value, field="subject", label="Subject"
+            )
+            if not subject:
+                raise ValidationError("an activity needs a subject", field="subject")
+        except ValidationError as error:
+            subject_error.update(error.message)
+            ok = False
+        deadline = None
+        try:
+            deadline = parse_datetime(
+                self.query_one("#deadline", Input).value, field="deadline", label="Deadline"
+            )
+        except ValidationError as error:
+            deadline_error.update(error.message)
+            ok = False
+        if not ok or deadline is None:
+            return None
+        return ActivityPlan(kind=self._kind(), subject=subject, deadline=deadline)
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        plan = self.collect()
+        if plan is not None:
+            self.dismiss(plan)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NextActivityModal(ActivityModal):
+    """ "Schedule the next activity": Save, Cancel (stay on the card), or Skip.
+
+    Dismisses with a :class:`NextStep` (a plan or a skip period), or None for Cancel.
+    """
+
+    title_text = "Schedule the next activity"
+
+    def compose_buttons(self) -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button("Save (ctrl+s)", variant="primary", id="save")
+            yield Button("Cancel", id="cancel")
+            yield Button("Skip", variant="warning", id="skip")
+            yield Select(
+                [(label, label) for label in SKIP_CHOICES],
+                value="this time",
+                allow_blank=False,
+                id="skip-period",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#subject", Input).focus()
+        self.query_one("#subject", Input).tooltip = "The deal is open and nothing is planned on it."
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        plan = self.collect()
+        if plan is not None:
+            self.dismiss(NextStep(plan=plan))  # type: ignore[arg-type]
+
+    @on(Button.Pressed, "#skip")
+    def _skip(self) -> None:
+        period = self.query_one("#skip-period", Select).value
+        self.dismiss(NextStep(skip=str(period)))  # type: ignore[arg-type]

@@ -1,0 +1,463 @@
+"""The kanban board: a column per stage, keyboard moves, won/lost, undo, filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from dealterm.messages import DatabaseReady, DataChanged
+from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.board import Board
+from dealterm.widgets.card_view import CardView, card_view
+from dealterm.widgets.filter_bar import FilterBar
+from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn
+
+if TYPE_CHECKING:
+    from dealterm.core.queries import DealFilter
+    from dealterm.core.queries.board import StageSummary
+    from dealterm.core.readmodels import DealRead, StageRead
+
+__all__ = ["BoardScreen"]
+
+
+@dataclass(frozen=True)
+class _Undo:
+    """How to put a deal back where it was before a move or close."""
+
+    deal_id: int
+    title: str
+    stage_id: int
+    stage_name: str
+    lost_reason: str | None
+    version: int
+
+
+class BoardScreen(CrmScreen):
+    """The pipeline as a kanban board."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("shift+right", "move(1)", "Next stage", id="board.move_next"),
+        Binding("shift+left", "move(-1)", "Prev stage", id="board.move_prev"),
+        Binding(
+            "greater_than_sign", "move(1)", show=False, key_display=">", id="board.move_next_alt"
+        ),
+        Binding(
+            "less_than_sign", "move(-1)", show=False, key_display="<", id="board.move_prev_alt"
+        ),
+        Binding("m", "pick_stage", "Move to…", id="board.pick_stage"),
+        Binding("w", "won", "Won", id="board.won"),
+        Binding("x", "lost", "Lost", id="board.lost"),
+        Binding("n", "new_deal", "New", id="board.new_deal"),
+        Binding("enter", "open_card", "Open", id="board.open"),
+        Binding("a", "plan_activity", "Activity", id="board.plan"),
+        Binding("p", "switch_pipeline", "Pipeline", id="board.pipeline"),
+        Binding("u", "undo", "Undo", id="board.undo"),
+        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        Binding("r", "reload", "Reload", show=False, id="board.reload"),
+    ]
+
+    class Loaded(Message):
+        """Column headers (and first pages) arrived from the database."""
+
+        def __init__(
+            self,
+            summaries: list[StageSummary],
+            pages: dict[int, list[CardView]],
+            select: tuple[int, int] | None,
+            generation: int,
+        ) -> None:
+            super().__init__()
+            self.summaries = summaries
+            self.pages = pages
+            self.select = select
+            self.generation = generation
+
+    class PageLoaded(Message):
+        """A page of one column arrived."""
+
+        def __init__(
+            self, stage_id: int, page: int, cards: list[CardView], generation: int
+        ) -> None:
+            super().__init__()
+            self.stage_id = stage_id
+            self.page = page
+            self.cards = cards
+            self.generation = generation
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.undo_stack: list[_Undo] = []
+        self.generation = 0
+        self._stage_ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FilterBar()
+        yield Static("Opening the database…", id="board-status")
+        yield Board(id="board")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Board).focus()
+        if self.ready:
+            self.reload()
+
+    # --- loading ---------------------------------------------------------------------
+    def on_database_ready(self, _: DatabaseReady) -> None:
+        if self.ready:
+            self.reload()
+        else:
+            self.query_one("#board-status", Static).update(self.dt_app.problem or "No database")
+
+    def on_data_changed(self, event: DataChanged) -> None:
+        if self.ready:
+            self.reload(select_deal=event.deal_id)
+
+    def on_screen_resume(self) -> None:
+        if self.ready and self._stage_ids:
+            self.reload()
+
+    @property
+    def deal_filter(self) -> DealFilter | None:
+        """The filter the board shows (shared with the other views)."""
+        return self.dt_app.deal_filter
+
+    def reload(self, *, select_deal: int | None = None, new_pipeline: bool = False) -> None:
+        """Read the headers and first pages again (in a thread)."""
+        self.generation += 1
+        if new_pipeline:
+            self._stage_ids = []
+        self._load(select_deal, self.generation)
+
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
+    def _load(self, select_deal: int | None, generation: int) -> None:
+        crm = self.crm
+        pipeline = self.dt_app.pipeline
+        if pipeline is None:
+            return
+        flt = self.deal_filter
+        summaries = crm.board(pipeline.id, flt)
+        select = crm.position(select_deal, flt) if select_deal else None
+        pages: dict[int, list[CardView]] = {}
+        for summary in summaries:
+            wanted = {0}
+            if select and select[0] == summary.stage.id:
+                wanted.add(select[1] // PAGE_SIZE)
+            for page in wanted:
+                if summary.count:
+                    pages.setdefault(summary.stage.id, [])
+                    cards = self._views(
+                        crm.column_page(summary.stage.id, page * PAGE_SIZE, PAGE_SIZE, flt)
+                    )
+                    if page == 0:
+                        pages[summary.stage.id] = cards
+                    else:
+                        self.post_message(
+                            self.PageLoaded(summary.stage.id, page, cards, generation)
+                        )
+        self.post_message(self.Loaded(summaries, pages, select, generation))
+
+    def _views(self, cards: list) -> list[CardView]:  # type: ignore[type-arg]
+        app = self.dt_app
+        clock = self.crm.db.clock
+        return [card_view(card, clock=clock, locale=app.locale) for card in cards]
+
+    async def on_board_screen_loaded(self, event: Loaded) -> None:
+        if event.generation != self.generation:
+            return
+        board = self.query_one(Board)
+        status = self.query_one("#board-status", Static)
+        stage_ids = [s.stage.id for s in event.summaries]
+        if stage_ids != self._stage_ids:
+            await board.set_stages(event.summaries)
+            self._stage_ids = stage_ids
+        else:
+            for column in board.columns():
+                column.invalidate()
+        for column in board.columns():
+            if column.stage_id in event.pages:
+                column.set_page(0, event.pages[column.stage_id])
+            elif column.stage_id not in event.pages:
+                column.clear()
+        board.update_summaries(
+            event.summaries, base_currency=self.dt_app.base_currency, locale=self.dt_app.locale
+        )
+        if event.select is not None:
+            board.select(*event.select)
+        total = sum(s.count for s in event.summaries)
+        status.update(self._status_text(total))
+        self.dt_app.update_header()
+
+    def _status_text(self, total: int) -> str:
+        flt = self.deal_filter
+        shown = f"{total:,} deals"
+        if flt is not None and flt.search:
+            shown += f" match “{flt.search}”  (esc in the filter clears it)"
+        return shown
+
+    def on_stage_column_page_wanted(self, event: StageColumn.PageWanted) -> None:
+        self._load_page(event.stage_id, event.page, self.generation)
+
+    @work(thread=True, group="board-pages", exit_on_error=False)
+    def _load_page(self, stage_id: int, page: int, generation: int) -> None:
+        cards = self.crm.column_page(stage_id, page * PAGE_SIZE, PAGE_SIZE, self.deal_filter)
+        self.post_message(self.PageLoaded(stage_id, page, self._views(cards), generation))
+
+    def on_board_screen_page_loaded(self, event: PageLoaded) -> None:
+        lane = self.query_one(Board).lane(event.stage_id)
+        if lane is not None and event.generation == self.generation:
+            lane.column.set_page(event.page, event.cards)
+
+    def on_board_cursor_moved(self, _: Board.CursorMoved) -> None:
+        board = self.query_one(Board)
+        for index, lane in enumerate(board.lanes):
+            lane.header.show(
+                lane.summary,
+                base_currency=self.dt_app.base_currency,
+                locale=self.dt_app.locale,
+                active=index == board.column,
+            )
+
+    # --- helpers -----------------------------------------------------------------------
+    def _card(self) -> CardView | None:
+        card = self.query_one(Board).current_card
+        if card is None:
+            self.notify("No deal selected", severity="warning", timeout=3)
+        return card
+
+    def _stages(self) -> list[StageRead]:
+        return [lane.summary.stage for lane in self.query_one(Board).lanes]
+
+    async def _after_write(
+        self, deal: DealRead, *, undo: _Undo | None = None, message: str | None = None
+    ) -> None:
+        if undo is not None:
+            self.undo_stack.append(undo)
+            del self.undo_stack[:-50]
+        if message:
+            self.notify(message, timeout=3)
+        self.dt_app.note_own_change()
+        self.reload(select_deal=deal.id)
+
+    async def _snapshot(self, card: CardView) -> _Undo:
+        deal = await in_thread(self.crm.deal, card.card.id)
+        return _Undo(
+            deal.id, deal.title, deal.stage_id, deal.stage_name, deal.lost_reason, deal.version
+        )
+
+    # --- moves -------------------------------------------------------------------------
+    def action_move(self, step: int) -> None:
+        card = self._card()
+        board = self.query_one(Board)
+        if card is None or board.active_lane is None:
+            return
+        stages = self._stages()
+        index = board.column + step
+        if not 0 <= index < len(stages):
+            self.notify("No stage that way", severity="warning", timeout=2)
+            return
+        self._move_to(card, stages[index])
+
+    @work(exclusive=True, group="board-write")
+    async def _move_to(self, card: CardView, stage: StageRead) -> None:
+        """Move a deal, asking first when the move closes it."""
+        from dealterm.screens.confirm import ConfirmModal
+        from dealterm.screens.lost_reason import LostReasonModal
+
+        reason: str | None = None
+        if stage.semantics == "success":
+            if not await self.app.push_screen_wait(
+                ConfirmModal(f"Mark “{card.card.title}” as won?", confirm="Won")
+            ):
+                return
+        elif stage.semantics == "failure":
+            choices = await in_thread(self.crm.lost_reasons)
+            picked = await self.app.push_screen_wait(LostReasonModal(card.card.title, choices))
+            if picked is None:
+                return
+            reason = picked or None
+        try:
+            undo = await self._snapshot(card)
+            deal = await in_thread(self.crm.move, card.card.id, stage.id, card.card.version, reason)
+        except Exception as error:
+            self.report(error)
+            self.reload()
+            return
+        await self._after_write(
+            deal,
+            undo=undo,
+            message=f"“{deal.title}” → {deal.stage_name}"
+            + (" (won)" if stage.semantics == "success" else ""),
+        )
+
+    @work(exclusive=True, group="board-write")
+    async def action_pick_stage(self) -> None:
+        from dealterm.screens.picker import PickerModal
+
+        card = self._card()
+        if card is None:
+            return
+        stages = self._stages()
+        current = self.query_one(Board).active_lane
+        options = [(str(s.id), s.name) for s in stages]
+        picked = await self.app.push_screen_wait(
+            PickerModal(
+                "Move to stage",
+                options,
+                selected=str(current.summary.stage.id) if current else None,
+            )
+        )
+        if picked is None:
+            return
+        stage = next(s for s in stages if str(s.id) == picked)
+        if current is not None and stage.id == current.summary.stage.id:
+            return
+        self._move_to(card, stage)
+
+    def action_won(self) -> None:
+        card = self._card()
+        if card is None:
+            return
+        success = next((s for s in self._stages() if s.semantics == "success"), None)
+        if success is not None:
+            self._move_to(card, success)
+
+    def action_lost(self) -> None:
+        card = self._card()
+        if card is None:
+            return
+        failure = next((s for s in self._stages() if s.semantics == "failure"), None)
+        if failure is not None:
+            self._move_to(card, failure)
+
+    @work(exclusive=True, group="board-write")
+    async def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        entry = self.undo_stack.pop()
+        try:
+            current = await in_thread(self.crm.deal, entry.deal_id)
+            deal = await in_thread(
+                self.crm.move,
+                entry.deal_id,
+                entry.stage_id,
+                current.version,
+                entry.lost_reason if _is_failure(self._stages(), entry.stage_id) else None,
+            )
+        except Exception as error:
+            self.report(error)
+            return
+        await self._after_write(deal, message=f"Undone: “{deal.title}” back in {entry.stage_name}")
+
+    # --- other actions -----------------------------------------------------------------
+    @work(exclusive=True, group="board-write")
+    async def action_new_deal(self) -> None:
+        from dealterm.screens.new_deal import NewDealModal
+
+        lane = self.query_one(Board).active_lane
+        pipeline = self.dt_app.pipeline
+        if lane is None or pipeline is None:
+            return
+        data = await self.app.push_screen_wait(
+            NewDealModal(self.crm, pipeline=pipeline, stage=lane.summary.stage)
+        )
+        if data is None:
+            return
+        try:
+            deal = await in_thread(self.crm.create, data)
+        except Exception as error:
+            self.report(error)
+            return
+        await self._after_write(deal, message=f"Created “{deal.title}”")
+
+    def action_open_card(self) -> None:
+        card = self._card()
+        if card is not None:
+            self.open_card(card.card.id)
+
+    @work(exclusive=True, group="board-card")
+    async def open_card(self, deal_id: int) -> None:
+        """Open the deal card; when it closes, show the board as it is now."""
+        from dealterm.screens.deal_card import DealCardScreen
+
+        await self.app.push_screen_wait(DealCardScreen(deal_id))
+        self.reload(select_deal=deal_id)
+
+    @work(exclusive=True, group="board-write")
+    async def action_plan_activity(self) -> None:
+        from dealterm.screens.activity_form import ActivityModal
+
+        card = self._card()
+        if card is None:
+            return
+        plan = await self.app.push_screen_wait(
+            ActivityModal(card.card.title, clock=self.crm.db.clock)
+        )
+        if plan is None:
+            return
+        try:
+            await in_thread(
+                self.crm.plan,
+                card.card.id,
+                kind=plan.kind,
+                subject=plan.subject,
+                deadline=plan.deadline,
+            )
+        except Exception as error:
+            self.report(error)
+            return
+        self.notify(f"{plan.kind.title()} planned for {plan.deadline:%d %b %H:%M}", timeout=3)
+        self.dt_app.note_own_change()
+        self.reload(select_deal=card.card.id)
+
+    @work(exclusive=True, group="board-write")
+    async def action_switch_pipeline(self) -> None:
+        from dealterm.screens.picker import PickerModal
+
+        pipelines = await in_thread(self.crm.pipelines)
+        current = self.dt_app.pipeline
+        picked = await self.app.push_screen_wait(
+            PickerModal(
+                "Switch pipeline",
+                [(str(p.id), p.name) for p in pipelines],
+                selected=str(current.id) if current else None,
+            )
+        )
+        if picked is None:
+            return
+        self.dt_app.pipeline = next(p for p in pipelines if str(p.id) == picked)
+        self.undo_stack.clear()
+        self.reload(new_pipeline=True)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        from dealterm.core.queries import DealFilter
+
+        text = event.text.strip()
+        self.dt_app.deal_filter = DealFilter(search=text) if text else None
+        self.reload()
+
+    @on(FilterBar.Done)
+    def _filter_done(self, _: FilterBar.Done) -> None:
+        self.query_one(Board).focus()
+
+    def set_pipeline(self, pipeline_id: int) -> None:
+        """Show another pipeline (used by the command palette)."""
+        self.reload(new_pipeline=True)
+
+
+def _is_failure(stages: list[StageRead], stage_id: int) -> bool:
+    return any(s.id == stage_id and s.semantics == "failure" for s in stages)

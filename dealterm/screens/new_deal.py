@@ -1,0 +1,169 @@
+"""The new deal form: title, amount, currency, client, products, type, source, comment."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, ListItem, ListView, Select, TextArea
+
+from dealterm.core.errors import ValidationError
+from dealterm.core.services.deals import DealCreate
+from dealterm.core.services.products import ProductRowInput
+from dealterm.core.validation import parse_amount, parse_title
+from dealterm.widgets.client_picker import ClientPicker
+
+if TYPE_CHECKING:
+    from dealterm.core.crm import Crm, PipelineInfo
+    from dealterm.core.readmodels import StageRead
+
+__all__ = ["NewDealModal"]
+
+
+class NewDealModal(ModalScreen[DealCreate | None]):
+    """Dismisses with what to create (checked field by field), or None when cancelled."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Create", id="new_deal.save"),
+        Binding("escape", "cancel", "Cancel", id="new_deal.cancel"),
+        Binding("ctrl+o", "add_product", "Add product", id="new_deal.add_product"),
+    ]
+
+    def __init__(self, crm: Crm, *, pipeline: PipelineInfo, stage: StageRead) -> None:
+        super().__init__()
+        self.crm = crm
+        self.pipeline = pipeline
+        self.stage = stage
+        self.products: list[ProductRowInput] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog form"):
+            yield Label(
+                f"New deal in {self.pipeline.name} / {self.stage.name}", classes="dialog-title"
+            )
+            with VerticalScroll():
+                yield Label("Title")
+                yield Input(placeholder="e.g. Server room for Acme", id="title")
+                yield Label("", id="title-error", classes="error")
+                yield Label("Amount and currency")
+                with Horizontal(classes="inline"):
+                    yield Input(placeholder="0.00 (or leave empty and add products)", id="amount")
+                    yield Select([], prompt="currency", allow_blank=True, id="currency")
+                yield Label("", id="amount-error", classes="error")
+                yield Label("Company")
+                yield ClientPicker(self.crm, kind="company", id="company")
+                yield Label("Contact")
+                yield ClientPicker(self.crm, kind="contact", id="contact")
+                yield Label("Products (ctrl+o adds one)")
+                yield ListView(id="products")
+                yield Button("Add product", id="add-product")
+                yield Label("Type and source")
+                with Horizontal(classes="inline"):
+                    yield Select([], prompt="type", id="type")
+                    yield Select([], prompt="source", id="source")
+                yield Label("Comment")
+                yield TextArea(id="comment")
+            with Horizontal(classes="buttons"):
+                yield Button("Create (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()
+        self._load_choices()
+
+    @work(exit_on_error=False)
+    async def _load_choices(self) -> None:
+        currencies, types, sources, base = await asyncio.gather(
+            asyncio.to_thread(self.crm.currencies),
+            asyncio.to_thread(self.crm.deal_types),
+            asyncio.to_thread(self.crm.sources),
+            asyncio.to_thread(self.crm.base_currency),
+        )
+        currency = self.query_one("#currency", Select)
+        currency.set_options([(c.label, c.value) for c in currencies])
+        currency.value = base
+        deal_type = self.query_one("#type", Select)
+        deal_type.set_options([(t.label, t.value) for t in types])
+        if types:
+            deal_type.value = types[0].value
+        self.query_one("#source", Select).set_options([(s.label, s.value) for s in sources])
+
+    # --- products ------------------------------------------------------------------------
+    @on(Button.Pressed, "#add-product")
+    def _add_product_button(self) -> None:
+        self.action_add_product()
+
+    @work
+    async def action_add_product(self) -> None:
+        from dealterm.screens.product_row import ProductRowModal
+
+        row = await self.app.push_screen_wait(ProductRowModal())
+        if row is None:
+            return
+        self.products.append(row)
+        await self.query_one("#products", ListView).append(
+            ListItem(Label(f"{row.name}: {row.price} x {row.quantity}"))
+        )
+
+    # --- saving ----------------------------------------------------------------------
+    def _collect(self) -> DealCreate | None:
+        ok = True
+        title_error = self.query_one("#title-error", Label)
+        amount_error = self.query_one("#amount-error", Label)
+        title_error.update("")
+        amount_error.update("")
+        title = ""
+        try:
+            title = parse_title(self.query_one("#title", Input).value)
+        except ValidationError as error:
+            title_error.update(error.message)
+            ok = False
+        raw_amount = self.query_one("#amount", Input).value.strip()
+        amount = None
+        if raw_amount:
+            try:
+                amount = parse_amount(raw_amount)
+            except ValidationError as error:
+                amount_error.update(error.message)
+                ok = False
+        if not ok:
+            return None
+        company = self.query_one("#company", ClientPicker)
+        contact = self.query_one("#contact", ClientPicker)
+        currency = self.query_one("#currency", Select).value
+        deal_type = self.query_one("#type", Select).value
+        source = self.query_one("#source", Select).value
+        return DealCreate(
+            title=title or None,
+            pipeline=self.pipeline.id,
+            stage=self.stage.id,
+            amount=amount,
+            currency=None if currency is Select.BLANK else str(currency),
+            company=company.chosen_id if company.chosen_id else (company.value or None),
+            contacts=[contact.chosen_id if contact.chosen_id else contact.value]
+            if contact.value
+            else [],
+            type=None if deal_type is Select.BLANK else str(deal_type),
+            source=None if source is Select.BLANK else str(source),
+            comments=self.query_one("#comment", TextArea).text.strip() or None,
+            products=list(self.products),
+        )
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        data = self._collect()
+        if data is not None:
+            self.dismiss(data)
+
+    @on(Input.Submitted, "#title, #amount")
+    def _submitted(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,1 @@
+"""Reusable widgets: the virtual stage column, the board, the filter bar, pickers."""

@@ -1,0 +1,186 @@
+"""The kanban board: one lane per stage, and a cursor the keyboard moves."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import HorizontalScroll
+from textual.message import Message
+from textual.reactive import reactive
+
+from dealterm.core.queries.board import StageSummary
+from dealterm.widgets.card_view import CardView
+from dealterm.widgets.stage_column import StageColumn, StageLane
+
+__all__ = ["Board"]
+
+
+class Board(HorizontalScroll, can_focus=True):
+    """Columns of cards. Arrows and h/j/k/l move the cursor; the screen acts on the card.
+
+    Attributes:
+        column: index of the active column.
+    """
+
+    DEFAULT_CSS = """
+    Board {
+        height: 1fr;
+        padding: 0 1;
+        scrollbar-size-horizontal: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "cursor_left", "Column", show=False, id="board.left"),
+        Binding("right", "cursor_right", "Column", show=False, id="board.right"),
+        Binding("up", "cursor_up", "Card", show=False, id="board.up"),
+        Binding("down", "cursor_down", "Card", show=False, id="board.down"),
+        Binding("h", "cursor_left", show=False, id="board.vim_left"),
+        Binding("l", "cursor_right", show=False, id="board.vim_right"),
+        Binding("k", "cursor_up", show=False, id="board.vim_up"),
+        Binding("j", "cursor_down", show=False, id="board.vim_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="board.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="board.page_down"),
+        Binding("home", "first", "First card", show=False, id="board.first"),
+        Binding("end", "last", "Last card", show=False, id="board.last"),
+    ]
+
+    column: reactive[int] = reactive(0, init=False)
+
+    class CursorMoved(Message):
+        """The cursor is on another card (or column)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lanes: list[StageLane] = []
+        self.rows: dict[int, int] = {}  # stage id -> remembered row
+
+    # --- building -----------------------------------------------------------------------
+    async def set_stages(self, summaries: list[StageSummary]) -> None:
+        """Show the columns of a pipeline (replacing any others)."""
+        await self.remove_children()
+        self.lanes = [StageLane(summary) for summary in summaries]
+        await self.mount_all(self.lanes)
+        self.rows = {}
+        self.column = 0
+
+    def update_summaries(
+        self, summaries: list[StageSummary], *, base_currency: str, locale: str
+    ) -> None:
+        """New counts and sums for the headers."""
+        by_id = {s.stage.id: s for s in summaries}
+        for index, lane in enumerate(self.lanes):
+            summary = by_id.get(lane.summary.stage.id)
+            if summary is None:
+                continue
+            lane.summary = summary
+            lane.column.set_count(summary.count)
+            lane.header.show(
+                summary, base_currency=base_currency, locale=locale, active=index == self.column
+            )
+        self._place_cursor()
+
+    @property
+    def stage_ids(self) -> list[int]:
+        """The stages in column order."""
+        return [lane.summary.stage.id for lane in self.lanes]
+
+    def lane(self, stage_id: int) -> StageLane | None:
+        """The lane of a stage."""
+        return next((lane for lane in self.lanes if lane.summary.stage.id == stage_id), None)
+
+    @property
+    def active_lane(self) -> StageLane | None:
+        """The lane the cursor is in."""
+        return self.lanes[self.column] if 0 <= self.column < len(self.lanes) else None
+
+    @property
+    def current_row(self) -> int | None:
+        """The cursor's row in the active column (None in an empty column)."""
+        lane = self.active_lane
+        if lane is None or lane.column.count == 0:
+            return None
+        row = self.rows.get(lane.summary.stage.id, 0)
+        return min(row, lane.column.count - 1)
+
+    @property
+    def current_card(self) -> CardView | None:
+        """The card under the cursor, if loaded."""
+        lane = self.active_lane
+        row = self.current_row
+        if lane is None or row is None:
+            return None
+        return lane.column.card_at(row)
+
+    def select(self, stage_id: int, row: int) -> None:
+        """Put the cursor on ``row`` of a stage's column."""
+        for index, lane in enumerate(self.lanes):
+            if lane.summary.stage.id == stage_id:
+                self.rows[stage_id] = row
+                self.column = index
+                self._place_cursor()
+                return
+
+    # --- cursor -------------------------------------------------------------------------
+    def watch_column(self, old: int, new: int) -> None:
+        self._place_cursor()
+
+    def _place_cursor(self) -> None:
+        for index, lane in enumerate(self.lanes):
+            if index == self.column:
+                lane.column.set_cursor(self.current_row)
+                lane.add_class("-active")
+            else:
+                lane.column.set_cursor(None)
+                lane.remove_class("-active")
+        lane = self.active_lane
+        if lane is not None:
+            self.scroll_to_widget(lane, animate=False)
+        self.post_message(self.CursorMoved())
+
+    def _move_row(self, delta: int | None = None, *, to: int | None = None) -> None:
+        lane = self.active_lane
+        if lane is None or lane.column.count == 0:
+            return
+        current = self.current_row or 0
+        target = to if to is not None else current + (delta or 0)
+        target = max(0, min(lane.column.count - 1, target))
+        self.rows[lane.summary.stage.id] = target
+        self._place_cursor()
+
+    def action_cursor_left(self) -> None:
+        if self.column > 0:
+            self.column -= 1
+
+    def action_cursor_right(self) -> None:
+        if self.column < len(self.lanes) - 1:
+            self.column += 1
+
+    def action_cursor_up(self) -> None:
+        self._move_row(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move_row(1)
+
+    def action_page_up(self) -> None:
+        lane = self.active_lane
+        if lane is not None:
+            self._move_row(-lane.column.visible_cards)
+
+    def action_page_down(self) -> None:
+        lane = self.active_lane
+        if lane is not None:
+            self._move_row(lane.column.visible_cards)
+
+    def action_first(self) -> None:
+        self._move_row(to=0)
+
+    def action_last(self) -> None:
+        lane = self.active_lane
+        if lane is not None:
+            self._move_row(to=lane.column.count - 1)
+
+    def columns(self) -> list[StageColumn]:
+        """Every column widget."""
+        return [lane.column for lane in self.lanes]

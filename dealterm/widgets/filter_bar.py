@@ -1,0 +1,102 @@
+"""The filter bar (`/`): search as you type, shared by every view."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Input, Label
+
+__all__ = ["FilterBar"]
+
+DEBOUNCE_SECONDS = 0.2
+
+
+class FilterBar(Horizontal):
+    """A one-line search box; hidden until opened."""
+
+    DEFAULT_CSS = """
+    FilterBar {
+        height: 3;
+        display: none;
+        padding: 0 1;
+    }
+    FilterBar.-open {
+        display: block;
+    }
+    FilterBar Label {
+        width: auto;
+        padding: 1 1 0 0;
+    }
+    FilterBar Input {
+        width: 1fr;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear", "Clear filter", id="filter.clear"),
+    ]
+
+    class Changed(Message):
+        """The filter text changed (debounced while typing)."""
+
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Done(Message):
+        """The user left the filter bar (enter keeps the filter, escape clears it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("Filter")
+        yield Input(placeholder="title, client, contact or comment…", id="filter-input")
+
+    @property
+    def text(self) -> str:
+        """What is typed."""
+        return self.query_one(Input).value
+
+    def open(self) -> None:
+        """Show the bar and put the cursor in it."""
+        self.add_class("-open")
+        self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._send)
+
+    def _send(self) -> None:
+        self.post_message(self.Changed(self.text))
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._timer is not None:
+            self._timer.stop()
+            self._send()
+        if not self.text.strip():
+            self.remove_class("-open")
+        self.post_message(self.Done())
+
+    def action_clear(self) -> None:
+        """Clear the filter and hide the bar."""
+        if self._timer is not None:
+            self._timer.stop()
+        had_text = bool(self.text)
+        self.query_one(Input).value = ""
+        self.remove_class("-open")
+        if had_text:
+            self.post_message(self.Changed(""))
+        self.post_message(self.Done())

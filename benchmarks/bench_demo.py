@@ -28,7 +28,9 @@ def run_demo(deals: int, folder: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "dealterm", "--db", str(target), "demo", "--deals", str(deals)],
-        check=True, env=env, stdout=subprocess.DEVNULL,
+        check=True,
+        env=env,
+        stdout=subprocess.DEVNULL,
     )
     elapsed = time.perf_counter() - started
     target.unlink()
@@ -38,10 +40,44 @@ def run_demo(deals: int, folder: Path) -> float:
 def raw_baseline(deals: int, folder: Path) -> float:
     """N rows x 33 columns through plain sqlite3 in one transaction (WAL, synchronous=NORMAL)."""
     target = folder / f"raw-{time.monotonic_ns()}.db"
-    rows = [(i, f"Deal {i}", 1, 2, "SALE", "CALL", None, i * 100, "USD", 1, 0, None, None, 1, 1,
-             "2026-01-01 10:00:00.000000", 1, "2026-01-01 10:00:00.000000", 1,
-             "2026-01-01 10:00:00.000000", "2026-01-01", "2026-01-08", 0, None, 0, None, None,
-             "{}", 1, 0, None, None, None) for i in range(1, deals + 1)]
+    rows = [
+        (
+            i,
+            f"Deal {i}",
+            1,
+            2,
+            "SALE",
+            "CALL",
+            None,
+            i * 100,
+            "USD",
+            1,
+            0,
+            None,
+            None,
+            1,
+            1,
+            "2026-01-01 10:00:00.000000",
+            1,
+            "2026-01-01 10:00:00.000000",
+            1,
+            "2026-01-01 10:00:00.000000",
+            "2026-01-01",
+            "2026-01-08",
+            0,
+            None,
+            0,
+            None,
+            None,
+            "{}",
+            1,
+            0,
+            None,
+            None,
+            None,
+        )
+        for i in range(1, deals + 1)
+    ]
     started = time.perf_counter()
     conn = sqlite3.connect(target, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
@@ -67,15 +103,23 @@ def main() -> None:
         for _ in range(args.repeat):  # interleaved, so noise hits both alike
             raw.append(raw_baseline(args.deals, folder))
             demo.append(run_demo(args.deals, folder))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
     print(f"{'figure':<44} {'median':>9} {'min':>9} {'max':>9}")
-    print(f"{'dealterm demo --deals ' + format(args.deals, ','):<44} {statistics.median(demo):>8.2f}s "
-          f"{min(demo):>8.2f}s {max(demo):>8.2f}s")
-    print(f"{'raw sqlite3 executemany, deals table only':<44} {statistics.median(raw):>8.2f}s "
-          f"{min(raw):>8.2f}s {max(raw):>8.2f}s")
-    print(f"ratio demo / raw deals insert: {statistics.median(demo) / statistics.median(raw):.1f}x "
-          "(the demo also writes companies, contacts, activities, product rows and history)")
+    print(
+        f"{'dealterm demo --deals ' + format(args.deals, ','):<44} {statistics.median(demo):>8.2f}s "
+        f"{min(demo):>8.2f}s {max(demo):>8.2f}s"
+    )
+    print(
+        f"{'raw sqlite3 executemany, deals table only':<44} {statistics.median(raw):>8.2f}s "
+        f"{min(raw):>8.2f}s {max(raw):>8.2f}s"
+    )
+    print(
+        f"ratio demo / raw deals insert: {statistics.median(demo) / statistics.median(raw):.1f}x "
+        "(the demo also writes companies, contacts, activities, product rows and history)"
+    )
 
 
 if __name__ == "__main__":

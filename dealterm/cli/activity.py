@@ -11,8 +11,8 @@ from dealterm.cli.common import (
     DbOption,
     DealIdOfActivity,
     JsonOption,
-    must_fit,
     echo_json,
+    must_fit,
     open_db,
 )
 

@@ -104,12 +104,13 @@ def main() -> None:
             raw.append(raw_baseline(args.deals, folder))
             demo.append(run_demo(args.deals, folder))
     print(
-        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}"
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
     )
     print(f"{'figure':<44} {'median':>9} {'min':>9} {'max':>9}")
     print(
-        f"{'dealterm demo --deals ' + format(args.deals, ','):<44} {statistics.median(demo):>8.2f}s "
+        f"{'dealterm demo --deals ' + format(args.deals, ','):<44} "
+        f"{statistics.median(demo):>8.2f}s "
         f"{min(demo):>8.2f}s {max(demo):>8.2f}s"
     )
     print(

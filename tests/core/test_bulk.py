@@ -1,0 +1,114 @@
+"""Bulk inserts store exactly what the ORM stores (the demo and imports rely on it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from sqlalchemy import text
+
+from dealterm.core.bulk import bulk_insert, deferred_indexes
+from dealterm.core.db import Database
+from dealterm.core.models import Activity, Deal, HistoryEvent
+from dealterm.core.services.deals import DealCreate, create_deal
+
+COLUMNS = (
+    "amount, tax_value, created_at, moved_at, begin_date, close_date, closed, is_repeat, "
+    "custom_fields"
+)
+
+
+def _raw(db: Database, deal_id: int) -> tuple[object, ...]:
+    with db.engine.connect() as conn:
+        return tuple(
+            conn.execute(text(f"SELECT {COLUMNS} FROM deals WHERE id = :i"), {"i": deal_id}).one()
+        )
+
+
+def test_bulk_rows_are_stored_like_orm_rows(db: Database) -> None:
+    when = datetime(2026, 3, 1, 9, 15, 30, tzinfo=UTC)
+    with db.session() as session:
+        model = create_deal(
+            session,
+            DealCreate(
+                title="ORM", amount="1234.50", begin_date="2026-03-01", close_date="2026-03-08"
+            ),
+        )
+    with db.session() as session:
+        deal = session.get(Deal, model.id)
+        assert deal is not None
+        deal.created_at = deal.moved_at = when
+        deal.closed, deal.is_repeat, deal.custom_fields = True, True, {"UF_CRM_X": "1"}
+        session.add(deal)
+    template = {c.name: getattr(deal, c.name) for c in Deal.__table__.columns if c.name != "id"}  # type: ignore[attr-defined]
+    rows = []
+    for variant in range(3):  # naive UTC, aware UTC and aware +03:00 timestamps
+        moment = {
+            0: when.replace(tzinfo=None),
+            1: when,
+            2: when.astimezone(timezone(timedelta(hours=3))),
+        }[variant]
+        rows.append(
+            template
+            | {
+                "id": 100 + variant,
+                "title": f"bulk {variant}",
+                "created_at": moment,
+                "moved_at": moment,
+                "amount": Decimal("1234.50"),
+            }
+        )
+    with db.session(bulk=True) as session:
+        conn = session.connection()
+        bulk_insert(conn, Deal, rows[:1])
+        bulk_insert(conn, Deal, rows[1:])
+    stored = _raw(db, model.id)
+    for variant in range(3):
+        assert _raw(db, 100 + variant) == stored
+
+
+def test_amounts_with_more_places_than_stored_are_rounded_like_the_orm(db: Database) -> None:
+    with db.session() as session:
+        deal = create_deal(session, DealCreate(title="Host"))
+    rows = [
+        {
+            "deal_id": deal.id,
+            "at": datetime(2026, 3, 1, tzinfo=UTC),
+            "author_id": None,
+            "kind": "comment",
+            "field": None,
+            "old_value": None,
+            "new_value": None,
+            "text": str(i),
+        }
+        for i in range(3)
+    ]
+    with db.session(bulk=True) as session:
+        conn = session.connection()
+        with deferred_indexes(conn, HistoryEvent):
+            bulk_insert(conn, HistoryEvent, rows)
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT count(*) FROM history WHERE kind = 'comment'")).scalar() == 3
+        )
+        names = {
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'history'"
+                    if db.url.get_backend_name() == "postgresql"
+                    else "SELECT name FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = 'history'"
+                )
+            )
+        }
+    assert "ix_history_deal_at" in names
+    from dealterm.core.bulk import _converter
+    from dealterm.core.types import Fixed
+
+    convert = _converter(Fixed(2), db.engine.dialect)
+    assert convert is not None
+    assert convert((Decimal("1.005"), Decimal("2.5"))) == (101, 250)
+    assert convert((Decimal("1.00"), None)) == (100, None)
+    assert Activity.__table__ is not None  # type: ignore[attr-defined]
+    assert date(2026, 1, 1).isoformat() == "2026-01-01"

@@ -194,3 +194,9 @@ def test_a_bulk_session_still_refuses_broken_links(tmp_path: Path, clock: object
         assert conn.execute(text("SELECT count(*) FROM history")).scalar() == 0
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.close()
+
+
+def test_the_head_constant_names_the_newest_migration() -> None:
+    from dealterm.migrations import HEAD
+
+    assert head_revision() == HEAD

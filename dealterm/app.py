@@ -73,6 +73,20 @@ class DealtermApp(App[None]):
         Binding("4", "switch_mode('calendar')", "Calendar", id="app.calendar", group=_VIEWS),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Priority, so focus moves before the next key is handed to a widget: keys typed
+        # quickly after a tab (a fast typist, a paste of "name<TAB>amount") land in the
+        # next field, not in the one being left.
+        Binding(
+            "tab", "app.focus_next", "Next field", show=False, priority=True, id="app.next_field"
+        ),
+        Binding(
+            "shift+tab",
+            "app.focus_previous",
+            "Previous field",
+            show=False,
+            priority=True,
+            id="app.previous_field",
+        ),
     ]
 
     def __init__(

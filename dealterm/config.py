@@ -100,6 +100,18 @@ def _line_of(error: tomllib.TOMLDecodeError) -> str:
     return text[text.find("(line") :].strip("()") if "(line" in text else text
 
 
+def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
+    """``board.won = "W"`` written unquoted is a nested table in TOML; accept both spellings."""
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, prefix=f"{name}."))
+        elif isinstance(value, str):
+            flat[name] = value
+    return flat
+
+
 def load_settings(path: Path | None = None) -> Settings:
     """Read the settings file; a missing file means defaults.
 
@@ -132,7 +144,7 @@ def load_settings(path: Path | None = None) -> Settings:
             setattr(settings, key, value)
     keymap = data.get("keymap", {})
     if isinstance(keymap, dict):
-        settings.keymap = {str(k): str(v) for k, v in keymap.items() if isinstance(v, str)}
+        settings.keymap = _flatten(keymap)
     else:
         problems.append("[keymap] must be a table")
     unknown = sorted(set(data) - {*KEYS, "keymap"})

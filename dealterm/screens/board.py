@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from dealterm.core.queries import DealFilter
     from dealterm.core.queries.board import StageSummary
     from dealterm.core.readmodels import DealRead, StageRead
+    from dealterm.screens.new_deal import NewDealChoices
 
 __all__ = ["BoardScreen"]
 
@@ -93,6 +94,7 @@ class BoardScreen(CrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.undo_stack: list[_Undo] = []
+        self.choices: NewDealChoices | None = None
         self.generation = 0
         self._stage_ids: list[int] = []
 
@@ -142,6 +144,10 @@ class BoardScreen(CrmScreen):
         if pipeline is None:
             return
         flt = self.deal_filter
+        if self.choices is None:
+            from dealterm.screens.new_deal import load_choices
+
+            self.choices = load_choices(crm)
         summaries = crm.board(pipeline.id, flt)
         select = crm.position(select_deal, flt) if select_deal else None
         pages: dict[int, list[CardView]] = {}
@@ -264,7 +270,7 @@ class BoardScreen(CrmScreen):
             return
         self._move_to(card, stages[index])
 
-    @work(exclusive=True, group="board-write")
+    @work(exclusive=True, group="board-write", exit_on_error=False)
     async def _move_to(self, card: CardView, stage: StageRead) -> None:
         """Move a deal, asking first when the move closes it."""
         from dealterm.screens.confirm import ConfirmModal
@@ -296,7 +302,7 @@ class BoardScreen(CrmScreen):
             + (" (won)" if stage.semantics == "success" else ""),
         )
 
-    @work(exclusive=True, group="board-write")
+    @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_pick_stage(self) -> None:
         from dealterm.screens.picker import PickerModal
 
@@ -336,7 +342,7 @@ class BoardScreen(CrmScreen):
         if failure is not None:
             self._move_to(card, failure)
 
-    @work(exclusive=True, group="board-write")
+    @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_undo(self) -> None:
         if not self.undo_stack:
             self.notify("Nothing to undo", timeout=2)
@@ -357,16 +363,19 @@ class BoardScreen(CrmScreen):
         await self._after_write(deal, message=f"Undone: “{deal.title}” back in {entry.stage_name}")
 
     # --- other actions -----------------------------------------------------------------
-    @work(exclusive=True, group="board-write")
+    @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_new_deal(self) -> None:
-        from dealterm.screens.new_deal import NewDealModal
+        from dealterm.screens.new_deal import NewDealModal, load_choices
 
         lane = self.query_one(Board).active_lane
         pipeline = self.dt_app.pipeline
         if lane is None or pipeline is None:
             return
+        # The options are read with the board, so the form opens at once: keys typed right
+        # after `n` go to the form, not to the board's own bindings.
+        choices = self.choices or await in_thread(load_choices, self.crm)
         data = await self.app.push_screen_wait(
-            NewDealModal(self.crm, pipeline=pipeline, stage=lane.summary.stage)
+            NewDealModal(self.crm, pipeline=pipeline, stage=lane.summary.stage, choices=choices)
         )
         if data is None:
             return
@@ -382,7 +391,7 @@ class BoardScreen(CrmScreen):
         if card is not None:
             self.open_card(card.card.id)
 
-    @work(exclusive=True, group="board-card")
+    @work(exclusive=True, group="board-card", exit_on_error=False)
     async def open_card(self, deal_id: int) -> None:
         """Open the deal card; when it closes, show the board as it is now."""
         from dealterm.screens.deal_card import DealCardScreen
@@ -390,7 +399,7 @@ class BoardScreen(CrmScreen):
         await self.app.push_screen_wait(DealCardScreen(deal_id))
         self.reload(select_deal=deal_id)
 
-    @work(exclusive=True, group="board-write")
+    @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_plan_activity(self) -> None:
         from dealterm.screens.activity_form import ActivityModal
 
@@ -417,7 +426,7 @@ class BoardScreen(CrmScreen):
         self.dt_app.note_own_change()
         self.reload(select_deal=card.card.id)
 
-    @work(exclusive=True, group="board-write")
+    @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_switch_pipeline(self) -> None:
         from dealterm.screens.picker import PickerModal
 

@@ -193,7 +193,7 @@ class DealCardScreen(CrmScreen):
         else:
             self._save_about()
 
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def _save_about(self) -> None:
         form = self.query_one(AboutForm)
         changes = form.changes()
@@ -262,7 +262,7 @@ class DealCardScreen(CrmScreen):
             self._fill_contacts()
             event.stop()
 
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def _save_client(self) -> None:
         if self.deal is None:
             return
@@ -280,7 +280,7 @@ class DealCardScreen(CrmScreen):
 
     # --- products --------------------------------------------------------------------
     @on(ProductsSection.Action)
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def _product_action(self, event: ProductsSection.Action) -> None:
         from dealterm.screens.product_row import ProductRowModal
 
@@ -336,7 +336,7 @@ class DealCardScreen(CrmScreen):
 
     # --- activities ------------------------------------------------------------------
     @on(ActivitiesSection.Action)
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def _activity_action(self, event: ActivitiesSection.Action) -> None:
         from dealterm.screens.activity_form import ActivityModal
         from dealterm.screens.confirm import ConfirmModal
@@ -387,7 +387,7 @@ class DealCardScreen(CrmScreen):
 
     # --- history ---------------------------------------------------------------------
     @on(HistorySection.CommentWanted)
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def _comment(self) -> None:
         from dealterm.screens.comment import CommentModal
 
@@ -403,7 +403,7 @@ class DealCardScreen(CrmScreen):
         await self._reload_now(self.deal_id)
 
     # --- stage -------------------------------------------------------------------------
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def action_won(self) -> None:
         from dealterm.screens.confirm import ConfirmModal
 
@@ -415,7 +415,7 @@ class DealCardScreen(CrmScreen):
             return
         await self._write(self.crm.won, self.deal.id, self.deal.version)
 
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def action_lost(self) -> None:
         from dealterm.screens.lost_reason import LostReasonModal
 
@@ -427,7 +427,7 @@ class DealCardScreen(CrmScreen):
             return
         await self._write(self.crm.lost, self.deal.id, reason or None, self.deal.version)
 
-    @work(exclusive=True, group="card-write")
+    @work(exclusive=True, group="card-write", exit_on_error=False)
     async def action_pick_stage(self) -> None:
         from dealterm.screens.picker import PickerModal
 
@@ -488,7 +488,7 @@ class DealCardScreen(CrmScreen):
         self.action_show_section(SECTIONS[(index + step) % len(SECTIONS)])
 
     # --- leaving -----------------------------------------------------------------------
-    @work(exclusive=True, group="card-leave")
+    @work(exclusive=True, group="card-leave", exit_on_error=False)
     async def action_leave(self) -> None:
         from dealterm.screens.confirm import ConfirmModal
 

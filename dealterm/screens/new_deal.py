@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -19,10 +19,25 @@ from dealterm.core.validation import parse_amount, parse_title
 from dealterm.widgets.client_picker import ClientPicker
 
 if TYPE_CHECKING:
-    from dealterm.core.crm import Crm, PipelineInfo
+    from dealterm.core.crm import Choice, Crm, PipelineInfo
     from dealterm.core.readmodels import StageRead
 
-__all__ = ["NewDealModal"]
+__all__ = ["NewDealChoices", "NewDealModal", "load_choices"]
+
+
+@dataclass(frozen=True)
+class NewDealChoices:
+    """The select boxes' options, read before the form opens (nothing loads while typing)."""
+
+    currencies: list[Choice]
+    base_currency: str
+    types: list[Choice]
+    sources: list[Choice]
+
+
+def load_choices(crm: Crm) -> NewDealChoices:
+    """Read the options (call it in a thread)."""
+    return NewDealChoices(crm.currencies(), crm.base_currency(), crm.deal_types(), crm.sources())
 
 
 class NewDealModal(ModalScreen[DealCreate | None]):
@@ -34,11 +49,19 @@ class NewDealModal(ModalScreen[DealCreate | None]):
         Binding("ctrl+o", "add_product", "Add product", id="new_deal.add_product"),
     ]
 
-    def __init__(self, crm: Crm, *, pipeline: PipelineInfo, stage: StageRead) -> None:
+    def __init__(
+        self,
+        crm: Crm,
+        *,
+        pipeline: PipelineInfo,
+        stage: StageRead,
+        choices: NewDealChoices,
+    ) -> None:
         super().__init__()
         self.crm = crm
         self.pipeline = pipeline
         self.stage = stage
+        self.choices = choices
         self.products: list[ProductRowInput] = []
 
     def compose(self) -> ComposeResult:
@@ -53,7 +76,12 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                 yield Label("Amount and currency")
                 with Horizontal(classes="inline"):
                     yield Input(placeholder="0.00 (or leave empty and add products)", id="amount")
-                    yield Select([], prompt="currency", allow_blank=True, id="currency")
+                    yield Select(
+                        [(c.label, c.value) for c in self.choices.currencies],
+                        value=self.choices.base_currency,
+                        allow_blank=False,
+                        id="currency",
+                    )
                 yield Label("", id="amount-error", classes="error")
                 yield Label("Company")
                 yield ClientPicker(self.crm, kind="company", id="company")
@@ -64,8 +92,15 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                 yield Button("Add product", id="add-product")
                 yield Label("Type and source")
                 with Horizontal(classes="inline"):
-                    yield Select([], prompt="type", id="type")
-                    yield Select([], prompt="source", id="source")
+                    types = self.choices.types
+                    yield Select(
+                        [(t.label, t.value) for t in types],
+                        value=types[0].value if types else Select.BLANK,
+                        prompt="type",
+                        id="type",
+                    )
+                    sources = [(s.label, s.value) for s in self.choices.sources]
+                    yield Select(sources, prompt="source", id="source")
                 yield Label("Comment")
                 yield TextArea(id="comment")
             with Horizontal(classes="buttons"):
@@ -74,31 +109,13 @@ class NewDealModal(ModalScreen[DealCreate | None]):
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
-        self._load_choices()
-
-    @work(exit_on_error=False)
-    async def _load_choices(self) -> None:
-        currencies, types, sources, base = await asyncio.gather(
-            asyncio.to_thread(self.crm.currencies),
-            asyncio.to_thread(self.crm.deal_types),
-            asyncio.to_thread(self.crm.sources),
-            asyncio.to_thread(self.crm.base_currency),
-        )
-        currency = self.query_one("#currency", Select)
-        currency.set_options([(c.label, c.value) for c in currencies])
-        currency.value = base
-        deal_type = self.query_one("#type", Select)
-        deal_type.set_options([(t.label, t.value) for t in types])
-        if types:
-            deal_type.value = types[0].value
-        self.query_one("#source", Select).set_options([(s.label, s.value) for s in sources])
 
     # --- products ------------------------------------------------------------------------
     @on(Button.Pressed, "#add-product")
     def _add_product_button(self) -> None:
         self.action_add_product()
 
-    @work
+    @work(exit_on_error=False)
     async def action_add_product(self) -> None:
         from dealterm.screens.product_row import ProductRowModal
 

@@ -181,3 +181,13 @@ def test_an_unknown_time_zone_in_the_file_falls_back_with_a_warning(
     result = assert_ok(run("activity", "list", db=seeded_db))
     assert "2026-03-12 11:00" in result.stdout  # TZ=Europe/Moscow, the local zone
     assert result.stderr.startswith("dealterm: warning: unknown time zone 'Mars/Olympus'")
+
+
+def test_keymap_accepts_quoted_and_dotted_binding_ids(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from dealterm.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('[keymap]\n"board.won" = "W"\nboard.lost = "X"\n', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.problem is None
+    assert settings.keymap == {"board.won": "W", "board.lost": "X"}

@@ -118,7 +118,9 @@ class DealtermApp(App[None]):
             self.set_keymap(self.settings.keymap)
         if self.problem:
             self.notify(self.problem, title="Settings", severity="warning", timeout=8)
-        self.open_database()
+        # Paint first: importing the ORM in the worker competes for the GIL with the
+        # first render, so the database is opened once the first frame is on screen.
+        self.call_after_refresh(self.open_database)
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_database(self) -> None:

@@ -19,8 +19,8 @@ from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn
 
 if TYPE_CHECKING:
+    from dealterm.core.cards import StageSummary
     from dealterm.core.queries import DealFilter
-    from dealterm.core.queries.board import StageSummary
     from dealterm.core.readmodels import DealRead, StageRead
     from dealterm.screens.new_deal import NewDealChoices
 

@@ -9,7 +9,7 @@ from textual.containers import HorizontalScroll
 from textual.message import Message
 from textual.reactive import reactive
 
-from dealterm.core.queries.board import StageSummary
+from dealterm.core.cards import StageSummary
 from dealterm.widgets.card_view import CardView
 from dealterm.widgets.stage_column import StageColumn, StageLane
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
-from dealterm.core.clock import Clock
+from dealterm.core.cards import Card, Marker
 from dealterm.core.formatting import format_money
-from dealterm.core.queries.board import Card, Marker
+
+if TYPE_CHECKING:
+    from dealterm.core.clock import Clock
 
 __all__ = ["CARD_HEIGHT", "MARKER_STYLE", "CardView", "card_line", "card_view", "marker_text"]
 

@@ -17,8 +17,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from dealterm.core.cards import StageSummary
 from dealterm.core.formatting import format_money
-from dealterm.core.queries.board import StageSummary
 from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_line
 
 __all__ = ["PAGE_SIZE", "StageColumn", "StageHeader", "StageLane"]

@@ -7,7 +7,6 @@ order of the ``ix_deals_board`` index: most recently moved first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from dealterm.core.cards import Card, Marker, StageSummary
 from dealterm.core.context import ctx
 from dealterm.core.models import Activity, Company, Contact, Deal, DealContact, Semantics, Stage
 from dealterm.core.queries.deals import DealFilter, deal_conditions
@@ -32,45 +32,6 @@ __all__ = [
     "position_in_stage",
     "stage_reads",
 ]
-
-
-class Marker:
-    """What a card's next-activity marker says."""
-
-    OVERDUE = "overdue"  # red: the nearest open activity was due before today
-    TODAY = "today"  # green: due today
-    PLANNED = "planned"  # grey: due later
-    NONE = "none"  # yellow: an open deal with nothing planned
-    CLOSED = "closed"  # won or lost: no marker
-
-
-@dataclass(frozen=True)
-class StageSummary:
-    """A column header: the stage, its deal count and sums in the base currency."""
-
-    stage: StageRead
-    count: int
-    total: Decimal
-    weighted: Decimal
-
-
-@dataclass(frozen=True)
-class Card:
-    """One deal as a kanban card."""
-
-    id: int
-    version: int
-    title: str
-    amount: Decimal
-    currency: str
-    client: str
-    moved_at: datetime
-    days_in_stage: int
-    rotting: bool
-    closed: bool
-    next_deadline: datetime | None
-    next_kind: str | None
-    marker: str
 
 
 def stage_reads(session: Session, pipeline_id: int) -> list[StageRead]:

@@ -38,6 +38,7 @@ from dealterm.core.models import (
     Semantics,
     Source,
 )
+from dealterm.core.search import deferred_search_index
 from dealterm.core.services import directories, pipelines, users
 from dealterm.core.services.products import compute_row, rows_total
 
@@ -484,9 +485,11 @@ def generate_demo(
     )
     first_deal = rows.deals[0]["id"] if rows.deals else 0
     first_activity = rows.activities[0]["id"] if rows.activities else 0
-    _insert(conn, Deal, rows.deals)
-    _derived(conn, "created", flows, first_deal)
-    _insert(conn, DealContact, rows.links)
+    # Index the new deals for search once, at the end, not with a trigger per row.
+    with deferred_search_index(conn, first_deal):
+        _insert(conn, Deal, rows.deals)
+        _derived(conn, "created", flows, first_deal)
+        _insert(conn, DealContact, rows.links)
     _insert(conn, DealProduct, rows.lines)
     _insert(conn, Activity, rows.activities)
     _insert(conn, HistoryEvent, rows.events)

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 import dealterm.core.models  # noqa: F401  (registers every table on the metadata)
 from dealterm.core.models._base import SQLModel
+from dealterm.core.search import in_schema_compare
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -23,6 +24,7 @@ def _configure(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things in place
         compare_type=True,
+        include_name=in_schema_compare,
     )
 
 

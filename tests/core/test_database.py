@@ -15,12 +15,15 @@ from sqlalchemy import create_engine, text
 from dealterm.core.db import Database, head_revision
 from dealterm.core.errors import DatabaseError
 from dealterm.core.models._base import SQLModel
+from dealterm.core.search import in_schema_compare
 from dealterm.core.services.deals import DealCreate, create_deal
 
 
 def test_an_upgraded_empty_database_matches_the_models(db: Database) -> None:
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": in_schema_compare}
+        )
         assert context.get_current_revision() == head_revision()
         assert compare_metadata(context, SQLModel.metadata) == []
 

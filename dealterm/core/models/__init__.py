@@ -5,6 +5,7 @@ from __future__ import annotations
 from dealterm.core.models.activity import Activity, ActivityDirection, ActivityKind, Priority
 from dealterm.core.models.catalog import Currency, DealType, LostReason, Product, Setting, Source
 from dealterm.core.models.deal import Deal, DealContact, DealProduct, DiscountType
+from dealterm.core.models.filters import SavedFilter
 from dealterm.core.models.history import EventKind, HistoryEvent
 from dealterm.core.models.people import Communication, Company, Contact, User, UserSetting
 from dealterm.core.models.pipeline import Pipeline, Semantics, Stage
@@ -28,6 +29,7 @@ __all__ = [
     "Pipeline",
     "Priority",
     "Product",
+    "SavedFilter",
     "Semantics",
     "Setting",
     "Source",

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Select, func
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
-from dealterm.core.models import Company, Contact, Deal, DealContact, Semantics, Stage
+from dealterm.core.models import Deal, Semantics, Stage
 from dealterm.core.queries.deal_read import deal_read_select, get_deal, rows_to_deals
 from dealterm.core.readmodels import DealDetail, DealRead, EventRead
+from dealterm.core.search import search_condition
 from dealterm.core.services import activities, history, pipelines, products, users
-from dealterm.core.sql import LIKE_ESCAPE, contains_pattern
 
 __all__ = ["DealFilter", "Status", "count_deals", "deal_conditions", "deal_detail", "list_deals"]
 
@@ -68,23 +68,9 @@ def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[boo
     if flt.responsible not in (None, ""):
         where.append(col(Deal.responsible_id) == users.resolve_user(session, flt.responsible).id)
     if flt.search and flt.search.strip():
-        pattern = contains_pattern(flt.search)
-        companies = select(Company.id).where(
-            func.lower(Company.title).like(pattern, escape=LIKE_ESCAPE)
-        )
-        contacts = (
-            select(DealContact.deal_id)
-            .join(Contact, col(Contact.id) == col(DealContact.contact_id))
-            .where(func.lower(Contact.name).like(pattern, escape=LIKE_ESCAPE))
-        )
-        where.append(
-            or_(
-                func.lower(Deal.title).like(pattern, escape=LIKE_ESCAPE),
-                func.lower(func.coalesce(Deal.comments, "")).like(pattern, escape=LIKE_ESCAPE),
-                col(Deal.company_id).in_(companies),
-                col(Deal.id).in_(contacts),
-            )
-        )
+        condition = search_condition(session, flt.search)
+        if condition is not None:
+            where.append(condition)
     return where
 
 

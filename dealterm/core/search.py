@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, literal_column, select, table, text
+from sqlalchemy import ColumnElement, Connection, Select, and_, literal_column, select, table, text
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session, col
 
@@ -77,15 +78,19 @@ def search_condition(session: Session, text_: str) -> ColumnElement[bool] | None
                     **{name: f"%{escape_like(term)}%"}
                 )
             )
-        ids = select(literal_column("deal_fts.rowid")).select_from(fts).where(and_(*conditions))
+        ids: Select[Any] = (
+            select(literal_column("deal_fts.rowid")).select_from(fts).where(and_(*conditions))
+        )
         return col(Deal.id).in_(ids)
     search = table("deal_search", literal_column("deal_id"), literal_column("body"))
     likes = [
         literal_column("deal_search.body").ilike(f"%{escape_like(term)}%", escape=LIKE_ESCAPE)
         for term in terms
     ]
-    ids = select(literal_column("deal_search.deal_id")).select_from(search).where(and_(*likes))
-    return col(Deal.id).in_(ids)
+    found: Select[Any] = (
+        select(literal_column("deal_search.deal_id")).select_from(search).where(and_(*likes))
+    )
+    return col(Deal.id).in_(found)
 
 
 # The text of each deal from ``first`` on, as the triggers of migration 0002 compose it.

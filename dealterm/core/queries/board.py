@@ -16,8 +16,9 @@ from sqlmodel import Session, col
 
 from dealterm.core.cards import Card, Marker, StageSummary
 from dealterm.core.context import ctx
+from dealterm.core.filters import DealFilter
 from dealterm.core.models import Activity, Company, Contact, Deal, DealContact, Semantics, Stage
-from dealterm.core.queries.deals import DealFilter, deal_conditions
+from dealterm.core.queries.conditions import deal_conditions
 from dealterm.core.readmodels import StageRead
 from dealterm.core.services import directories, pipelines
 from dealterm.core.types import from_fixed

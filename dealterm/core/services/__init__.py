@@ -16,6 +16,7 @@ from dealterm.core.services import (
     history,
     pipelines,
     products,
+    saved_filters,
     users,
 )
 
@@ -28,5 +29,6 @@ __all__ = [
     "history",
     "pipelines",
     "products",
+    "saved_filters",
     "users",
 ]

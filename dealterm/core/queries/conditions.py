@@ -1,0 +1,118 @@
+"""Turning a :class:`DealFilter` into SQL conditions on ``deals``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlmodel import Session, col
+
+from dealterm.core.context import ctx
+from dealterm.core.errors import ValidationError
+from dealterm.core.filters import DealFilter, Status
+from dealterm.core.models import Activity, Deal, Semantics, Stage
+from dealterm.core.search import search_condition
+from dealterm.core.services import directories, pipelines, users
+
+__all__ = ["deal_conditions", "open_activity_exists", "overdue_activity_exists"]
+
+
+def open_activity_exists() -> ColumnElement[bool]:
+    """The deal has at least one activity not yet done."""
+    return exists(
+        select(col(Activity.id)).where(
+            col(Activity.deal_id) == col(Deal.id), col(Activity.completed).is_(False)
+        )
+    )
+
+
+def overdue_activity_exists(session: Session) -> ColumnElement[bool]:
+    """The deal has an open activity due before today (the user's local day)."""
+    clock = ctx(session).clock
+    start = clock.start_of_day(clock.today())
+    return exists(
+        select(col(Activity.id)).where(
+            col(Activity.deal_id) == col(Deal.id),
+            col(Activity.completed).is_(False),
+            col(Activity.deadline) < start,
+        )
+    )
+
+
+def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
+    """Every condition of ``flt`` as a SQL expression on ``deals`` (templates excluded).
+
+    Raises:
+        ValidationError: the filter names an unknown pipeline, stage, user, currency,
+            type or source, or a range whose end is before its start.
+    """
+    where: list[ColumnElement[bool]] = [col(Deal.is_recurring).is_(False)]
+    pipeline = None
+    if flt.pipeline not in (None, "") or flt.stage not in (None, ""):
+        pipeline = pipelines.resolve_pipeline(session, flt.pipeline)
+        if flt.pipeline not in (None, ""):
+            where.append(col(Deal.pipeline_id) == pipeline.id)
+    if flt.stage not in (None, "") and pipeline is not None:
+        stage = pipelines.resolve_stage(session, pipeline, flt.stage)
+        where.append(col(Deal.stage_id) == stage.id)
+    if flt.status == Status.OPEN:
+        where.append(col(Deal.closed).is_(False))
+    elif flt.status == Status.CLOSED:
+        where.append(col(Deal.closed).is_(True))
+    elif flt.status in (Status.WON, Status.LOST):
+        wanted = Semantics.SUCCESS if flt.status == Status.WON else Semantics.FAILURE
+        stages = select(col(Stage.id)).where(col(Stage.semantics) == wanted)
+        where.append(col(Deal.stage_id).in_(stages))
+    if flt.responsible not in (None, ""):
+        if flt.responsible == "me":
+            where.append(col(Deal.responsible_id) == ctx(session).user_id)
+        else:
+            user = users.resolve_user(session, flt.responsible)
+            where.append(col(Deal.responsible_id) == user.id)
+    if (
+        flt.amount_min is not None
+        and flt.amount_max is not None
+        and flt.amount_min > flt.amount_max
+    ):
+        raise ValidationError("the smallest amount is larger than the largest", field="amount")
+    if flt.amount_min is not None:
+        where.append(col(Deal.amount) >= flt.amount_min)
+    if flt.amount_max is not None:
+        where.append(col(Deal.amount) <= flt.amount_max)
+    if flt.currency:
+        where.append(col(Deal.currency_code) == directories.resolve_currency(session, flt.currency))
+    if flt.deal_type:
+        where.append(col(Deal.type_code) == directories.resolve_deal_type(session, flt.deal_type))
+    if flt.source:
+        where.append(col(Deal.source_code) == directories.resolve_source(session, flt.source))
+    clock = ctx(session).clock
+    for start, end, label in ((flt.created_from, flt.created_to, "created"),):
+        if start and end and start > end:
+            raise ValidationError(f"the {label} range ends before it starts", field=label)
+        if start:
+            where.append(col(Deal.created_at) >= clock.start_of_day(start))
+        if end:
+            where.append(col(Deal.created_at) < clock.start_of_day(end + timedelta(days=1)))
+    if flt.close_from and flt.close_to and flt.close_from > flt.close_to:
+        raise ValidationError("the close date range ends before it starts", field="close_date")
+    if flt.close_from:
+        where.append(col(Deal.close_date) >= flt.close_from)
+    if flt.close_to:
+        where.append(col(Deal.close_date) <= flt.close_to)
+    if flt.repeat is not None:
+        where.append(col(Deal.is_repeat).is_(flt.repeat))
+    if flt.without_activities:
+        where.append(and_(col(Deal.closed).is_(False), ~open_activity_exists()))
+    if flt.overdue:
+        where.append(and_(col(Deal.closed).is_(False), overdue_activity_exists(session)))
+    for code, value in flt.custom:
+        where.append(
+            func.json_extract(Deal.custom_fields, f"$.{code}") == value
+            if session.get_bind().dialect.name == "sqlite"
+            else col(Deal.custom_fields)[code].as_string() == value
+        )
+    if flt.search and flt.search.strip():
+        condition = search_condition(session, flt.search)
+        if condition is not None:
+            where.append(condition)
+    return where

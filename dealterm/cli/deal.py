@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from dealterm.cli.common import DbOption, DealId, JsonOption, echo_json, fail, open_db
+from dealterm.cli.filter_options import FilterOptions as F
+from dealterm.cli.filter_options import build_filter
 
 app = typer.Typer(help="Create, find, change and close deals.", no_args_is_help=True)
 
@@ -177,49 +179,81 @@ def add(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    pipeline: Annotated[str | None, typer.Option(help="Pipeline name or id.")] = None,
-    stage: Annotated[str | None, typer.Option(help="Stage code or name.")] = None,
-    open_: Annotated[bool, typer.Option("--open", help="Only deals in progress.")] = False,
-    won: Annotated[bool, typer.Option("--won", help="Only won deals.")] = False,
-    lost: Annotated[bool, typer.Option("--lost", help="Only lost deals.")] = False,
-    closed: Annotated[
-        bool, typer.Option("--closed", help="Only closed deals (won or lost).")
-    ] = False,
-    search: Annotated[
-        str | None, typer.Option(help="Text in the title, client or comments.")
+    pipeline: F.Pipeline = None,
+    stage: F.Stage = None,
+    open_: F.Open = False,
+    won: F.Won = False,
+    lost: F.Lost = False,
+    closed: F.Closed = False,
+    search: F.Search = None,
+    responsible: F.Responsible = None,
+    min_amount: F.MinAmount = None,
+    max_amount: F.MaxAmount = None,
+    currency: F.Currency = None,
+    type_: F.DealType = None,
+    source: F.Source = None,
+    created_from: F.CreatedFrom = None,
+    created_to: F.CreatedTo = None,
+    close_from: F.CloseFrom = None,
+    close_to: F.CloseTo = None,
+    repeat: F.Repeat = None,
+    without_activities: F.WithoutActivities = False,
+    overdue: F.Overdue = False,
+    field: F.CustomField = None,
+    preset: F.Preset = None,
+    saved: F.Saved = None,
+    save_as: Annotated[
+        str | None, typer.Option(help="Save this filter under a name (for --saved and the app).")
     ] = None,
-    responsible: Annotated[str | None, typer.Option(help="User login, name or id.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1_000_000, help="At most this many deals.")] = 50,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """List deals, newest first."""
-    from dealterm.core.queries import DealFilter, Status, count_deals, list_deals
+    """List deals matching a filter, newest first."""
+    from dealterm.core.queries import count_deals, list_deals
 
-    chosen = [
-        name
-        for name, flag in (("open", open_), ("won", won), ("lost", lost), ("closed", closed))
-        if flag
-    ]
-    if len(chosen) > 1:
-        fail("choose one of --open, --won, --lost and --closed")
-    flt = DealFilter(
-        pipeline=pipeline,
-        stage=stage,
-        status=Status(chosen[0]) if chosen else Status.ANY,
-        search=search,
-        responsible=responsible,
-    )
     database = open_db(ctx, db)
-    with database.session(write=False) as session:
+    with database.session(write=save_as is not None) as session:
+        flt = build_filter(
+            session,
+            pipeline=pipeline,
+            stage=stage,
+            open=open_,
+            won=won,
+            lost=lost,
+            closed=closed,
+            search=search,
+            responsible=responsible,
+            min_amount=min_amount,
+            max_amount=max_amount,
+            currency=currency,
+            deal_type=type_,
+            source=source,
+            created_from=created_from,
+            created_to=created_to,
+            close_from=close_from,
+            close_to=close_to,
+            repeat=repeat,
+            without_activities=without_activities,
+            overdue=overdue,
+            field=field,
+            preset=preset,
+            saved=saved,
+        )
         deals = list_deals(session, flt, limit=limit)
         total = count_deals(session, flt) if not json_ and len(deals) == limit else None
+        if save_as:
+            from dealterm.core.services.saved_filters import save_filter
+
+            save_filter(session, save_as, flt)
     if json_:
         echo_json([deal.model_dump(mode="json") for deal in deals])
     else:
         from dealterm.cli.output import print_deal_table
 
         print_deal_table(deals, locale=database.locale, total=total)
+        if save_as:
+            typer.echo(f"Saved the filter as {save_as!r}", err=True)
 
 
 @app.command("show")

@@ -1,0 +1,278 @@
+"""The deal list's read side: the ordered ids of a filter, rows a page at a time, totals.
+
+The list sorts in SQL once and keeps only the ordered ids (8 bytes a deal); the rows
+it draws are read a page at a time by id, as plain tuples. Selecting "everything that
+matches" is the id list itself, loaded or not.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, and_, func, select, type_coerce
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from dealterm.core.filters import DealFilter
+from dealterm.core.models import (
+    Activity,
+    Company,
+    Contact,
+    Deal,
+    DealContact,
+    DealType,
+    Source,
+    Stage,
+    User,
+)
+from dealterm.core.queries.conditions import deal_conditions
+from dealterm.core.services import directories
+from dealterm.core.types import from_fixed
+
+__all__ = [
+    "COLUMNS",
+    "DEFAULT_COLUMNS",
+    "ListColumn",
+    "ListTotals",
+    "list_rows",
+    "list_totals",
+    "ordered_ids",
+]
+
+
+@dataclass(frozen=True)
+class ListColumn:
+    """A column the list can show and sort by."""
+
+    key: str
+    label: str
+    width: int
+    align: str = "left"
+
+
+COLUMNS: dict[str, ListColumn] = {
+    column.key: column
+    for column in (
+        ListColumn("id", "#", 7, "right"),
+        ListColumn("title", "Title", 34),
+        ListColumn("stage", "Stage", 18),
+        ListColumn("amount", "Amount", 14, "right"),
+        ListColumn("currency", "Cur", 4),
+        ListColumn("client", "Client", 24),
+        ListColumn("responsible", "Responsible", 16),
+        ListColumn("created", "Created", 10),
+        ListColumn("begin", "Begin", 10),
+        ListColumn("close", "Close", 10),
+        ListColumn("type", "Type", 16),
+        ListColumn("source", "Source", 16),
+        ListColumn("probability", "Prob.", 5, "right"),
+        ListColumn("next_activity", "Next activity", 16),
+        ListColumn("repeat", "Repeat", 6),
+        ListColumn("custom", "Custom fields", 24),
+    )
+}
+DEFAULT_COLUMNS = (
+    "id",
+    "title",
+    "stage",
+    "amount",
+    "client",
+    "responsible",
+    "close",
+    "next_activity",
+)
+
+_Creator = aliased(User, name="list_creator")
+
+
+def _next_deadline() -> Any:
+    return (
+        select(func.min(Activity.deadline))
+        .where(col(Activity.deal_id) == col(Deal.id), col(Activity.completed).is_(False))
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+
+
+def _primary_contact() -> Any:
+    return (
+        select(col(Contact.name))
+        .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
+        .where(col(DealContact.deal_id) == col(Deal.id))
+        .order_by(col(DealContact.is_primary).desc(), col(DealContact.sort))
+        .limit(1)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
+
+
+def _sort_expression(key: str) -> Any:
+    """The SQL a column sorts by (joins are added by :func:`ordered_ids` when needed)."""
+    return {
+        "id": col(Deal.id),
+        "title": func.lower(Deal.title),
+        "stage": col(Stage.sort),
+        "amount": col(Deal.amount),
+        "currency": col(Deal.currency_code),
+        "client": func.lower(func.coalesce(Company.title, _primary_contact(), "")),
+        "responsible": func.lower(User.name),
+        "created": col(Deal.created_at),
+        "begin": col(Deal.begin_date),
+        "close": col(Deal.close_date),
+        "type": col(Deal.type_code),
+        "source": col(Deal.source_code),
+        "probability": func.coalesce(Deal.probability, Stage.probability),
+        "next_activity": _next_deadline(),
+        "repeat": col(Deal.is_repeat),
+        "custom": col(Deal.id),
+    }[key]
+
+
+def ordered_ids(
+    session: Session, flt: DealFilter | None, *, sort: str = "id", descending: bool = True
+) -> array[int]:
+    """The ids of every deal matching ``flt``, in the list's order.
+
+    Raises:
+        ValidationError: the filter is impossible (unknown stage, bad range...).
+        KeyError: ``sort`` is not a list column.
+    """
+    key = sort if sort in COLUMNS else "id"
+    order = _sort_expression(key)
+    query = (
+        select(col(Deal.id))
+        .join(Stage, col(Stage.id) == col(Deal.stage_id))
+        .join(User, col(User.id) == col(Deal.responsible_id))
+        .outerjoin(Company, col(Company.id) == col(Deal.company_id))
+        .where(*deal_conditions(session, flt or DealFilter()))
+    )
+    # NULLs last either way; the id breaks ties so the order is stable.
+    query = query.order_by(
+        order.is_(None),
+        order.desc() if descending else order.asc(),
+        col(Deal.id).desc() if descending else col(Deal.id).asc(),
+    )
+    result = session.execute(query)
+    return array("q", (row[0] for row in result))
+
+
+@dataclass(frozen=True)
+class ListTotals:
+    """The footer: how many deals match and their sum in the base currency."""
+
+    count: int
+    total: Decimal
+
+
+def list_totals(session: Session, flt: DealFilter | None) -> ListTotals:
+    """Count and base-currency sum of the deals matching ``flt`` (one aggregate query)."""
+    rates = directories.currency_rates(session)
+    rows = session.execute(
+        select(  # type: ignore[call-overload]
+            Deal.currency_code, func.count(), func.sum(type_coerce(Deal.amount, BigInteger))
+        )
+        .where(*deal_conditions(session, flt or DealFilter()))
+        .group_by(Deal.currency_code)
+    ).all()
+    count = sum(int(row[1]) for row in rows)
+    total = sum((from_fixed(row[2]) * rates.get(row[0], Decimal(1)) for row in rows), Decimal(0))
+    return ListTotals(count, total.quantize(Decimal("0.01")))
+
+
+def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """Every list column's value for the given deals, keyed by id (plain values, no ORM rows)."""
+    if not ids:
+        return {}
+    wanted: ColumnElement[bool] = and_(col(Deal.id).in_(list(ids)))
+    rows = session.execute(
+        select(  # type: ignore[call-overload]
+            Deal.id,
+            Deal.title,
+            Stage.name,
+            Stage.color,
+            Stage.semantics,
+            Deal.amount,
+            Deal.currency_code,
+            Company.title,
+            _primary_contact(),
+            User.name,
+            Deal.created_at,
+            Deal.begin_date,
+            Deal.close_date,
+            DealType.name,
+            Source.name,
+            func.coalesce(Deal.probability, Stage.probability),
+            _next_deadline(),
+            Deal.is_repeat,
+            Deal.custom_fields,
+            Deal.version,
+            Deal.closed,
+        )
+        .join(Stage, col(Stage.id) == col(Deal.stage_id))
+        .join(User, col(User.id) == col(Deal.responsible_id))
+        .outerjoin(Company, col(Company.id) == col(Deal.company_id))
+        .outerjoin(DealType, col(DealType.code) == col(Deal.type_code))
+        .outerjoin(Source, col(Source.code) == col(Deal.source_code))
+        .where(wanted)
+    ).all()
+    result: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        (
+            deal_id,
+            title,
+            stage,
+            color,
+            semantics,
+            amount,
+            currency,
+            company,
+            person,
+            responsible,
+            created,
+            begin,
+            close,
+            type_name,
+            source_name,
+            probability,
+            due,
+            repeat,
+            custom,
+            version,
+            closed,
+        ) = row
+        result[deal_id] = {
+            "id": deal_id,
+            "title": title,
+            "stage": stage,
+            "stage_color": color,
+            "semantics": semantics,
+            "amount": amount,
+            "currency": currency,
+            "client": company or person or "",
+            "responsible": responsible,
+            "created": created,
+            "begin": begin,
+            "close": close,
+            "type": type_name or "",
+            "source": source_name or "",
+            "probability": probability,
+            "next_activity": _as_datetime(due),
+            "repeat": repeat,
+            "custom": ", ".join(f"{k}={v}" for k, v in sorted((custom or {}).items())),
+            "version": version,
+            "closed": closed,
+        }
+    return result
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(moment, datetime)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

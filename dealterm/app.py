@@ -17,12 +17,12 @@ from textual.command import Provider
 from textual.worker import Worker, WorkerState
 
 from dealterm.config import Settings
-from dealterm.messages import DatabaseReady, DataChanged
+from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 
 if TYPE_CHECKING:
     from dealterm.core.clock import Clock
     from dealterm.core.crm import Crm, PipelineInfo
-    from dealterm.core.queries import DealFilter
+    from dealterm.core.filters import DealFilter
 
 __all__ = ["DealtermApp"]
 
@@ -39,6 +39,10 @@ def _screen(name: str):  # type: ignore[no-untyped-def]
             from dealterm.screens.board import BoardScreen
 
             return BoardScreen()
+        if name == "list":
+            from dealterm.screens.deal_list import ListScreen
+
+            return ListScreen()
         from dealterm.screens.coming import ComingSoonScreen
 
         return ComingSoonScreen(name)
@@ -192,9 +196,68 @@ class DealtermApp(App[None]):
         if self.pipeline:
             parts.append(self.pipeline.name)
         flt = self.deal_filter
-        if flt is not None and flt.search:
-            parts.append(f"filter: {flt.search}")
+        if flt is not None and not flt.is_empty:
+            parts.append(f"filter: {flt.describe()}")
         self.sub_title = " · ".join(parts)
+
+    # --- the shared filter ---------------------------------------------------------------
+    def set_filter(self, flt: DealFilter | None) -> None:
+        """Show every view through ``flt`` (None: all deals)."""
+        self.deal_filter = None if flt is None or flt.is_empty else flt
+        self.update_header()
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                screen.post_message(FilterChanged())
+
+    def set_search(self, text: str) -> None:
+        """Change only the words of the filter (what the filter bar types)."""
+        from dealterm.core.filters import DealFilter
+
+        base = self.deal_filter or DealFilter()
+        self.set_filter(base.with_search(text))
+
+    @work(exclusive=True, group="filter-form", exit_on_error=False)
+    async def edit_filter(self) -> None:
+        """Open the filter form; apply, save or delete what the user chose."""
+        import asyncio
+
+        from dealterm.screens.filter_form import FilterChoices, FilterModal
+
+        crm = self.crm
+        if crm is None:
+            return
+        users, currencies, types, sources, saved = await asyncio.gather(
+            asyncio.to_thread(crm.users),
+            asyncio.to_thread(crm.currencies),
+            asyncio.to_thread(crm.deal_types),
+            asyncio.to_thread(crm.sources),
+            asyncio.to_thread(crm.saved_filters),
+        )
+        choices = FilterChoices(
+            users=[(c.label, c.value) for c in users],
+            currencies=[(c.label, c.value) for c in currencies],
+            types=[(c.label, c.value) for c in types],
+            sources=[(c.label, c.value) for c in sources],
+            saved=saved,
+        )
+        result = await self.push_screen_wait(FilterModal(self.deal_filter, choices))
+        if result is None:
+            return
+        from dealterm.core.errors import DealtermError
+
+        try:
+            if result.delete:
+                await asyncio.to_thread(crm.delete_filter, result.delete)
+                self.notify(f"Deleted the saved filter “{result.delete}”", timeout=3)
+            if result.save_as and result.filter is not None:
+                saved_filter = await asyncio.to_thread(
+                    crm.save_filter, result.save_as, result.filter
+                )
+                self.notify(f"Saved as “{saved_filter.name}”", timeout=3)
+        except DealtermError as error:
+            self.notify(error.message, severity="error")
+            return
+        self.set_filter(result.filter)
 
     # --- changes -----------------------------------------------------------------------
     def check_for_changes(self) -> None:

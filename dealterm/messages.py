@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-__all__ = ["DataChanged", "DatabaseReady"]
+__all__ = ["DataChanged", "DatabaseReady", "FilterChanged"]
 
 
 class DatabaseReady(Message):
@@ -21,3 +21,7 @@ class DataChanged(Message):
     def __init__(self, deal_id: int | None = None) -> None:
         super().__init__()
         self.deal_id = deal_id
+
+
+class FilterChanged(Message):
+    """The shared deal filter changed: every view shows the deals it matches."""

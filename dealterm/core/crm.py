@@ -7,6 +7,7 @@ this runs on the UI thread.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,11 +19,22 @@ from sqlmodel import col
 
 from dealterm.core.db import Database
 from dealterm.core.errors import ValidationError
+from dealterm.core.filters import DealFilter
 from dealterm.core.models import Deal, HistoryEvent
-from dealterm.core.queries import DealFilter, deal_detail, get_deal, list_deals
 from dealterm.core.queries import board as board_queries
+from dealterm.core.queries import deal_detail, deal_list, get_deal, list_deals
 from dealterm.core.readmodels import ActivityRead, DealDetail, DealRead, StageRead
-from dealterm.core.services import activities, clients, deals, directories, flow, history, users
+from dealterm.core.services import (
+    activities,
+    clients,
+    deals,
+    directories,
+    flow,
+    history,
+    mass_edit,
+    saved_filters,
+    users,
+)
 from dealterm.core.services import pipelines as pipeline_service
 from dealterm.core.services.products import ProductRowInput
 
@@ -317,3 +329,84 @@ class Crm:
         """Ask again from now on."""
         with self.db.session() as session:
             users.set_user_setting(session, SKIP_KEY, None)
+
+    # --- the deal list ----------------------------------------------------------------
+    def list_ids(
+        self,
+        flt: DealFilter | None,
+        sort: str = "id",
+        descending: bool = True,
+        limit: int | None = None,
+    ) -> array[int]:
+        """Ids of the deals matching ``flt`` in list order (the first ``limit`` only, if given)."""
+        with self.db.session(write=False) as session:
+            return deal_list.ordered_ids(
+                session, flt, sort=sort, descending=descending, limit=limit
+            )
+
+    def list_rows(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """The list columns of some deals."""
+        with self.db.session(write=False) as session:
+            return deal_list.list_rows(session, ids)
+
+    def list_totals(self, flt: DealFilter | None) -> deal_list.ListTotals:
+        """Count and base-currency sum of the deals matching ``flt``."""
+        with self.db.session(write=False) as session:
+            return deal_list.list_totals(session, flt)
+
+    def bulk(self, action: str, ids: Sequence[int], value: Any = None) -> int:
+        """Apply a bulk action to the deals in one transaction; returns how many changed.
+
+        Args:
+            action: "move" (value: stage id), "won", "lost" (value: reason), "responsible"
+                (value: user id), "pipeline" (value: pipeline id) or "delete".
+        """
+        with self.db.session() as session:
+            if action == "move":
+                return mass_edit.mass_move(session, ids, int(value))
+            if action == "won":
+                return mass_edit.mass_won(session, ids)
+            if action == "lost":
+                return mass_edit.mass_lost(session, ids, value or None)
+            if action == "responsible":
+                return mass_edit.mass_responsible(session, ids, int(value))
+            if action == "pipeline":
+                return mass_edit.mass_pipeline(session, ids, int(value))
+            if action == "delete":
+                return mass_edit.mass_delete(session, ids)
+        raise ValidationError(f"unknown bulk action {action!r}", field="action")
+
+    # --- preferences and saved filters -----------------------------------------------
+    def preference(self, key: str) -> str | None:
+        """One of the user's preferences (column order, sort...)."""
+        with self.db.session(write=False) as session:
+            return users.get_user_setting(session, key)
+
+    def set_preference(self, key: str, value: str | None) -> None:
+        """Remember one of the user's preferences."""
+        with self.db.session() as session:
+            users.set_user_setting(session, key, value)
+
+    def saved_filters(self) -> list[DealFilter]:
+        """The user's saved filters."""
+        with self.db.session(write=False) as session:
+            return saved_filters.list_filters(session)
+
+    def save_filter(self, name: str, flt: DealFilter) -> DealFilter:
+        """Save the filter under a name."""
+        with self.db.session() as session:
+            return saved_filters.save_filter(session, name, flt)
+
+    def delete_filter(self, name: str) -> None:
+        """Delete a saved filter."""
+        with self.db.session() as session:
+            saved_filters.delete_filter(session, name)
+
+    def export_csv(self, ids: Sequence[int], path: str) -> int:
+        """Write the deals to a CSV file; returns how many were written."""
+        from pathlib import Path
+
+        from dealterm.core.export import write_deals_csv
+
+        with self.db.session(write=False) as session:
+            return write_deals_csv(session, ids, Path(path))

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from dealterm.messages import DatabaseReady, DataChanged
+from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.board import Board
 from dealterm.widgets.card_view import CardView, card_view
@@ -20,7 +20,7 @@ from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn
 
 if TYPE_CHECKING:
     from dealterm.core.cards import StageSummary
-    from dealterm.core.queries import DealFilter
+    from dealterm.core.filters import DealFilter
     from dealterm.core.readmodels import DealRead, StageRead
     from dealterm.screens.new_deal import NewDealChoices
 
@@ -59,7 +59,8 @@ class BoardScreen(CrmScreen):
         Binding("a", "plan_activity", "Activity", id="board.plan"),
         Binding("p", "switch_pipeline", "Pipeline", id="board.pipeline"),
         Binding("u", "undo", "Undo", id="board.undo"),
-        Binding("slash", "filter", "Filter", key_display="/", id="board.filter"),
+        Binding("slash", "filter", "Search", key_display="/", id="board.filter"),
+        Binding("f", "filter_form", "Filter", id="board.filter_form"),
         Binding("r", "reload", "Reload", show=False, id="board.reload"),
     ]
 
@@ -203,8 +204,8 @@ class BoardScreen(CrmScreen):
     def _status_text(self, total: int) -> str:
         flt = self.deal_filter
         shown = f"{total:,} deals"
-        if flt is not None and flt.search:
-            shown += f" match “{flt.search}”  (esc in the filter clears it)"
+        if flt is not None and not flt.is_empty:
+            shown += f" match the filter: {flt.describe()}  (f changes it)"
         return shown
 
     def on_stage_column_page_wanted(self, event: StageColumn.PageWanted) -> None:
@@ -453,11 +454,14 @@ class BoardScreen(CrmScreen):
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
-        from dealterm.core.queries import DealFilter
+        self.dt_app.set_search(event.text)
 
-        text = event.text.strip()
-        self.dt_app.deal_filter = DealFilter(search=text) if text else None
-        self.reload()
+    def on_filter_changed(self, _: FilterChanged) -> None:
+        if self.ready:
+            self.reload()
+
+    def action_filter_form(self) -> None:
+        self.dt_app.edit_filter()
 
     @on(FilterBar.Done)
     def _filter_done(self, _: FilterBar.Done) -> None:

@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, func, select, type_coerce
-from sqlalchemy.orm import aliased
+from sqlalchemy import BigInteger, ColumnElement, and_, case, func, select, type_coerce
 from sqlmodel import Session, col
 
+from dealterm.core.deal_columns import COLUMNS, DEFAULT_COLUMNS, ListColumn
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import (
     Activity,
@@ -45,51 +45,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class ListColumn:
-    """A column the list can show and sort by."""
-
-    key: str
-    label: str
-    width: int
-    align: str = "left"
-
-
-COLUMNS: dict[str, ListColumn] = {
-    column.key: column
-    for column in (
-        ListColumn("id", "#", 7, "right"),
-        ListColumn("title", "Title", 34),
-        ListColumn("stage", "Stage", 18),
-        ListColumn("amount", "Amount", 14, "right"),
-        ListColumn("currency", "Cur", 4),
-        ListColumn("client", "Client", 24),
-        ListColumn("responsible", "Responsible", 16),
-        ListColumn("created", "Created", 10),
-        ListColumn("begin", "Begin", 10),
-        ListColumn("close", "Close", 10),
-        ListColumn("type", "Type", 16),
-        ListColumn("source", "Source", 16),
-        ListColumn("probability", "Prob.", 5, "right"),
-        ListColumn("next_activity", "Next activity", 16),
-        ListColumn("repeat", "Repeat", 6),
-        ListColumn("custom", "Custom fields", 24),
-    )
-}
-DEFAULT_COLUMNS = (
-    "id",
-    "title",
-    "stage",
-    "amount",
-    "client",
-    "responsible",
-    "close",
-    "next_activity",
-)
-
-_Creator = aliased(User, name="list_creator")
-
-
 def _next_deadline() -> Any:
     return (
         select(func.min(Activity.deadline))
@@ -111,8 +66,21 @@ def _primary_contact() -> Any:
     )
 
 
-def _sort_expression(key: str) -> Any:
+def _in_base_currency(session: Session) -> Any:
+    """The amount converted to the base currency, so 100 EUR sorts above 100 RUB."""
+    rates = directories.currency_rates(session)
+    cents = type_coerce(Deal.amount, BigInteger)
+    if not rates:
+        return cents
+    return cents * case(
+        {code: float(rate) for code, rate in rates.items()}, value=Deal.currency_code, else_=1.0
+    )
+
+
+def _sort_expression(key: str, session: Session) -> Any:
     """The SQL a column sorts by (joins are added by :func:`ordered_ids` when needed)."""
+    if key == "amount":
+        return _in_base_currency(session)
     return {
         "id": col(Deal.id),
         "title": func.lower(Deal.title),
@@ -134,7 +102,12 @@ def _sort_expression(key: str) -> Any:
 
 
 def ordered_ids(
-    session: Session, flt: DealFilter | None, *, sort: str = "id", descending: bool = True
+    session: Session,
+    flt: DealFilter | None,
+    *,
+    sort: str = "id",
+    descending: bool = True,
+    limit: int | None = None,
 ) -> array[int]:
     """The ids of every deal matching ``flt``, in the list's order.
 
@@ -143,7 +116,7 @@ def ordered_ids(
         KeyError: ``sort`` is not a list column.
     """
     key = sort if sort in COLUMNS else "id"
-    order = _sort_expression(key)
+    order = _sort_expression(key, session)
     query = (
         select(col(Deal.id))
         .join(Stage, col(Stage.id) == col(Deal.stage_id))
@@ -157,6 +130,8 @@ def ordered_ids(
         order.desc() if descending else order.asc(),
         col(Deal.id).desc() if descending else col(Deal.id).asc(),
     )
+    if limit is not None:
+        query = query.limit(limit)
     result = session.execute(query)
     return array("q", (row[0] for row in result))
 

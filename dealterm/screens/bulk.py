@@ -1,0 +1,82 @@
+"""The steps of a bulk action: ask what is needed, confirm, run it off the UI thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dealterm.screens.base import in_thread
+
+if TYPE_CHECKING:
+    from dealterm.screens.base import CrmScreen
+
+__all__ = ["run_bulk_action"]
+
+
+async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> bool:
+    """Ask for what ``action`` needs, then apply it to ``ids``; True when something changed.
+
+    Deletion asks for confirmation with the count; export asks for a file name.
+    """
+    from dealterm.screens.confirm import ConfirmModal
+    from dealterm.screens.lost_reason import LostReasonModal
+    from dealterm.screens.picker import PickerModal
+    from dealterm.screens.prompt import PromptModal
+
+    app = screen.app
+    crm = screen.crm
+    count = f"{len(ids):,} deal{'s' if len(ids) != 1 else ''}"
+    value: object = None
+    try:
+        if action == "move":
+            pipeline = screen.dt_app.pipeline or await in_thread(crm.default_pipeline)
+            stages = await in_thread(crm.stages, pipeline.id)
+            value = await app.push_screen_wait(
+                PickerModal(
+                    f"Move {count} to a stage of {pipeline.name}",
+                    [(str(s.id), s.name) for s in stages],
+                )
+            )
+        elif action == "responsible":
+            people = await in_thread(crm.users)
+            value = await app.push_screen_wait(
+                PickerModal(f"Give {count} to", [(c.value, c.label) for c in people])
+            )
+        elif action == "pipeline":
+            pipelines = await in_thread(crm.pipelines)
+            value = await app.push_screen_wait(
+                PickerModal(f"Move {count} to pipeline", [(str(p.id), p.name) for p in pipelines])
+            )
+        elif action == "lost":
+            reasons = await in_thread(crm.lost_reasons)
+            value = await app.push_screen_wait(LostReasonModal(count, reasons))
+            if value is None:
+                return False
+        elif action == "won":
+            if not await app.push_screen_wait(ConfirmModal(f"Mark {count} as won?", confirm="Won")):
+                return False
+            value = True
+        elif action == "delete":
+            if not await app.push_screen_wait(
+                ConfirmModal(
+                    f"Delete {count} with their history? This cannot be undone.", confirm="Delete"
+                )
+            ):
+                return False
+            value = True
+        elif action == "export":
+            path = await app.push_screen_wait(
+                PromptModal(f"Export {count} to a CSV file", "deals.csv")
+            )
+            if not path:
+                return False
+            written = await in_thread(crm.export_csv, ids, path)
+            screen.notify(f"Exported {written:,} deals to {path}", timeout=5)
+            return False
+        if value is None:
+            return False
+        changed = await in_thread(crm.bulk, action, ids, value)
+    except Exception as error:
+        screen.report(error)
+        return False
+    screen.notify(f"{changed:,} of {count} changed", timeout=4)
+    return True

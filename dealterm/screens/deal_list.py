@@ -1,0 +1,312 @@
+"""The deal list: filter, sort in SQL, select (one, a range, everything that matches), bulk edit."""
+
+from __future__ import annotations
+
+import json
+from array import array
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from dealterm.core.deal_columns import DEFAULT_COLUMNS
+from dealterm.core.formatting import format_money
+from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
+from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.deal_table import DealTable
+from dealterm.widgets.filter_bar import FilterBar
+
+if TYPE_CHECKING:
+    from dealterm.core.queries.deal_list import ListTotals
+
+__all__ = ["ListScreen"]
+
+FIRST_IDS = 200  # shown at once; the rest of the order follows
+COLUMNS_KEY = "list.columns"
+SORT_KEY = "list.sort"
+BULK_ACTIONS = (
+    ("move", "Move to stage…"),
+    ("responsible", "Change responsible…"),
+    ("pipeline", "Move to pipeline…"),
+    ("won", "Mark won"),
+    ("lost", "Mark lost…"),
+    ("delete", "Delete…"),
+    ("export", "Export to CSV…"),
+)
+
+
+class ListScreen(CrmScreen):
+    """Every deal the filter matches, as a table."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_card", "Open", id="list.open"),
+        Binding("n", "new_deal", "New", id="list.new_deal"),
+        Binding("s", "sort", "Sort by column", id="list.sort"),
+        Binding("c", "choose_columns", "Columns", id="list.columns"),
+        Binding("b", "bulk", "Bulk action", id="list.bulk"),
+        Binding("slash", "filter", "Search", key_display="/", id="list.search"),
+        Binding("f", "filter_form", "Filter", id="list.filter"),
+        Binding("r", "reload", "Reload", show=False, id="list.reload"),
+    ]
+
+    class Ids(Message):
+        """The ordered ids of the filter arrived (``complete`` False: only the first ones)."""
+
+        def __init__(self, ids: array[int], total: int, complete: bool, generation: int) -> None:
+            super().__init__()
+            self.ids = ids
+            self.total = total
+            self.complete = complete
+            self.generation = generation
+
+    class Rows(Message):
+        """Rows of one page arrived."""
+
+        def __init__(self, page: int, rows: dict[int, dict[str, Any]], generation: int) -> None:
+            super().__init__()
+            self.page = page
+            self.rows = rows
+            self.generation = generation
+
+    class Totals(Message):
+        """Count and sum of the filtered deals."""
+
+        def __init__(self, totals: ListTotals) -> None:
+            super().__init__()
+            self.totals = totals
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort = "id"
+        self.descending = True
+        self.generation = 0
+        self.totals: ListTotals | None = None
+        self._prefs_loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield FilterBar()
+        yield Static("", id="list-header")
+        yield DealTable(locale=self.dt_app.locale, id="deal-table")
+        yield Static("Opening the database…", id="list-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DealTable).focus()
+        if self.ready:
+            self.reload()
+
+    # --- loading -----------------------------------------------------------------------
+    def on_database_ready(self, _: DatabaseReady) -> None:
+        if self.ready:
+            self.reload()
+
+    def on_data_changed(self, _: DataChanged) -> None:
+        if self.ready:
+            self.reload(keep_rows=True)
+
+    def on_filter_changed(self, _: FilterChanged) -> None:
+        if self.ready:
+            self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.ready:
+            self.reload(keep_rows=True)
+
+    def reload(self, *, keep_rows: bool = False) -> None:
+        """Read the order, the totals and the visible rows again."""
+        self.generation += 1
+        table = self.query_one(DealTable)
+        if self.ready:
+            table.zone = self.crm.db.clock.zone
+        # Pages asked for under the old generation will be dropped when they arrive.
+        table.invalidate()
+        self._load(self.generation, keep_rows)
+
+    @work(thread=True, exclusive=True, group="list-ids", exit_on_error=False)
+    def _load(self, generation: int, keep_rows: bool) -> None:
+        crm = self.crm
+        if not self._prefs_loaded:
+            self._prefs_loaded = True
+            columns = crm.preference(COLUMNS_KEY)
+            sort = crm.preference(SORT_KEY)
+            self.app.call_from_thread(self._apply_prefs, columns, sort)
+        flt = self.dt_app.deal_filter
+        totals = crm.list_totals(flt)
+        self.post_message(self.Totals(totals))
+        first = crm.list_ids(flt, self.sort, self.descending, limit=FIRST_IDS)
+        self.post_message(self.Ids(first, totals.count, len(first) >= totals.count, generation))
+        if len(first) < totals.count:
+            everything = crm.list_ids(flt, self.sort, self.descending)
+            self.post_message(self.Ids(everything, len(everything), True, generation))
+
+    def _apply_prefs(self, columns: str | None, sort: str | None) -> None:
+        table = self.query_one(DealTable)
+        try:
+            table.set_columns(json.loads(columns) if columns else list(DEFAULT_COLUMNS))
+        except (ValueError, TypeError):
+            table.set_columns(list(DEFAULT_COLUMNS))
+        if sort:
+            key, _, direction = sort.partition(":")
+            self.sort, self.descending = key, direction != "asc"
+        self._show_header()
+
+    def on_list_screen_ids(self, event: Ids) -> None:
+        if event.generation != self.generation:
+            return
+        table = self.query_one(DealTable)
+        table.set_ids(event.ids, total=None if event.complete else event.total, keep_rows=True)
+        self._show_header()
+        self._show_status()
+        self.dt_app.update_header()
+
+    def on_list_screen_totals(self, event: Totals) -> None:
+        self.totals = event.totals
+        self._show_status()
+
+    def on_deal_table_page_wanted(self, event: DealTable.PageWanted) -> None:
+        self._load_rows(event.page, event.ids, self.generation)
+
+    @work(thread=True, group="list-rows", exit_on_error=False)
+    def _load_rows(self, page: int, ids: list[int], generation: int) -> None:
+        self.post_message(self.Rows(page, self.crm.list_rows(ids), generation))
+
+    def on_list_screen_rows(self, event: Rows) -> None:
+        table = self.query_one(DealTable)
+        if event.generation == self.generation:
+            table.set_rows(event.page, event.rows)
+        else:
+            table.wanted.discard(event.page)
+            table.refresh()
+
+    def on_deal_table_changed(self, _: DealTable.Changed) -> None:
+        self._show_status()
+        self._show_header()
+
+    def _show_header(self) -> None:
+        table = self.query_one(DealTable)
+        self.query_one("#list-header", Static).update(table.header(self.sort, self.descending))
+
+    def _show_status(self) -> None:
+        table = self.query_one(DealTable)
+        parts = []
+        if self.totals is not None:
+            money = format_money(self.totals.total, self.dt_app.base_currency, self.dt_app.locale)
+            parts.append(f"{self.totals.count:,} deals · {money}")
+        if table.selected:
+            parts.append(f"{len(table.selected):,} selected (b: bulk action)")
+        if table.row_count and table.total is not None:
+            parts.append("loading the order…")
+        flt = self.dt_app.deal_filter
+        if flt is not None and not flt.is_empty:
+            parts.append(f"filter: {flt.describe()}")
+        self.query_one("#list-status", Static).update("  ·  ".join(parts) or "No deals")
+
+    # --- actions -----------------------------------------------------------------------
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_sort(self) -> None:
+        """Sort by the column under the column cursor; again to reverse."""
+        column = self.query_one(DealTable).sort_column
+        if column.key == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = (
+                column.key,
+                column.key in ("id", "amount", "created", "probability"),
+            )
+        self._save_pref(SORT_KEY, f"{self.sort}:{'desc' if self.descending else 'asc'}")
+        self._show_header()
+        self.query_one(DealTable).cursor = 0
+        self.reload()
+
+    @work(thread=True, group="list-prefs", exit_on_error=False)
+    def _save_pref(self, key: str, value: str) -> None:
+        self.crm.set_preference(key, value)
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_filter_form(self) -> None:
+        self.dt_app.edit_filter()
+
+    @on(FilterBar.Changed)
+    def _search_changed(self, event: FilterBar.Changed) -> None:
+        self.dt_app.set_search(event.text)
+
+    @on(FilterBar.Done)
+    def _search_done(self, _: FilterBar.Done) -> None:
+        self.query_one(DealTable).focus()
+
+    def action_open_card(self) -> None:
+        deal_id = self.query_one(DealTable).current_id
+        if deal_id is not None:
+            self._open(deal_id)
+
+    @work(exclusive=True, group="list-card", exit_on_error=False)
+    async def _open(self, deal_id: int) -> None:
+        from dealterm.screens.deal_card import DealCardScreen
+
+        await self.app.push_screen_wait(DealCardScreen(deal_id))
+        self.reload(keep_rows=True)
+
+    @work(exclusive=True, group="list-write", exit_on_error=False)
+    async def action_new_deal(self) -> None:
+        from dealterm.screens.new_deal import NewDealModal, load_choices
+
+        crm = self.crm
+        pipeline = self.dt_app.pipeline or await in_thread(crm.default_pipeline)
+        stages = await in_thread(crm.stages, pipeline.id)
+        choices = await in_thread(load_choices, crm)
+        data = await self.app.push_screen_wait(
+            NewDealModal(crm, pipeline=pipeline, stage=stages[0], choices=choices)
+        )
+        if data is None:
+            return
+        try:
+            deal = await in_thread(crm.create, data)
+        except Exception as error:
+            self.report(error)
+            return
+        self.notify(f"Created “{deal.title}”", timeout=3)
+        self.dt_app.note_own_change()
+        self.reload()
+
+    @work(exclusive=True, group="list-write", exit_on_error=False)
+    async def action_choose_columns(self) -> None:
+        from dealterm.screens.columns import ColumnsModal
+
+        table = self.query_one(DealTable)
+        keys = await self.app.push_screen_wait(ColumnsModal([c.key for c in table.columns]))
+        if not keys:
+            return
+        table.set_columns(keys)
+        self._show_header()
+        await in_thread(self.crm.set_preference, COLUMNS_KEY, json.dumps(keys))
+
+    @work(exclusive=True, group="list-write", exit_on_error=False)
+    async def action_bulk(self) -> None:
+        """Apply an action to the selection (or to the deal under the cursor)."""
+        from dealterm.screens.bulk import run_bulk_action
+        from dealterm.screens.picker import PickerModal
+
+        table = self.query_one(DealTable)
+        ids = sorted(table.selected) or ([table.current_id] if table.current_id is not None else [])
+        if not ids:
+            self.notify("Nothing selected", severity="warning", timeout=2)
+            return
+        label = f"{len(ids):,} deal{'s' if len(ids) != 1 else ''}"
+        action = await self.app.push_screen_wait(
+            PickerModal(f"Bulk action on {label}", list(BULK_ACTIONS))
+        )
+        if action is None:
+            return
+        done = await run_bulk_action(self, action, ids)
+        if done:
+            table.selected.clear()
+            self.dt_app.note_own_change()
+            self.reload(keep_rows=True)

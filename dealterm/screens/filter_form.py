@@ -1,0 +1,299 @@
+"""The filter form (`f`): presets, saved filters and every condition, shared by all views."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, Select
+
+from dealterm.core.errors import ValidationError
+from dealterm.core.filters import PRESETS, DealFilter, Status
+from dealterm.core.validation import parse_amount, parse_date
+
+__all__ = ["FilterChoices", "FilterModal", "FilterResult"]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """Options of the select boxes, read before the form opens."""
+
+    users: list[tuple[str, str]]
+    currencies: list[tuple[str, str]]
+    types: list[tuple[str, str]]
+    sources: list[tuple[str, str]]
+    saved: list[DealFilter]
+
+
+@dataclass(frozen=True)
+class FilterResult:
+    """What the user chose: a filter to apply (None clears it), maybe saved or deleted."""
+
+    filter: DealFilter | None
+    save_as: str | None = None
+    delete: str | None = None
+
+
+STATUSES = (
+    ("Any", "any"),
+    ("In progress", "open"),
+    ("Won", "won"),
+    ("Lost", "lost"),
+    ("Closed", "closed"),
+)
+REPEAT = (("Any", "any"), ("Repeat deals only", "yes"), ("First deals only", "no"))
+DATES = ("created_from", "created_to", "close_from", "close_to")
+
+
+class FilterModal(ModalScreen[FilterResult | None]):
+    """Conditions checked as you save; the header of every view shows the result."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "apply", "Apply", id="filter_form.apply"),
+        Binding("escape", "cancel", "Cancel", id="filter_form.cancel"),
+    ]
+
+    def __init__(self, current: DealFilter | None, choices: FilterChoices) -> None:
+        super().__init__()
+        self.current = current or DealFilter()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        flt = self.current
+        presets = [(name, f"preset:{name}") for name in PRESETS]
+        saved = [(f"★ {f.name}", f"saved:{f.name}") for f in self.choices.saved]
+        with Vertical(classes="dialog form"):
+            yield Label("Filter deals", classes="dialog-title")
+            with VerticalScroll():
+                with Grid(id="filter-grid"):
+                    yield Label("Start from")
+                    yield Select(presets + saved, prompt="a preset or saved filter", id="f-start")
+                    yield Label("Words")
+                    yield Input(
+                        flt.search or "",
+                        placeholder="title, client, contact, comment",
+                        id="f-search",
+                    )
+                    yield Label("Status")
+                    yield Select(STATUSES, value=flt.status.value, allow_blank=False, id="f-status")
+                    yield Label("Responsible")
+                    yield Select(
+                        [("Me", "me"), *self.choices.users],
+                        value=_value(flt.responsible),
+                        prompt="anyone",
+                        id="f-responsible",
+                    )
+                    yield Label("Amount from / to")
+                    with Horizontal(classes="inline"):
+                        yield Input(_text(flt.amount_min), placeholder="min", id="f-amount_min")
+                        yield Input(_text(flt.amount_max), placeholder="max", id="f-amount_max")
+                    yield Label("Currency")
+                    yield Select(
+                        self.choices.currencies,
+                        value=_value(flt.currency),
+                        prompt="any",
+                        id="f-currency",
+                    )
+                    yield Label("Type")
+                    yield Select(
+                        self.choices.types, value=_value(flt.deal_type), prompt="any", id="f-type"
+                    )
+                    yield Label("Source")
+                    yield Select(
+                        self.choices.sources, value=_value(flt.source), prompt="any", id="f-source"
+                    )
+                    yield Label("Created from / to")
+                    with Horizontal(classes="inline"):
+                        yield Input(
+                            _text(flt.created_from), placeholder="YYYY-MM-DD", id="f-created_from"
+                        )
+                        yield Input(
+                            _text(flt.created_to), placeholder="YYYY-MM-DD", id="f-created_to"
+                        )
+                    yield Label("Closing from / to")
+                    with Horizontal(classes="inline"):
+                        yield Input(
+                            _text(flt.close_from), placeholder="YYYY-MM-DD", id="f-close_from"
+                        )
+                        yield Input(_text(flt.close_to), placeholder="YYYY-MM-DD", id="f-close_to")
+                    yield Label("Repeat")
+                    repeat = "any" if flt.repeat is None else ("yes" if flt.repeat else "no")
+                    yield Select(REPEAT, value=repeat, allow_blank=False, id="f-repeat")
+                    yield Label("Activities")
+                    with Horizontal(classes="inline"):
+                        yield Checkbox("without activities", flt.without_activities, id="f-without")
+                        yield Checkbox("overdue", flt.overdue, id="f-overdue")
+                    yield Label("Custom field")
+                    custom = ", ".join(f"{code}={value}" for code, value in flt.custom)
+                    yield Input(custom, placeholder="UF_CRM_CODE=value, …", id="f-custom")
+                yield Label("", id="filter-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Apply (ctrl+s)", variant="primary", id="apply")
+                yield Button("Save as…", id="save")
+                yield Button("Delete saved", id="delete")
+                yield Button("Clear", variant="warning", id="clear")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#f-search", Input).focus()
+
+    @on(Select.Changed, "#f-start")
+    def _start_from(self, event: Select.Changed) -> None:
+        value = str(event.value) if event.value is not Select.BLANK else ""
+        kind, _, name = value.partition(":")
+        if kind == "preset":
+            chosen = PRESETS[name]
+        elif kind == "saved":
+            chosen = next((f for f in self.choices.saved if f.name == name), DealFilter())
+        else:
+            return
+        self.current = chosen
+        self._fill(chosen)
+
+    def _fill(self, flt: DealFilter) -> None:
+        self.query_one("#f-search", Input).value = flt.search or ""
+        self.query_one("#f-status", Select).value = flt.status.value
+        self._select("#f-responsible", flt.responsible)
+        self._select("#f-currency", flt.currency)
+        self._select("#f-type", flt.deal_type)
+        self._select("#f-source", flt.source)
+        self.query_one("#f-amount_min", Input).value = _text(flt.amount_min)
+        self.query_one("#f-amount_max", Input).value = _text(flt.amount_max)
+        for key in DATES:
+            self.query_one(f"#f-{key}", Input).value = _text(getattr(flt, key))
+        self.query_one("#f-repeat", Select).value = (
+            "any" if flt.repeat is None else ("yes" if flt.repeat else "no")
+        )
+        self.query_one("#f-without", Checkbox).value = flt.without_activities
+        self.query_one("#f-overdue", Checkbox).value = flt.overdue
+        self.query_one("#f-custom", Input).value = ", ".join(f"{c}={v}" for c, v in flt.custom)
+
+    def _select(self, selector: str, value: object) -> None:
+        select = self.query_one(selector, Select)
+        try:
+            select.value = _value(value)
+        except Exception:
+            select.clear()
+
+    def _read(self) -> DealFilter | None:
+        error = self.query_one("#filter-error", Label)
+        try:
+            values: dict[str, object] = {}
+            values["search"] = self.query_one("#f-search", Input).value.strip() or None
+            values["status"] = Status(str(self.query_one("#f-status", Select).value))
+            for key, selector in (
+                ("responsible", "#f-responsible"),
+                ("currency", "#f-currency"),
+                ("deal_type", "#f-type"),
+                ("source", "#f-source"),
+            ):
+                chosen = self.query_one(selector, Select).value
+                values[key] = None if chosen is Select.BLANK else str(chosen)
+            for key in ("amount_min", "amount_max"):
+                raw = self.query_one(f"#f-{key}", Input).value.strip()
+                values[key] = parse_amount(raw, field=key, label="Amount") if raw else None
+            for key in DATES:
+                raw = self.query_one(f"#f-{key}", Input).value.strip()
+                values[key] = (
+                    parse_date(raw, field=key, label=key.replace("_", " ").capitalize())
+                    if raw
+                    else None
+                )
+            repeat = str(self.query_one("#f-repeat", Select).value)
+            values["repeat"] = None if repeat == "any" else repeat == "yes"
+            values["without_activities"] = self.query_one("#f-without", Checkbox).value
+            values["overdue"] = self.query_one("#f-overdue", Checkbox).value
+            values["custom"] = _custom(self.query_one("#f-custom", Input).value)
+        except ValidationError as exc:
+            error.update(exc.message)
+            return None
+        error.update("")
+        flt = DealFilter(**values)  # type: ignore[arg-type]
+        name = (
+            self.current.name
+            if self.current.name and flt.conditions() == self.current.conditions()
+            else None
+        )
+        return replace(flt, name=name)
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        flt = self._read()
+        if flt is not None:
+            self.dismiss(FilterResult(None if flt.is_empty else flt))
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_apply()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        flt = self._read()
+        if flt is None:
+            return
+        if flt.is_empty:
+            self.query_one("#filter-error", Label).update("Set a condition before saving")
+            return
+        self.app.push_screen(
+            _prompt("Save this filter as", flt.name or ""),
+            lambda name: (
+                self.dismiss(FilterResult(replace(flt, name=name), save_as=name)) if name else None
+            ),
+        )
+
+    @on(Button.Pressed, "#delete")
+    def _delete(self) -> None:
+        if not self.current.name or self.current.name not in {f.name for f in self.choices.saved}:
+            self.query_one("#filter-error", Label).update(
+                "Pick a saved filter (★) in “Start from” to delete it"
+            )
+            return
+        self.dismiss(FilterResult(None, delete=self.current.name))
+
+    @on(Button.Pressed, "#clear")
+    def _clear(self) -> None:
+        self.dismiss(FilterResult(None))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _prompt(question: str, value: str):  # type: ignore[no-untyped-def]
+    from dealterm.screens.prompt import PromptModal
+
+    return PromptModal(question, value)
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date | Decimal):
+        return str(value)
+    return str(value)
+
+
+def _value(value: object) -> object:
+    return Select.BLANK if value in (None, "") else str(value)
+
+
+def _custom(text: str) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for item in text.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        code, sep, value = item.partition("=")
+        if not sep or not code.strip():
+            raise ValidationError(
+                f"Custom field: write UF_CRM_CODE=value, not {item!r}", field="custom"
+            )
+        pairs.append((code.strip().upper(), value.strip()))
+    return tuple(pairs)

@@ -1,0 +1,318 @@
+"""The deal list: a virtual table over SQL. No widget or row object per deal.
+
+The table holds the ordered ids of the filter (8 bytes a deal) and draws only the
+visible lines, from pages of rows read by id. A page that is not loaded yet is asked for
+with :class:`DealTable.PageWanted`. The selection is a set of ids, so "select all" covers
+deals that were never drawn.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from dealterm.core.deal_columns import COLUMNS, ListColumn
+from dealterm.core.formatting import format_money
+
+__all__ = ["PAGE", "DealTable"]
+
+PAGE = 100
+GAP = 1
+
+
+def cell_text(column: ListColumn, row: dict[str, Any], *, locale: str, zone: Any) -> Text:
+    """How one cell looks."""
+    value = row.get(column.key)
+    if column.key == "stage":
+        return Text(str(value or ""), style=row.get("stage_color") or "")
+    if column.key == "amount" and isinstance(value, Decimal):
+        return Text(format_money(value, str(row.get("currency") or "USD"), locale))
+    if column.key == "probability" and value is not None:
+        return Text(f"{value}%")
+    if column.key == "repeat":
+        return Text("yes" if value else "", style="cyan")
+    if isinstance(value, datetime):
+        local = value.astimezone(zone) if zone else value
+        if column.key == "next_activity":
+            return Text(local.strftime("%Y-%m-%d %H:%M"))
+        return Text(local.strftime("%Y-%m-%d"))
+    if value is None:
+        return Text("")
+    return Text(str(value))
+
+
+class DealTable(ScrollView, can_focus=True):
+    """Rows of deals with a cursor, a column cursor and a selection.
+
+    Keys: arrows/j/k move, PgUp/PgDn/Home/End page, left/right pick a column (for
+    sorting), space selects, shift+up/down extends the selection, ctrl+a selects every
+    deal the filter matches.
+    """
+
+    DEFAULT_CSS = """
+    DealTable {
+        height: 1fr;
+        scrollbar-size-vertical: 1;
+        scrollbar-size-horizontal: 1;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor(-1)", "Up", show=False, id="list.up"),
+        Binding("down,j", "cursor(1)", "Down", show=False, id="list.down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("home", "edge(0)", "First", show=False, id="list.first"),
+        Binding("end", "edge(1)", "Last", show=False, id="list.last"),
+        Binding("left,h", "column(-1)", "Column", show=False, id="list.column_left"),
+        Binding("right,l", "column(1)", "Column", show=False, id="list.column_right"),
+        Binding("space", "toggle", "Select", id="list.toggle"),
+        Binding("shift+up", "extend(-1)", "Extend up", show=False, id="list.extend_up"),
+        Binding("shift+down", "extend(1)", "Extend down", show=False, id="list.extend_down"),
+        Binding("ctrl+a", "select_all", "Select all", id="list.select_all"),
+        Binding(
+            "escape", "clear_selection", "Clear selection", show=False, id="list.clear_selection"
+        ),
+    ]
+
+    class PageWanted(Message):
+        """Rows of these ids are about to be drawn and are not loaded."""
+
+        def __init__(self, page: int, ids: list[int]) -> None:
+            super().__init__()
+            self.page = page
+            self.ids = ids
+
+    class Changed(Message):
+        """The cursor, the column cursor or the selection changed."""
+
+    def __init__(self, *, locale: str = "en_US", zone: Any = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.locale = locale
+        self.zone = zone
+        self.columns: list[ListColumn] = [
+            COLUMNS[key] for key in ("id", "title", "stage", "amount")
+        ]
+        self.ids: array[int] = array("q")
+        self.total: int | None = None  # known count while only the first page of ids is here
+        self.rows: dict[int, dict[str, Any]] = {}
+        self.loaded_pages: set[int] = set()
+        self.wanted: set[int] = set()
+        self.cursor = 0
+        self.column_cursor = 0
+        self.selected: set[int] = set()
+        self._anchor: int | None = None
+
+    # --- data -------------------------------------------------------------------------
+    def set_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns, in this order."""
+        self.columns = [COLUMNS[key] for key in keys if key in COLUMNS] or [
+            COLUMNS["id"],
+            COLUMNS["title"],
+        ]
+        self.column_cursor = min(self.column_cursor, len(self.columns) - 1)
+        self._resize()
+
+    def set_ids(
+        self, ids: array[int], *, total: int | None = None, keep_rows: bool = False
+    ) -> None:
+        """A new order or filter: the ids of every matching deal (or the first of them)."""
+        self.ids = ids
+        self.total = total
+        if not keep_rows:
+            self.rows.clear()
+        self.loaded_pages.clear()
+        self.wanted.clear()
+        self.selected &= set(ids) if total is None else self.selected
+        self.cursor = min(self.cursor, max(0, self.row_count - 1))
+        self._resize()
+        self.post_message(self.Changed())
+
+    def set_rows(self, page: int, rows: dict[int, dict[str, Any]]) -> None:
+        """Rows of a page arrived."""
+        self.rows.update(rows)
+        self.loaded_pages.add(page)
+        self.wanted.discard(page)
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def invalidate(self) -> None:
+        """The data changed: draw what we have, but read every page again."""
+        self.loaded_pages.clear()
+        self.wanted.clear()
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        """How many deals the list holds."""
+        return self.total if self.total is not None else len(self.ids)
+
+    @property
+    def width_needed(self) -> int:
+        """The width of all columns."""
+        return sum(c.width + GAP for c in self.columns) + 2
+
+    def _resize(self) -> None:
+        self.virtual_size = Size(self.width_needed, self.row_count)
+        self.refresh()
+
+    @property
+    def current_id(self) -> int | None:
+        """The deal under the cursor."""
+        return self.ids[self.cursor] if 0 <= self.cursor < len(self.ids) else None
+
+    @property
+    def current_row(self) -> dict[str, Any] | None:
+        """The loaded row under the cursor."""
+        deal_id = self.current_id
+        return self.rows.get(deal_id) if deal_id is not None else None
+
+    @property
+    def sort_column(self) -> ListColumn:
+        """The column under the column cursor."""
+        return self.columns[self.column_cursor]
+
+    def header(self, sort: str, descending: bool) -> Text:
+        """The header line: column names, the sorted one with an arrow, the column cursor marked."""
+        text = Text("  ")
+        for index, column in enumerate(self.columns):
+            label = column.label + (
+                " ▼" if column.key == sort and descending else " ▲" if column.key == sort else ""
+            )
+            cell = Text(
+                label[: column.width].ljust(column.width)
+                if column.align == "left"
+                else label[: column.width].rjust(column.width)
+            )
+            cell.stylize("bold")
+            if index == self.column_cursor and self.has_focus:
+                cell.stylize("reverse")
+            text.append_text(cell)
+            text.append(" " * GAP)
+        return text
+
+    # --- drawing ----------------------------------------------------------------------
+    def _want(self, page: int) -> None:
+        if page in self.loaded_pages or page in self.wanted:
+            return
+        start = page * PAGE
+        ids = list(self.ids[start : start + PAGE])
+        if not ids:
+            return
+        self.wanted.add(page)
+        self.post_message(self.PageWanted(page, ids))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        base = self.rich_style
+        if index >= self.row_count:
+            return Strip.blank(width, base)
+        if index >= len(self.ids):
+            return Strip([], 0).crop_extend(0, width, base)
+        self._want(index // PAGE)
+        deal_id = self.ids[index]
+        row = self.rows.get(deal_id)
+        selected = deal_id in self.selected
+        line = Text("● " if selected else "  ", style="bold bright_cyan" if selected else "")
+        if row is None:
+            line.append(f"{deal_id:>7}  …", style="grey50")
+        else:
+            for column in self.columns:
+                cell = cell_text(column, row, locale=self.locale, zone=self.zone)
+                cell.truncate(column.width, overflow="ellipsis")
+                if column.align == "right":
+                    cell.pad_left(column.width - cell.cell_len)
+                else:
+                    cell.pad_right(column.width - cell.cell_len)
+                if row.get("closed"):
+                    cell.stylize("dim")
+                line.append_text(cell)
+                line.append(" " * GAP)
+        if index == self.cursor:
+            line.stylize(
+                Style(bgcolor="grey30", bold=True) if self.has_focus else Style(bgcolor="grey19")
+            )
+        elif selected:
+            line.stylize(Style(bgcolor="grey15"))
+        strip = Strip(list(line.render(self.app.console)), line.cell_len)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # --- cursor and selection ------------------------------------------------------------
+    def _move_to(self, index: int) -> None:
+        if not self.row_count:
+            return
+        self.cursor = max(0, min(self.row_count - 1, index))
+        if self.cursor < self.scroll_y:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= self.scroll_y + self.size.height:
+            self.scroll_to(y=self.cursor - self.size.height + 1, animate=False)
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def action_cursor(self, step: int) -> None:
+        self._anchor = None
+        self._move_to(self.cursor + step)
+
+    def action_page(self, step: int) -> None:
+        self._move_to(self.cursor + step * max(1, self.size.height - 1))
+
+    def action_edge(self, end: int) -> None:
+        self._move_to(self.row_count - 1 if end else 0)
+
+    def action_column(self, step: int) -> None:
+        self.column_cursor = max(0, min(len(self.columns) - 1, self.column_cursor + step))
+        left = sum(c.width + GAP for c in self.columns[: self.column_cursor]) + 2
+        right = left + self.columns[self.column_cursor].width
+        if left < self.scroll_x:
+            self.scroll_to(x=left, animate=False)
+        elif right > self.scroll_x + self.size.width:
+            self.scroll_to(x=right - self.size.width, animate=False)
+        self.post_message(self.Changed())
+
+    def action_toggle(self) -> None:
+        deal_id = self.current_id
+        if deal_id is None:
+            return
+        self.selected.symmetric_difference_update({deal_id})
+        self._move_to(self.cursor + 1)
+
+    def action_extend(self, step: int) -> None:
+        if self.current_id is None:
+            return
+        if self._anchor is None:
+            self._anchor = self.cursor
+        self._move_to(self.cursor + step)
+        low, high = sorted((self._anchor, self.cursor))
+        self.selected.update(self.ids[low : high + 1])
+        self.refresh()
+
+    def action_select_all(self) -> None:
+        """Select every deal the filter matches (loaded or not)."""
+        self.selected = set(self.ids)
+        self.refresh()
+        self.post_message(self.Changed())
+
+    def action_clear_selection(self) -> None:
+        if self.selected:
+            self.selected.clear()
+            self.refresh()
+            self.post_message(self.Changed())

@@ -43,6 +43,10 @@ def _screen(name: str):  # type: ignore[no-untyped-def]
             from dealterm.screens.deal_list import ListScreen
 
             return ListScreen()
+        if name == "activities":
+            from dealterm.screens.activities import ActivitiesScreen
+
+            return ActivitiesScreen()
         from dealterm.screens.coming import ComingSoonScreen
 
         return ComingSoonScreen(name)
@@ -193,8 +197,10 @@ class DealtermApp(App[None]):
     def update_header(self) -> None:
         """Database, pipeline and active filter in the header."""
         parts = [self.crm.name if self.crm else "…"]
-        if self.pipeline:
+        if self.pipeline and getattr(self.screen, "PIPELINE_VIEW", False):
             parts.append(self.pipeline.name)
+        elif self.crm is not None:
+            parts.append("all pipelines")
         flt = self.deal_filter
         if flt is not None and not flt.is_empty:
             parts.append(f"filter: {flt.describe()}")

@@ -55,3 +55,5 @@ class Card:
     next_deadline: datetime | None
     next_kind: str | None
     marker: str
+    next_subject: str | None = None
+    next_activity_id: int | None = None

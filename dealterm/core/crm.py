@@ -410,3 +410,25 @@ class Crm:
 
         with self.db.session(write=False) as session:
             return write_deals_csv(session, ids, Path(path))
+
+    # --- the activities board --------------------------------------------------------
+    def activity_board(self, flt: DealFilter | None) -> Any:
+        """Every open deal's column on the activities board, with the column headers."""
+        from dealterm.core.queries.activity_board import board_index
+
+        with self.db.session(write=False) as session:
+            return board_index(session, flt)
+
+    def activity_cards(self, ids: Sequence[int]) -> list[Any]:
+        """Cards of these deals with their nearest open activity."""
+        from dealterm.core.queries.activity_board import cards_for
+
+        with self.db.session(write=False) as session:
+            return cards_for(session, list(ids))
+
+    def move_to_bucket(self, deal_id: int, code: str) -> ActivityRead:
+        """Reschedule a deal's nearest activity (or plan one) so it lands in column ``code``."""
+        from dealterm.core.queries.activity_board import move_to_bucket
+
+        with self.db.session() as session:
+            return move_to_bucket(session, deal_id, code)

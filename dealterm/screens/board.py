@@ -42,6 +42,8 @@ class _Undo:
 class BoardScreen(CrmScreen):
     """The pipeline as a kanban board."""
 
+    PIPELINE_VIEW = True  # shows one pipeline: the header names it
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("shift+right", "move(1)", "Next stage", id="board.move_next"),
         Binding("shift+left", "move(-1)", "Prev stage", id="board.move_prev"),

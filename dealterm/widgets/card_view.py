@@ -84,6 +84,8 @@ def card_line(view: CardView, line: int, width: int) -> Text:
         text = Text(" ") + Text(card.client or "—", style="italic grey70")
     elif line == 3:
         text = Text(" ") + Text(view.marker, style=view.marker_style)
+        if card.next_subject:
+            text.append(" · " + card.next_subject, style="grey70")
     else:
         return Text(" " * width)
     text.truncate(width - 1, overflow="ellipsis")

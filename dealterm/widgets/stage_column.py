@@ -175,8 +175,11 @@ class StageHeader(Static):
         title.append(stage.name, style=f"bold {stage.color}" + (" underline" if active else ""))
         line2 = Text(f"{summary.count:,} · ", style="bold")
         line2.append(format_money(summary.total, base_currency, locale))
-        weighted = format_money(summary.weighted, base_currency, locale)
-        line3 = Text(f"weighted {weighted} ({stage.probability}%)", style="grey62")
+        if stage.pipeline_id:
+            weighted = format_money(summary.weighted, base_currency, locale)
+            line3 = Text(f"weighted {weighted} ({stage.probability}%)", style="grey62")
+        else:  # a column that is not a stage (the activities board): no probability
+            line3 = Text("")
         title.truncate(self.size.width - 2 if self.size.width > 4 else 40, overflow="ellipsis")
         self.update(Text("\n").join([title, line2, line3]))
 

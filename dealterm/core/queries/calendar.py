@@ -51,7 +51,7 @@ __all__ = [
 # The date a deal is shown on, and how the views name it.
 DATE_FIELDS: dict[str, str] = {
     "close_date": "close date",
-    "created_at": "created",
+    "created_at": "creation date",
     "begin_date": "begin date",
 }
 # A day list shows at most this many deals (Bitrix24 caps its calendar at 3000 per range).

@@ -1,0 +1,381 @@
+"""The calendar view: deals by close (or created, or begin) date, or activity deadlines.
+
+A month grid (or a week) of per-day counts and sums in the base currency, read by
+aggregate queries in a thread whenever the month, the date field, the filter or the data
+change. `enter` lists the selected day's deals and activities; from there a deal's card
+opens, or its date moves by a day.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from babel.dates import format_date
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Footer, Header, Static
+
+from dealterm.core.formatting import format_money, safe_locale
+from dealterm.core.queries.calendar import DATE_FIELDS, CalendarData, DayItems, MonthFigures
+from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
+from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.filter_bar import FilterBar
+from dealterm.widgets.month_grid import CalendarGrid, week_of
+
+if TYPE_CHECKING:
+    from dealterm.core.filters import DealFilter
+    from dealterm.core.queries.calendar import DayDeal
+
+__all__ = ["WEEK_ITEMS", "CalendarScreen"]
+
+# Items read per day for the week view (a column shows what fits, then "+N more").
+WEEK_ITEMS = 40
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), kept inside the target month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+class CalendarScreen(CrmScreen):
+    """Deals (or activity deadlines) in a month or week grid."""
+
+    DEFAULT_CSS = """
+    CalendarScreen #calendar-title {
+        height: 1;
+        padding: 0 2;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "move(-1)", "Previous day", show=False, id="calendar.prev_day"),
+        Binding("right", "move(1)", "Next day", show=False, id="calendar.next_day"),
+        Binding("up", "move(-7)", "Previous week", show=False, id="calendar.prev_week"),
+        Binding("down", "move(7)", "Next week", show=False, id="calendar.next_week"),
+        Binding("h", "move(-1)", "Previous day", show=False, id="calendar.vim_left"),
+        Binding("l", "move(1)", "Next day", show=False, id="calendar.vim_right"),
+        Binding("k", "move(-7)", "Previous week", show=False, id="calendar.vim_up"),
+        Binding("j", "move(7)", "Next week", show=False, id="calendar.vim_down"),
+        Binding("pageup", "month(-1)", "Prev month", key_display="PgUp", id="calendar.prev_month"),
+        Binding("pagedown", "month(1)", "Next month", key_display="PgDn", id="calendar.next_month"),
+        Binding("t", "today", "Today", id="calendar.today"),
+        Binding("v", "toggle_view", "Week/Month", id="calendar.toggle_view"),
+        Binding("f", "pick_field", "Date field", id="calendar.field"),
+        Binding("g", "toggle_mode", "Deals/Activities", id="calendar.toggle_mode"),
+        Binding("enter", "open_day", "Day list", id="calendar.open_day"),
+        Binding("slash", "filter", "Search", key_display="/", id="calendar.filter"),
+        # `f` picks the date field here, so the filter form is on shift+f.
+        Binding("F", "filter_form", "Filter", key_display="F", id="calendar.filter_form"),
+        Binding("r", "reload", "Reload", show=False, id="calendar.reload"),
+    ]
+
+    class FiguresLoaded(Message):
+        """Per-day figures of the visible range arrived."""
+
+        def __init__(self, figures: MonthFigures, generation: int) -> None:
+            super().__init__()
+            self.figures = figures
+            self.generation = generation
+
+    class WeekLoaded(Message):
+        """The items of the selected week arrived (week view)."""
+
+        def __init__(self, days: list[DayItems], generation: int) -> None:
+            super().__init__()
+            self.days = days
+            self.generation = generation
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.field = "close_date"
+        self.generation = 0
+        self._figures_key: tuple[object, ...] | None = None
+        self._week_key: tuple[object, ...] | None = None
+        self._data: CalendarData | None = None
+
+    # --- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        app = self.dt_app
+        today = app.crm.db.clock.today() if app.crm is not None else date.today()
+        yield Header()
+        yield FilterBar()
+        yield Static("Opening the database…", id="calendar-title")
+        yield CalendarGrid(today, locale=app.locale, currency=app.base_currency, id="calendar-grid")
+        yield Footer()
+
+    @property
+    def grid(self) -> CalendarGrid:
+        """The month/week grid."""
+        return self.query_one(CalendarGrid)
+
+    @property
+    def data(self) -> CalendarData:
+        """The calendar's queries on the open database."""
+        if self._data is None or self._data.db is not self.crm.db:
+            self._data = CalendarData(self.crm.db)
+        return self._data
+
+    @property
+    def deal_filter(self) -> DealFilter | None:
+        """The filter shared by every view."""
+        return self.dt_app.deal_filter
+
+    def on_mount(self) -> None:
+        self.grid.focus()
+        if self.ready:
+            self.reload()
+
+    # --- loading ------------------------------------------------------------------------
+    def on_database_ready(self, _: DatabaseReady) -> None:
+        if not self.ready:
+            self.query_one("#calendar-title", Static).update(self.dt_app.problem or "No database")
+            return
+        self.grid.state.selected = self.crm.db.clock.today()
+        self.grid.currency = self.dt_app.base_currency
+        self.reload(force=True)
+
+    def on_data_changed(self, _: DataChanged) -> None:
+        if self.ready:
+            self.reload(force=True)
+
+    def on_screen_resume(self) -> None:
+        # Back from another view or a card: the filter or the data may have changed.
+        if self.ready and self._figures_key is not None:
+            self.reload(force=True)
+
+    def reload(self, *, force: bool = False) -> None:
+        """Read the figures (and the week's items) again if what is shown changed."""
+        if not self.ready:
+            return
+        if force:
+            self.generation += 1
+        start, end = self.grid.visible_range
+        flt = self.deal_filter
+        key = (start, end, self.field, flt, self.generation)
+        if key != self._figures_key:
+            self._figures_key = key
+            self.grid.state.loading = True
+            self._load_figures(start, end, self.field, flt, self.generation)
+        self._reload_week()
+        self._show_title()
+        self.grid.refresh_grid()
+
+    def _reload_week(self) -> None:
+        if self.grid.state.view != "week":
+            return
+        days = week_of(self.grid.state.selected, self.grid.first)
+        key = (days[0], self.field, self.deal_filter, self.generation)
+        if key != self._week_key:
+            self._week_key = key
+            self.grid.state.week = None
+            self._load_week(days, self.field, self.deal_filter, self.generation)
+
+    @work(thread=True, exclusive=True, group="calendar-load", exit_on_error=False)
+    def _load_figures(
+        self, start: date, end: date, field: str, flt: DealFilter | None, generation: int
+    ) -> None:
+        figures = self.data.figures(start, end, field=field, flt=flt)
+        self.post_message(self.FiguresLoaded(figures, generation))
+
+    @work(thread=True, exclusive=True, group="calendar-week", exit_on_error=False)
+    def _load_week(
+        self, days: list[date], field: str, flt: DealFilter | None, generation: int
+    ) -> None:
+        items = self.data.days(days, field=field, flt=flt, limit=WEEK_ITEMS)
+        self.post_message(self.WeekLoaded(items, generation))
+
+    def on_calendar_screen_figures_loaded(self, event: FiguresLoaded) -> None:
+        state = self.grid.state
+        start, end = self.grid.visible_range
+        if event.generation != self.generation or (event.figures.start, event.figures.end) != (
+            start,
+            end,
+        ):
+            return
+        state.figures = event.figures
+        state.loading = False
+        self.grid.refresh_grid()
+        self._show_title()
+        self.dt_app.update_header()
+
+    def on_calendar_screen_week_loaded(self, event: WeekLoaded) -> None:
+        days = week_of(self.grid.state.selected, self.grid.first)
+        if event.generation != self.generation or [d.day for d in event.days] != days:
+            return
+        self.grid.state.week = {items.day: items for items in event.days}
+        self.grid.refresh_grid()
+
+    # --- the title line -----------------------------------------------------------------
+    def _show_title(self) -> None:
+        state = self.grid.state
+        locale = safe_locale(self.dt_app.locale)
+        month = format_date(state.selected, "LLLL yyyy", locale=locale)
+        if state.view == "week":
+            week = week_of(state.selected, self.grid.first)
+            month = f"week of {format_date(week[0], 'd MMMM yyyy', locale=locale)}"
+        shown = (
+            "activity deadlines"
+            if state.mode == "activities"
+            else f"deals by {DATE_FIELDS[self.field]}"
+        )
+        parts = [f"[b]{month[:1].upper()}{month[1:]}[/b]", shown]
+        summary = self._month_summary()
+        if summary:
+            parts.append(summary)
+        flt = self.deal_filter
+        if flt is not None and not flt.is_empty:
+            parts.append(f"filter: {flt.describe()}".replace("[", r"\["))
+        if state.loading:
+            parts.append("[dim]loading…[/]")
+        self.query_one("#calendar-title", Static).update("  ·  ".join(parts))
+
+    def _month_summary(self) -> str:
+        """Totals of the month (or of the week, in the week view)."""
+        state = self.grid.state
+        figures = state.figures
+        if figures is None or state.loading:
+            return ""
+        if state.view == "week":
+            days, period = set(week_of(state.selected, self.grid.first)), "this week"
+        else:
+            month = self.grid.month
+            days = {
+                d
+                for d in figures.deals.keys() | figures.activities.keys()
+                if d.month == month.month
+            }
+            period = "this month"
+        if state.mode == "activities":
+            count = sum(n for d, n in figures.activities.items() if d in days)
+            return f"{count:,} due {period}"
+        totals = [t for d, t in figures.deals.items() if d in days]
+        money = format_money(
+            sum((t.total for t in totals), start=Decimal(0)), self.grid.currency, self.dt_app.locale
+        )
+        return f"{sum(t.count for t in totals):,} deals · {money} {period}"
+
+    # --- moving around ------------------------------------------------------------------
+    def select(self, day: date) -> None:
+        """Put the cursor on ``day`` (another month loads its figures)."""
+        self.grid.state.selected = day
+        self.reload()
+
+    def action_move(self, days: int) -> None:
+        self.select(self.grid.state.selected + timedelta(days=days))
+
+    def action_month(self, months: int) -> None:
+        self.select(add_months(self.grid.state.selected, months))
+
+    def action_today(self) -> None:
+        today = self.grid.today or (self.crm.db.clock.today() if self.ready else date.today())
+        self.select(today)
+
+    def action_toggle_view(self) -> None:
+        state = self.grid.state
+        state.view = "month" if state.view == "week" else "week"
+        self._week_key = None
+        self.reload()
+
+    def action_toggle_mode(self) -> None:
+        state = self.grid.state
+        state.mode = "deals" if state.mode == "activities" else "activities"
+        self._show_title()
+        self.grid.refresh_grid()
+
+    def action_reload(self) -> None:
+        self.reload(force=True)
+
+    def on_calendar_grid_day_clicked(self, event: CalendarGrid.DayClicked) -> None:
+        if event.day == self.grid.state.selected:
+            self.action_open_day()
+        else:
+            self.select(event.day)
+
+    @work(exclusive=True, group="calendar-field", exit_on_error=False)
+    async def action_pick_field(self) -> None:
+        from dealterm.screens.picker import PickerModal
+
+        options = [(name, label.capitalize()) for name, label in DATE_FIELDS.items()]
+        picked = await self.app.push_screen_wait(
+            PickerModal("Show deals by", options, selected=self.field)
+        )
+        if picked is None or picked == self.field:
+            return
+        self.field = picked
+        self.grid.state.mode = "deals"
+        self.reload()
+
+    # --- the day list -------------------------------------------------------------------
+    @work(exclusive=True, group="calendar-day", exit_on_error=False)
+    async def action_open_day(self) -> None:
+        """List the selected day; a chosen deal opens its card, then the list comes back."""
+        from dealterm.screens.day_list import DayListModal
+        from dealterm.screens.deal_card import DealCardScreen
+
+        if not self.ready:
+            return
+        day = self.grid.state.selected
+        chosen: int | None = None
+        while True:
+            try:
+                items = await in_thread(self.data.day, day, field=self.field, flt=self.deal_filter)
+            except Exception as error:
+                self.report(error)
+                return
+            figures = self.grid.state.figures
+            chosen = await self.app.push_screen_wait(
+                DayListModal(
+                    items,
+                    field=self.field,
+                    locale=self.dt_app.locale,
+                    base_currency=self.dt_app.base_currency,
+                    total=figures.deals.get(day) if figures else None,
+                    shift=self._shift,
+                    selected=chosen,
+                )
+            )
+            if chosen is None:
+                return
+            await self.app.push_screen_wait(DealCardScreen(chosen))
+            self.reload(force=True)
+
+    async def _shift(self, deal: DayDeal, days: int) -> DayDeal | None:
+        """Move a deal's date (for the day list); the grid reloads behind the list."""
+        try:
+            read = await in_thread(
+                self.data.shift, deal.id, days, field=self.field, version=deal.version
+            )
+        except Exception as error:
+            self.report(error)
+            return None
+        self.dt_app.note_own_change()
+        self.reload(force=True)
+        return replace(deal, version=read.version, day=getattr(read, self.field))
+
+    # --- filter -------------------------------------------------------------------------
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    def action_filter_form(self) -> None:
+        self.dt_app.edit_filter()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.dt_app.set_search(event.text)
+
+    def on_filter_changed(self, _: FilterChanged) -> None:
+        if self.ready:
+            self.reload()
+
+    @on(FilterBar.Done)
+    def _filter_done(self, _: FilterBar.Done) -> None:
+        self.grid.focus()

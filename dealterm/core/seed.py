@@ -11,9 +11,20 @@ from typing import NamedTuple
 
 from sqlmodel import Session, select
 
-from dealterm.core.models import Currency, DealType, LostReason, Pipeline, Setting, Source, Stage
+from dealterm.core.models import (
+    CardField,
+    CardSection,
+    Currency,
+    DealType,
+    LostReason,
+    Pipeline,
+    Setting,
+    Source,
+    Stage,
+)
 
 __all__ = [
+    "BUILT_IN_FIELDS",
     "CURRENCIES",
     "DEAL_TYPES",
     "DEFAULT_STAGES",
@@ -21,6 +32,7 @@ __all__ = [
     "StageSpec",
     "bootstrap",
     "default_base_currency",
+    "ensure_card_layout",
     "is_bootstrapped",
     "is_russian",
 ]
@@ -190,6 +202,43 @@ def default_stages(pipeline_id: int, *, locale: str) -> list[Stage]:
     ]
 
 
+BUILT_IN_FIELDS: tuple[tuple[str, str], ...] = (
+    ("title", "Title"),
+    ("amount", "Amount"),
+    ("currency", "Currency"),
+    ("type", "Type"),
+    ("source", "Source"),
+    ("source_description", "Source details"),
+    ("probability", "Probability"),
+    ("begin_date", "Begin date"),
+    ("close_date", "Close date"),
+    ("responsible", "Responsible"),
+    ("comments", "Comments"),
+)
+ALWAYS_SHOWN = ("title", "amount", "currency")
+
+
+def ensure_card_layout(session: Session) -> None:
+    """Create the default card layout when the database has none."""
+    if session.exec(select(CardSection)).first() is not None:
+        return
+    about = CardSection(name="About the deal", sort=10)
+    more = CardSection(name="More", sort=20)
+    session.add_all([about, more])
+    session.flush()
+    assert about.id is not None
+    for index, (key, _label) in enumerate(BUILT_IN_FIELDS, start=1):
+        session.add(
+            CardField(
+                field=key,
+                section_id=about.id,
+                sort=index * 10,
+                visibility="always" if key in ALWAYS_SHOWN else "shown",
+            )
+        )
+    session.flush()
+
+
 def bootstrap(session: Session, *, locale: str, base_currency: str | None = None) -> None:
     """Write the reference data of a new database (idempotent).
 
@@ -234,6 +283,7 @@ def bootstrap(session: Session, *, locale: str, base_currency: str | None = None
         session.flush()
         assert pipeline.id is not None
         session.add_all(default_stages(pipeline.id, locale=locale))
+    ensure_card_layout(session)
     session.add(Setting(key=BASE_CURRENCY_KEY, value=base))
     session.add(Setting(key=BOOTSTRAP_KEY, value="1"))
     session.flush()

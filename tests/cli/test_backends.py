@@ -22,6 +22,7 @@ def _show(run: Runner, db: str, deal_id: int) -> dict:
 
 
 def test_add_list_and_show(run: Runner, db_target: str) -> None:
+    assert_ok(run("field", "add", "UF_CRM_REGION", "Region", db=db_target))
     first = assert_ok(
         run(
             "deal", "add", "--json",

@@ -71,6 +71,7 @@ def test_add_prints_one_line_without_json(run: Runner, fresh_db: Path) -> None:
 
 
 def test_add_with_every_option(run: Runner, fresh_db: Path) -> None:
+    assert_ok(run("field", "add", "BUDGET", "Budget approved", db=fresh_db))
     deal = assert_ok(
         run(
             "deal", "add", "--json",
@@ -352,6 +353,7 @@ def test_edit_each_field(
     run: Runner, seeded_db: Path, args: tuple[str, ...], field: str, expected: object
 ) -> None:
     # the seeded deal is at version 1 with three history events
+    assert_ok(run("field", "add", "UF_CRM_COLOR", "Colour", db=seeded_db))
     edited = assert_ok(run("deal", "edit", "1", *args, "--json", db=seeded_db)).json()
     assert edited[field] == expected
     assert edited["version"] == 2
@@ -390,6 +392,8 @@ def test_edit_contacts_replaces_the_list(run: Runner, seeded_db: Path) -> None:
 
 
 def test_edit_custom_fields_merge_and_remove(run: Runner, seeded_db: Path) -> None:
+    for code in ("A", "B", "C"):
+        assert_ok(run("field", "add", f"UF_CRM_{code}", f"Field {code}", db=seeded_db))
     assert_ok(run("deal", "edit", "1", "--set", "UF_CRM_A=1", "--set", "UF_CRM_B=2", db=seeded_db))
     deal = assert_ok(
         run(

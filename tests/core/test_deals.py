@@ -111,7 +111,7 @@ def test_cyrillic_names_match_case_insensitively(db: Database) -> None:
         ({"probability": "150"}, "probability", "0 to 100"),
         ({"pipeline": "Nowhere"}, "pipeline", "unknown pipeline"),
         ({"responsible": "ghost"}, "responsible", "unknown user"),
-        ({"custom_fields": {"colour": "red"}}, "custom_fields", "UF_CRM_"),
+        ({"custom_fields": {"colour": "red"}}, "custom_fields", "unknown custom field"),
     ],
 )
 def test_invalid_input_is_refused_with_a_clear_message(
@@ -168,6 +168,10 @@ def test_a_lost_deal_does_not_make_a_repeat_client(db: Database) -> None:
 
 
 def test_every_field_change_is_in_the_history(db: Database) -> None:
+    from dealterm.core.services.custom_fields import define_field
+
+    with db.session() as session:
+        define_field(session, "UF_CRM_SIZE", "Size")
     deal = _create(db, title="Old", amount="100", company="Acme Ltd")
     with db.session() as session:
         update_deal(

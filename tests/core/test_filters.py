@@ -19,6 +19,10 @@ from dealterm.core.services.deals import DealCreate, create_deal
 @pytest.fixture
 def deals(db: Database, clock: object) -> Database:
     """Six deals that differ in one way each (frozen today: 2026-03-10, Moscow)."""
+    from dealterm.core.services.custom_fields import define_field
+
+    with db.session() as session:
+        define_field(session, "UF_CRM_REGION", "Region")
     with db.session() as session:
         other = users.ensure_user(session, login="anna", name="Anna Petrova")
         a = create_deal(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dealterm.core.models.activity import Activity, ActivityDirection, ActivityKind, Priority
 from dealterm.core.models.catalog import Currency, DealType, LostReason, Product, Setting, Source
 from dealterm.core.models.deal import Deal, DealContact, DealProduct, DiscountType
+from dealterm.core.models.fields import CardField, CardSection, CustomField, FieldType, Visibility
 from dealterm.core.models.filters import SavedFilter
 from dealterm.core.models.history import EventKind, HistoryEvent
 from dealterm.core.models.people import Communication, Company, Contact, User, UserSetting
@@ -14,16 +15,20 @@ __all__ = [
     "Activity",
     "ActivityDirection",
     "ActivityKind",
+    "CardField",
+    "CardSection",
     "Communication",
     "Company",
     "Contact",
     "Currency",
+    "CustomField",
     "Deal",
     "DealContact",
     "DealProduct",
     "DealType",
     "DiscountType",
     "EventKind",
+    "FieldType",
     "HistoryEvent",
     "LostReason",
     "Pipeline",
@@ -36,4 +41,5 @@ __all__ = [
     "Stage",
     "User",
     "UserSetting",
+    "Visibility",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select
 from sqlmodel import Session, col
@@ -14,7 +15,7 @@ from dealterm.core.models import Activity, Deal, Semantics, Stage
 from dealterm.core.search import search_condition
 from dealterm.core.services import directories, pipelines, users
 
-__all__ = ["deal_conditions", "open_activity_exists", "overdue_activity_exists"]
+__all__ = ["custom_value", "deal_conditions", "open_activity_exists", "overdue_activity_exists"]
 
 
 def open_activity_exists() -> ColumnElement[bool]:
@@ -37,6 +38,15 @@ def overdue_activity_exists(session: Session) -> ColumnElement[bool]:
             col(Activity.deadline) < start,
         )
     )
+
+
+def custom_value(session: Session, code: str) -> ColumnElement[Any]:
+    """A deal's custom value ``code`` as text (NULL when it has none)."""
+    if session.get_bind().dialect.name == "sqlite":
+        extracted: ColumnElement[Any] = func.json_extract(Deal.custom_fields, f"$.{code}")
+        return extracted
+    as_text: ColumnElement[Any] = col(Deal.custom_fields)[code].as_string()
+    return as_text
 
 
 def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
@@ -106,11 +116,7 @@ def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[boo
     if flt.overdue:
         where.append(and_(col(Deal.closed).is_(False), overdue_activity_exists(session)))
     for code, value in flt.custom:
-        where.append(
-            func.json_extract(Deal.custom_fields, f"$.{code}") == value
-            if session.get_bind().dialect.name == "sqlite"
-            else col(Deal.custom_fields)[code].as_string() == value
-        )
+        where.append(custom_value(session, code) == value)
     if flt.search and flt.search.strip():
         condition = search_condition(session, flt.search)
         if condition is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -26,7 +25,15 @@ from dealterm.core.models import (
 )
 from dealterm.core.queries.deal_read import get_deal
 from dealterm.core.readmodels import DealRead
-from dealterm.core.services import clients, directories, history, pipelines, products, users
+from dealterm.core.services import (
+    clients,
+    custom_fields,
+    directories,
+    history,
+    pipelines,
+    products,
+    users,
+)
 from dealterm.core.services.products import ProductRowInput
 from dealterm.core.validation import parse_amount, parse_date, parse_decimal, parse_title
 
@@ -43,7 +50,6 @@ __all__ = [
 ]
 
 CLOSE_AFTER_DAYS = 7
-_CUSTOM_CODE = re.compile(r"^UF_CRM_[A-Z0-9_]{1,43}$")
 
 
 class DealCreate(BaseModel):
@@ -139,21 +145,6 @@ def _parse_probability(value: int | str | None) -> int | None:
             f"Probability must be a whole number from 0 to 100 ({value})", field="probability"
         )
     return int(number)
-
-
-def _check_custom(fields: dict[str, Any]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in fields.items():
-        code = key.strip().upper()
-        if not _CUSTOM_CODE.match(code):
-            raise ValidationError(
-                f"custom field code {key!r} must look like UF_CRM_NAME (A-Z, 0-9, _)",
-                field="custom_fields",
-            )
-        if value is not None and not isinstance(value, str | int | float | bool | list):
-            raise ValidationError(f"custom field {code} has an unsupported value", field=code)
-        result[code] = value
-    return result
 
 
 def has_won_deal(
@@ -260,7 +251,9 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
         if data.responsible not in (None, "")
         else context.user_id
     )
-    custom = _check_custom(data.custom_fields)
+    custom = custom_fields.apply_defaults(
+        session, custom_fields.normalize_values(session, data.custom_fields)
+    )
     company = (
         clients.resolve_company(session, _company_ref(data.company))
         if data.company not in (None, "")
@@ -435,7 +428,10 @@ def update_deal(
         changed |= _replace_contacts(session, deal, changes.contacts or [])
     if "custom_fields" in given and changes.custom_fields:
         merged = dict(deal.custom_fields or {})
-        for code, value in _check_custom(changes.custom_fields).items():
+        normalized = custom_fields.normalize_values(session, changes.custom_fields)
+        cleared = [code for code, value in normalized.items() if value is None]
+        custom_fields.refuse_clearing_required(session, cleared)
+        for code, value in normalized.items():
             old = merged.get(code)
             if value is None:
                 merged.pop(code, None)

@@ -12,7 +12,7 @@ from calendar import monthrange
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from babel.dates import format_date
 from textual import on, work
@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
+from textual.worker import Worker, WorkerState
 
 from dealterm.core.formatting import format_money, safe_locale
 from dealterm.core.queries.calendar import DATE_FIELDS, CalendarData, DayItems, MonthFigures
@@ -79,20 +80,20 @@ class CalendarScreen(CrmScreen):
     ]
 
     class FiguresLoaded(Message):
-        """Per-day figures of the visible range arrived."""
+        """Per-day figures arrived for the request ``key`` (range, field, filter, reload)."""
 
-        def __init__(self, figures: MonthFigures, generation: int) -> None:
+        def __init__(self, figures: MonthFigures, key: tuple[object, ...]) -> None:
             super().__init__()
             self.figures = figures
-            self.generation = generation
+            self.key = key
 
     class WeekLoaded(Message):
-        """The items of the selected week arrived (week view)."""
+        """The items of a week arrived (week view) for the request ``key``."""
 
-        def __init__(self, days: list[DayItems], generation: int) -> None:
+        def __init__(self, days: list[DayItems], key: tuple[object, ...]) -> None:
             super().__init__()
             self.days = days
-            self.generation = generation
+            self.key = key
 
     def __init__(self) -> None:
         super().__init__()
@@ -164,7 +165,7 @@ class CalendarScreen(CrmScreen):
         if key != self._figures_key:
             self._figures_key = key
             self.grid.state.loading = True
-            self._load_figures(start, end, self.field, flt, self.generation)
+            self._load_figures(key)
         self._reload_week()
         self._show_title()
         self.grid.refresh_grid()
@@ -177,42 +178,49 @@ class CalendarScreen(CrmScreen):
         if key != self._week_key:
             self._week_key = key
             self.grid.state.week = None
-            self._load_week(days, self.field, self.deal_filter, self.generation)
+            self._load_week(days, key)
 
     @work(thread=True, exclusive=True, group="calendar-load", exit_on_error=False)
-    def _load_figures(
-        self, start: date, end: date, field: str, flt: DealFilter | None, generation: int
-    ) -> None:
+    def _load_figures(self, key: tuple[Any, ...]) -> None:
+        start, end, field, flt, _ = key
         figures = self.data.figures(start, end, field=field, flt=flt)
-        self.post_message(self.FiguresLoaded(figures, generation))
+        self.post_message(self.FiguresLoaded(figures, key))
 
     @work(thread=True, exclusive=True, group="calendar-week", exit_on_error=False)
-    def _load_week(
-        self, days: list[date], field: str, flt: DealFilter | None, generation: int
-    ) -> None:
+    def _load_week(self, days: list[date], key: tuple[Any, ...]) -> None:
+        _, field, flt, _ = key
         items = self.data.days(days, field=field, flt=flt, limit=WEEK_ITEMS)
-        self.post_message(self.WeekLoaded(items, generation))
+        self.post_message(self.WeekLoaded(items, key))
 
     def on_calendar_screen_figures_loaded(self, event: FiguresLoaded) -> None:
-        state = self.grid.state
-        start, end = self.grid.visible_range
-        if event.generation != self.generation or (event.figures.start, event.figures.end) != (
-            start,
-            end,
-        ):
+        # A worker overtaken by a newer request (another month, field or filter) may
+        # still finish: only the answer to the latest request is shown.
+        if event.key != self._figures_key:
             return
-        state.figures = event.figures
-        state.loading = False
+        self.grid.state.figures = event.figures
+        self.grid.state.loading = False
         self.grid.refresh_grid()
         self._show_title()
         self.dt_app.update_header()
 
     def on_calendar_screen_week_loaded(self, event: WeekLoaded) -> None:
-        days = week_of(self.grid.state.selected, self.grid.first)
-        if event.generation != self.generation or [d.day for d in event.days] != days:
+        if event.key != self._week_key:
             return
         self.grid.state.week = {items.day: items for items in event.days}
         self.grid.refresh_grid()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble, so the app never sees this screen's workers.
+        if event.state != WorkerState.ERROR:
+            return
+        if event.worker.error is not None:
+            self.report(event.worker.error)
+        if event.worker.group == "calendar-load":
+            self._figures_key = None
+            self.grid.state.loading = False
+            self.grid.state.figures = None  # not figures of another filter under this title
+            self._show_title()
+            self.grid.refresh_grid()
 
     # --- the title line -----------------------------------------------------------------
     def _show_title(self) -> None:
@@ -233,9 +241,11 @@ class CalendarScreen(CrmScreen):
             parts.append(summary)
         flt = self.deal_filter
         if flt is not None and not flt.is_empty:
-            parts.append(f"filter: {flt.describe()}".replace("[", r"\["))
+            parts.append(f"filter: {flt.describe() or 'on'}".replace("[", r"\["))
         if state.loading:
             parts.append("[dim]loading…[/]")
+        elif state.figures is None:
+            parts.append("[red]could not be read[/]")
         self.query_one("#calendar-title", Static).update("  ·  ".join(parts))
 
     def _month_summary(self) -> str:

@@ -117,6 +117,9 @@ class DayListModal(ModalScreen[int | None]):
             parts.append(f"the first {len(self.deals):,} shown")
         acts = len(self.items.activities)
         parts.append(f"{acts:,} activit{'y' if acts == 1 else 'ies'}")
+        moved = sum(1 for d in self.deals if d.day != self.items.day)
+        if moved:
+            parts.append(f"{moved:,} moved to another day")
         return " · ".join(parts)
 
     # --- rows ---------------------------------------------------------------------------
@@ -196,6 +199,7 @@ class DayListModal(ModalScreen[int | None]):
             self.query_one("#day-deals", OptionList).replace_option_prompt(
                 f"{_DEAL}{deal_id}", self._deal_prompt(self.deals[index])
             )
+            self.query_one("#day-summary", Label).update(self._summary())
 
 
 def _cell(text: str, width: int, style: Style) -> Text:

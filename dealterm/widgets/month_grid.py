@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from babel import Locale
 from babel.dates import format_date
@@ -24,8 +24,10 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widget import Widget
 
-from dealterm.core.formatting import format_money, safe_locale
-from dealterm.core.queries.calendar import DayActivity, DayDeal, DayItems, MonthFigures
+from dealterm.core.formatting import first_week_day, format_money, safe_locale
+
+if TYPE_CHECKING:
+    from dealterm.core.queries.calendar import DayActivity, DayDeal, DayItems, MonthFigures
 
 __all__ = [
     "CalendarGrid",
@@ -51,10 +53,9 @@ ACTIVITY = Style(color="yellow")
 
 
 # --- dates and words ----------------------------------------------------------------------
-@lru_cache(maxsize=16)
 def first_weekday(locale: str) -> int:
-    """The first day of the week in ``locale``: 0 = Monday ... 6 = Sunday (en_US: 6)."""
-    return int(Locale.parse(safe_locale(locale)).first_week_day)
+    """The first day of the week: the user's preference, else the locale's (en_US: Sunday)."""
+    return first_week_day(locale)
 
 
 @lru_cache(maxsize=16)

@@ -2,10 +2,11 @@
 
 Per-day figures are aggregates (GROUP BY day and currency over integer cents), never a
 month of loaded deals. ``close_date`` and ``begin_date`` are dates, grouped as they are.
-``created_at`` and activity deadlines are UTC timestamps: each is put in the user's
-local day by comparing it with the UTC start of every local day of the range (a CASE in
-SQL), which stays right across a DST change and needs no time-zone support in the
-database.
+``created_at`` and activity deadlines are UTC timestamps, put in the user's local day by
+comparing them with the UTC start of each local day of the range (``Clock.start_of_day``).
+That stays right across a DST change and needs no time-zone support in the database:
+deals go through a small tree of CASEs, open activities are counted day by day on their
+(completed, deadline) index.
 """
 
 from __future__ import annotations

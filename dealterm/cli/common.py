@@ -112,10 +112,12 @@ def open_db(ctx: typer.Context, db: str | None = None) -> Database:
     from dealterm.config import load_settings
     from dealterm.core.clock import SystemClock, resolve_timezone
     from dealterm.core.db import Database
+    from dealterm.core.formatting import configure
 
     settings = load_settings()
     if settings.problem:
         typer.echo(f"dealterm: warning: {settings.problem}", err=True)
+    configure(settings.formats())
     try:
         zone = resolve_timezone(settings.timezone)
     except ValueError as exc:

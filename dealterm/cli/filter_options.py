@@ -80,7 +80,8 @@ CustomField = Annotated[
     list[str] | None,
     typer.Option(
         "--field",
-        help="Custom field value UF_CRM_CODE=VALUE. Repeatable.",
+        help="A custom field: FIELD=VALUE, FIELD>VALUE (>=, <, <=), FIELD=FROM..TO, "
+        "FIELD=* (any value), FIELD=- (none). FIELD is the code or the label. Repeatable.",
         rich_help_panel="Filter",
     ),
 ]
@@ -135,7 +136,7 @@ def build_filter(session: object, **options: object) -> DealFilter:
     from dataclasses import replace
 
     from dealterm.core.errors import ValidationError
-    from dealterm.core.filters import DealFilter, Status, preset
+    from dealterm.core.filters import DealFilter, Status, parse_custom_condition, preset
     from dealterm.core.services.saved_filters import get_filter
     from dealterm.core.validation import parse_amount, parse_date
 
@@ -178,10 +179,7 @@ def build_filter(session: object, **options: object) -> DealFilter:
             changes[key] = True
     pairs = []
     for item in options.get("field") or []:  # type: ignore[attr-defined]
-        code, sep, value = str(item).partition("=")
-        if not sep or not code.strip():
-            raise ValidationError(f"--field needs UF_CRM_CODE=VALUE, not {item!r}", field="field")
-        pairs.append((code.strip().upper(), value))
+        pairs.append(parse_custom_condition(str(item)))
     if pairs:
         changes["custom"] = tuple(pairs)
     if changes and base.name:

@@ -22,6 +22,18 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
+def _day(day: object) -> str:
+    from dealterm.core.formatting import show_date
+
+    return show_date(day)  # type: ignore[arg-type]
+
+
+def _when(moment: object) -> str:
+    from dealterm.core.formatting import show_datetime
+
+    return show_datetime(moment)  # type: ignore[arg-type]
+
+
 def _money(amount: object, currency: str, locale: str) -> str:
     from dealterm.core.formatting import format_money
 
@@ -66,7 +78,7 @@ def print_deal_table(deals: list[DealRead], *, locale: str, total: int | None = 
             amount,
             escape(deal.client),
             escape(deal.responsible),
-            deal.close_date.isoformat(),
+            _day(deal.close_date),
         )
     out.print(table)
     if total is not None and total > len(deals):
@@ -97,15 +109,15 @@ def print_deal(deal: DealDetail, *, locale: str, clock: Clock) -> None:
             + (f" ({deal.source_description})" if deal.source_description else ""),
         ),
         ("Responsible", deal.responsible),
-        ("Begin / close", f"{deal.begin_date} / {deal.close_date}"),
+        ("Begin / close", f"{_day(deal.begin_date)} / {_day(deal.close_date)}"),
         ("Repeat deal", "yes" if deal.repeat else "no"),
     ]
     if deal.lost_reason:
         fields.append(("Lost reason", deal.lost_reason))
     if deal.comments:
         fields.append(("Comments", deal.comments))
-    for code, value in sorted(deal.custom_fields.items()):
-        fields.append((code, str(value)))
+    for value in deal.custom_display:
+        fields.append((value.label, value.text))
     for label, value in fields:
         out.print(f"  [dim]{label:<17}[/] ", end="")
         out.print(value, markup=label in ("Pipeline / stage", "Amount"))
@@ -141,12 +153,12 @@ def print_deal(deal: DealDetail, *, locale: str, clock: Clock) -> None:
     if not deal.activities:
         out.print("  [dim]none planned[/]")
     for activity in deal.activities:
-        when = clock.to_local(activity.deadline).strftime("%Y-%m-%d %H:%M")
+        when = _when(clock.to_local(activity.deadline))
         done = "[green]done[/]" if activity.completed else "planned"
         out.print(f"  #{activity.id} {when} {activity.kind}: {escape(activity.subject)} ({done})")
     out.print("[bold]History[/]")
     for event in deal.history:
-        when = clock.to_local(event.at).strftime("%Y-%m-%d %H:%M")
+        when = _when(clock.to_local(event.at))
         out.print(f"  {when} [dim]{escape(event.author or '—')}[/] {escape(event.description)}")
 
 
@@ -172,7 +184,7 @@ def print_activities(activities: list[ActivityRead], *, clock: Clock) -> None:
             status = "planned"
         table.add_row(
             str(activity.id),
-            local.strftime("%Y-%m-%d %H:%M"),
+            _when(local),
             activity.kind,
             escape(activity.subject),
             escape(f"#{activity.deal_id} {activity.deal_title or ''}".strip()),

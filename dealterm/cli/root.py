@@ -6,7 +6,16 @@ from typing import Annotated
 
 import typer
 
-from dealterm.cli import activity, comment, config_cmd, deal, demo, directory_cmds, setup_cmds
+from dealterm.cli import (
+    activity,
+    comment,
+    config_cmd,
+    deal,
+    demo,
+    directory_cmds,
+    layout_cmds,
+    setup_cmds,
+)
 from dealterm.cli.common import State, fail, resolve_target
 
 __all__ = ["build_app"]
@@ -75,6 +84,7 @@ def build_app() -> typer.Typer:
     app.add_typer(setup_cmds.pipeline_app, name="pipeline")
     app.add_typer(setup_cmds.stage_app, name="stage")
     app.add_typer(setup_cmds.field_app, name="field")
+    app.add_typer(layout_cmds.layout_app, name="layout")
     app.add_typer(directory_cmds.directory_app, name="directory")
     app.add_typer(directory_cmds.product_app, name="product")
     app.command("demo")(demo.demo)

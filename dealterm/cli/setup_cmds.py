@@ -24,6 +24,10 @@ PipelineOpt = Annotated[
 ]
 
 
+def _deals(count: int) -> str:
+    return f"{count:,} deal" + ("" if count == 1 else "s")
+
+
 def _pipeline_json(pipeline: Any, deals: int) -> dict[str, Any]:
     return {
         "id": pipeline.id,
@@ -50,7 +54,7 @@ def pipeline_list(ctx: typer.Context, json_: JsonOption = False, db: DbOption = 
         return
     for row in rows:
         mark = " (default)" if row["default"] else ""
-        typer.echo(f"{row['id']:>3}  {row['name']}{mark}  {row['deals']:,} deals")
+        typer.echo(f"{row['id']:>3}  {row['name']}{mark}  {_deals(row['deals'])}")
 
 
 @pipeline_app.command("add")
@@ -136,7 +140,7 @@ def pipeline_delete(
 
     with open_db(ctx, db).session() as session:
         moved = pipeline_admin.delete_pipeline(session, pipeline, move_to=move_to)
-    typer.echo(f"Deleted pipeline {pipeline!r}" + (f"; moved {moved:,} deals" if moved else ""))
+    typer.echo(f"Deleted pipeline {pipeline!r}" + (f"; moved {_deals(moved)}" if moved else ""))
 
 
 def _stage_json(stage: Any, deals: int) -> dict[str, Any]:
@@ -174,7 +178,7 @@ def stage_list(
         rot = f", rotting after {row['rotting_days']}d" if row["rotting_days"] else ""
         typer.echo(
             f"{row['code']:<20} {row['name']:<28} {row['semantics']:<8} {row['color']} "
-            f"{row['probability']:>3}%{rot}  {row['deals']:,} deals"
+            f"{row['probability']:>3}%{rot}  {_deals(row['deals'])}"
         )
 
 
@@ -278,7 +282,7 @@ def stage_delete(
 
     with open_db(ctx, db).session() as session:
         moved = stage_admin.delete_stage(session, pipeline or "", stage, move_to=move_to)
-    typer.echo(f"Deleted stage {stage}" + (f"; moved {moved:,} deals" if moved else ""))
+    typer.echo(f"Deleted stage {stage}" + (f"; moved {_deals(moved)}" if moved else ""))
 
 
 def _field_json(field: Any) -> dict[str, Any]:
@@ -417,3 +421,17 @@ def field_delete(
     typer.echo(
         f"Field {code} {result}" + (" (deals hold values of it)" if result == "hidden" else "")
     )
+
+
+@field_app.command("restore")
+def field_restore(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Field code or label.")],
+    db: DbOption = None,
+) -> None:
+    """Offer a hidden custom field again (its values were kept)."""
+    from dealterm.core.services import custom_fields
+
+    with open_db(ctx, db).session() as session:
+        field = custom_fields.restore_field(session, code)
+        typer.echo(f"Field {field.code} is offered again")

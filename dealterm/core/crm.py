@@ -11,7 +11,7 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -20,7 +20,7 @@ from sqlmodel import col
 from dealterm.core.db import Database
 from dealterm.core.errors import ValidationError
 from dealterm.core.filters import DealFilter
-from dealterm.core.models import Deal, HistoryEvent
+from dealterm.core.models import CustomField, Deal, HistoryEvent, Stage
 from dealterm.core.queries import board as board_queries
 from dealterm.core.queries import deal_detail, deal_list, get_deal, list_deals
 from dealterm.core.readmodels import ActivityRead, DealDetail, DealRead, StageRead
@@ -37,6 +37,9 @@ from dealterm.core.services import (
 )
 from dealterm.core.services import pipelines as pipeline_service
 from dealterm.core.services.products import ProductRowInput
+
+if TYPE_CHECKING:
+    from dealterm.core.setup import Setup
 
 __all__ = ["SKIP_PERIODS", "Choice", "Crm", "PipelineInfo"]
 
@@ -77,6 +80,16 @@ class Crm:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._setup: Setup | None = None
+
+    @property
+    def setup(self) -> Setup:
+        """The administrator's side: pipelines, stages, directories, fields, card layout."""
+        if self._setup is None:
+            from dealterm.core.setup import Setup
+
+            self._setup = Setup(self.db)
+        return self._setup
 
     # --- reference data ---------------------------------------------------------------
     @property
@@ -167,7 +180,12 @@ class Crm:
                 sa_select(func.count(col(Deal.id)), func.max(Deal.updated_at), func.max(Deal.id))
             ).one()
             last_event = session.execute(sa_select(func.max(HistoryEvent.id))).scalar()
-            return (*tuple(row), last_event)
+            # stages and fields added, removed or reordered elsewhere (renames show on reload)
+            setup = session.execute(
+                sa_select(func.count(col(Stage.id)), func.sum(col(Stage.sort)), func.max(Stage.id))
+            ).one()
+            fields = session.execute(sa_select(func.count(col(CustomField.id)))).scalar()
+            return (*tuple(row), last_event, *tuple(setup), fields)
 
     # --- deals ------------------------------------------------------------------------
     def deal(self, deal_id: int) -> DealRead:
@@ -343,6 +361,14 @@ class Crm:
             return deal_list.ordered_ids(
                 session, flt, sort=sort, descending=descending, limit=limit
             )
+
+    def custom_columns(self) -> list[Any]:
+        """The list columns of the custom fields offered now."""
+        from dealterm.core.deal_columns import custom_column
+        from dealterm.core.services.custom_fields import list_fields
+
+        with self.db.session(write=False) as session:
+            return [custom_column(f.code, f.label, f.type) for f in list_fields(session)]
 
     def list_rows(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The list columns of some deals."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["COLUMNS", "DEFAULT_COLUMNS", "ListColumn"]
+__all__ = ["COLUMNS", "CUSTOM_PREFIX", "DEFAULT_COLUMNS", "ListColumn", "custom_column"]
+
+CUSTOM_PREFIX = "cf:"  # a custom field's column is "cf:UF_CRM_CODE"
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,21 @@ COLUMNS: dict[str, ListColumn] = {
         ListColumn("probability", "Prob.", 5, "right"),
         ListColumn("next_activity", "Next activity", 16),
         ListColumn("repeat", "Repeat", 6),
-        ListColumn("custom", "Custom fields", 24),
     )
 }
+_WIDTHS = {"boolean": 5, "date": 10, "datetime": 16, "number": 12, "money": 16}
+
+
+def custom_column(code: str, label: str, type: str) -> ListColumn:
+    """The list column of a custom field."""
+    return ListColumn(
+        CUSTOM_PREFIX + code,
+        label,
+        max(_WIDTHS.get(type, 18), min(len(label), 24)),
+        "right" if type in ("number", "money") else "left",
+    )
+
+
 DEFAULT_COLUMNS = (
     "id",
     "title",

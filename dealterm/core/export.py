@@ -11,6 +11,7 @@ from sqlmodel import Session
 from dealterm.core.errors import DealtermError
 from dealterm.core.queries.deal_read import read_deals
 from dealterm.core.readmodels import DealRead
+from dealterm.core.services import custom_fields
 
 __all__ = ["EXPORT_COLUMNS", "neutralize", "write_deals_csv"]
 
@@ -79,13 +80,25 @@ def write_deals_csv(
     target = path.expanduser()
     partial = target.with_name(target.name + ".part")
     written = 0
+    fields = custom_fields.list_fields(session)
     try:
         with partial.open("w", encoding=encoding, newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow([label for _, label in EXPORT_COLUMNS])
+            writer.writerow([label for _, label in EXPORT_COLUMNS] + [f.label for f in fields])
             for start in range(0, len(ids), 500):
-                for deal in read_deals(session, list(ids[start : start + 500])):
-                    writer.writerow([neutralize(_cell(deal, key)) for key, _ in EXPORT_COLUMNS])
+                deals = read_deals(session, list(ids[start : start + 500]))
+                shown = custom_fields.display_page(session, {d.id: d.custom_fields for d in deals})
+                for deal in deals:
+                    cells = [_cell(deal, key) for key, _ in EXPORT_COLUMNS]
+                    for field in fields:
+                        raw = deal.custom_fields.get(field.code)
+                        linked = field.type in ("contact", "company")
+                        cells.append(
+                            shown[deal.id].get(field.code, "")
+                            if linked
+                            else custom_fields.as_text(raw) or ""
+                        )
+                    writer.writerow([neutralize(cell) for cell in cells])
                     written += 1
         partial.replace(target)
     except OSError as exc:

@@ -12,7 +12,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["PRESETS", "DealFilter", "Status", "preset"]
+from dealterm.core.errors import ValidationError
+
+__all__ = ["PRESETS", "DealFilter", "Status", "parse_custom_condition", "preset"]
 
 
 class Status(StrEnum):
@@ -133,6 +135,7 @@ class DealFilter:
             if self.amount_max is not None:
                 parts.append(f"≤ {self.amount_max}")
             for label, value in (
+                ("pipeline", self.pipeline),
                 ("currency", self.currency),
                 ("type", self.deal_type),
                 ("source", self.source),
@@ -178,3 +181,27 @@ def preset(name: str) -> DealFilter:
         if key.lower() == name.strip().lower():
             return value
     raise KeyError(name)
+
+
+def parse_custom_condition(item: str) -> tuple[str, str]:
+    """``"budget>=1000"`` -> ("budget", ">=1000"); ``"region=North"`` -> ("region", "North").
+
+    The field is a code (with or without UF_CRM_) or a label; what follows is a value, a
+    comparison (>, >=, <, <=), a range ``a..b``, ``*`` (any value) or ``-`` (none).
+
+    Raises:
+        ValidationError: no field or no condition.
+    """
+    text = item.strip()
+    cut = min((text.find(sign) for sign in "=<>" if sign in text), default=-1)
+    if cut <= 0:
+        raise ValidationError(
+            f"a field condition is FIELD=VALUE, FIELD>VALUE or FIELD=FROM..TO, not {item!r}",
+            field="custom",
+        )
+    code, condition = text[:cut].strip(), text[cut:].strip()
+    if condition.startswith("=") and condition[1:2] not in ("<", ">"):
+        condition = condition[1:].strip()
+    if not code or not condition:
+        raise ValidationError(f"a field condition needs a field and a value, not {item!r}")
+    return code, condition

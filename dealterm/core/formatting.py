@@ -1,16 +1,172 @@
-"""Formatting money and dates for people, in their locale (Babel)."""
+"""Formatting money and dates for people, in their locale (Babel) and their preferences.
+
+The preferences (``date_format``, ``number_format``, ``first_day_of_week`` in the
+settings file) are set once per process with :func:`configure`; everything that shows a
+date, a number or a week to a person goes through this module.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
 
-__all__ = ["convert", "format_day", "format_money", "format_number", "safe_locale"]
+__all__ = [
+    "DATE_FORMATS",
+    "NUMBER_FORMATS",
+    "WEEK_DAYS",
+    "Formats",
+    "check_date_format",
+    "check_number_format",
+    "check_week_day",
+    "configure",
+    "convert",
+    "current",
+    "date_pattern",
+    "decimal_sign",
+    "first_week_day",
+    "format_day",
+    "format_money",
+    "format_number",
+    "safe_locale",
+    "show_date",
+    "show_datetime",
+]
+
+# date_format: how dates are shown and typed (strftime patterns; "locale" shows Babel's
+# medium style and types ISO).
+DATE_FORMATS: dict[str, str] = {
+    "iso": "%Y-%m-%d",
+    "dd.mm.yyyy": "%d.%m.%Y",
+    "dd/mm/yyyy": "%d/%m/%Y",
+    "mm/dd/yyyy": "%m/%d/%Y",
+    "locale": "%Y-%m-%d",
+}
+# number_format: the grouping and decimal signs ("locale": the locale's own).
+NUMBER_FORMATS: dict[str, tuple[str, str]] = {
+    "locale": ("", ""),
+    "1,234.56": (",", "."),
+    "1 234,56": ("\u00a0", ","),
+    "1.234,56": (".", ","),
+    "1 234.56": ("\u00a0", "."),
+    "1'234.56": ("'", "."),
+    "1234.56": ("", "."),
+}
+WEEK_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The user's display preferences."""
+
+    date_format: str = "iso"
+    number_format: str = "locale"
+    first_day_of_week: str = "locale"
+    locale: str = "en_US"
+
+
+_current = Formats()
+
+
+def check_date_format(value: str) -> str:
+    """``value`` if it is a known date format, else ValueError naming the choices."""
+    key = value.strip().lower()
+    if key not in DATE_FORMATS:
+        raise ValueError(f"date_format is one of {', '.join(DATE_FORMATS)}, not {value!r}")
+    return key
+
+
+def check_number_format(value: str) -> str:
+    """``value`` if it is a known number format, else ValueError naming the choices."""
+    key = value.strip().lower()
+    if key not in NUMBER_FORMATS:
+        raise ValueError(
+            f"number_format is one of {', '.join(repr(k) for k in NUMBER_FORMATS)}, not {value!r}"
+        )
+    return key
+
+
+def check_week_day(value: str) -> str:
+    """``value`` if it names a week day (or "locale"), else ValueError."""
+    key = value.strip().lower()
+    for day in ("locale", *WEEK_DAYS):
+        if key and day.startswith(key) and len(key) >= 2:
+            return day
+    raise ValueError(f"first_day_of_week is locale or a day like monday, not {value!r}")
+
+
+def configure(formats: Formats) -> None:
+    """Use these preferences from now on (the app and the CLI call this at start)."""
+    global _current
+    _current = formats
+
+
+def current() -> Formats:
+    """The preferences in use."""
+    return _current
+
+
+def decimal_sign() -> str:
+    """The decimal sign the user writes: the number format's, else the locale's."""
+    _group, decimal = NUMBER_FORMATS.get(_current.number_format, ("", ""))
+    if decimal:
+        return decimal
+    return str(get_decimal_symbol(safe_locale(_current.locale)))
+
+
+def date_pattern() -> str:
+    """The strftime pattern dates are shown and typed in."""
+    return DATE_FORMATS.get(_current.date_format, "%Y-%m-%d")
+
+
+def show_date(day: date | datetime | None, locale: str = "en_US") -> str:
+    """A date as the user chose to see dates ("" for none)."""
+    if day is None:
+        return ""
+    if _current.date_format == "locale":
+        return format_day(day, locale)
+    return day.strftime(date_pattern())
+
+
+def show_datetime(moment: datetime | None, locale: str = "en_US") -> str:
+    """A local date and time, the date part as the user chose."""
+    if moment is None:
+        return ""
+    return f"{show_date(moment, locale)} {moment.strftime('%H:%M')}"
+
+
+def first_week_day(locale: str) -> int:
+    """0 = Monday ... 6 = Sunday: the preference, else the locale's first day of the week."""
+    if _current.first_day_of_week in WEEK_DAYS:
+        return WEEK_DAYS.index(_current.first_day_of_week)
+    return _locale_week_day(locale)
+
+
+@lru_cache(maxsize=16)
+def _locale_week_day(locale: str) -> int:
+    try:
+        return int(Locale.parse(safe_locale(locale)).first_week_day)
+    except Exception:
+        return 0
+
+
+def _separators(text: str, locale: str) -> str:
+    """Swap the locale's grouping and decimal signs for the preferred ones (in numbers only)."""
+    group, decimal = NUMBER_FORMATS.get(_current.number_format, ("", ""))
+    if not decimal:
+        return text
+    name = safe_locale(locale)
+    table = {ord(get_decimal_symbol(name)): decimal}
+    for sign in {get_group_symbol(name), "\u00a0", "\u202f"}:
+        table[ord(sign)] = group
+    signs = re.escape("".join(chr(code) for code in table))
+    return re.sub(rf"\d(?:[\d{signs}]*\d)?", lambda m: m.group().translate(table), text)
 
 
 @lru_cache(maxsize=16)
@@ -38,7 +194,7 @@ _SIGNS = {
 
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """``1500`` USD -> "$1,500.00" (en_US) or "1 500,00 $" (ru_RU); RUB is "₽" everywhere."""
-    text = str(format_currency(amount, currency, locale=safe_locale(locale)))
+    text = _separators(str(format_currency(amount, currency, locale=safe_locale(locale))), locale)
     sign = _SIGNS.get(currency)
     if sign and currency in text:
         text = text.replace(currency, sign, 1)
@@ -48,7 +204,9 @@ def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
 def format_number(amount: Decimal, locale: str = "en_US", *, places: int = 2) -> str:
     """A number with the locale's separators and ``places`` decimals."""
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return str(format_decimal(amount, format=pattern, locale=safe_locale(locale)))
+    return _separators(
+        str(format_decimal(amount, format=pattern, locale=safe_locale(locale))), locale
+    )
 
 
 def format_day(day: date | datetime, locale: str = "en_US", *, style: str = "medium") -> str:

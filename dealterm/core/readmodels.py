@@ -186,9 +186,18 @@ class EventRead(_Read):
         return self.text or self.kind.replace("_", " ")
 
 
+class CustomValueRead(_Read):
+    """A custom field's value as people read it."""
+
+    code: str
+    label: str
+    text: str
+
+
 class DealDetail(DealRead):
     """A deal with its product rows, activities and timeline (the deal card)."""
 
+    custom_display: list[CustomValueRead] = Field(default_factory=list)
     products: list[ProductRowRead] = Field(default_factory=list)
     activities: list[ActivityRead] = Field(default_factory=list)
     history: list[EventRead] = Field(default_factory=list)

@@ -215,7 +215,7 @@ BUILT_IN_FIELDS: tuple[tuple[str, str], ...] = (
     ("responsible", "Responsible"),
     ("comments", "Comments"),
 )
-ALWAYS_SHOWN = ("title", "amount", "currency")
+TUCKED_AWAY = ("source_description",)  # shown once filled in; the rest always
 
 
 def ensure_card_layout(session: Session) -> None:
@@ -233,7 +233,7 @@ def ensure_card_layout(session: Session) -> None:
                 field=key,
                 section_id=about.id,
                 sort=index * 10,
-                visibility="always" if key in ALWAYS_SHOWN else "shown",
+                visibility="shown" if key in TUCKED_AWAY else "always",
             )
         )
     session.flush()

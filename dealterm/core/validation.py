@@ -48,6 +48,34 @@ def quantize_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _plain_number(text: str) -> str:
+    """"1,234.50", "1.234,50", "1 234,5", "20,000" -> a number Decimal reads.
+
+    The sign written last of "," and "." is the decimal one; a sign used more than once
+    groups thousands. A lone sign followed by exactly three digits ("20,000", "1.500") is
+    read as the user's locale reads it (see ``number_format`` and ``locale``).
+    """
+    commas, dots = text.count(","), text.count(".")
+    if commas and dots:
+        decimal = "," if text.rfind(",") > text.rfind(".") else "."
+        group = "." if decimal == "," else ","
+        return text.replace(group, "").replace(decimal, ".")
+    sign = "," if commas else "." if dots else ""
+    if not sign:
+        return text
+    if text.count(sign) > 1:
+        return text.replace(sign, "")
+    whole, _, fraction = text.partition(sign)
+    digits = whole.lstrip("+-")
+    grouping_possible = digits.isdigit() and not digits.startswith("0") and len(digits) <= 3
+    if len(fraction) == 3 and grouping_possible and fraction.isdigit():
+        from dealterm.core.formatting import decimal_sign
+
+        if decimal_sign() != sign:
+            return whole + fraction  # "20,000" in en_US, "1.500" in ru_RU
+    return text.replace(sign, ".")
+
+
 def parse_decimal(value: object, *, field: str, label: str) -> Decimal:
     """Read a number written with a dot or a comma, with spaces as thousands separators."""
     if isinstance(value, Decimal):
@@ -55,9 +83,7 @@ def parse_decimal(value: object, *, field: str, label: str) -> Decimal:
     elif isinstance(value, int) and not isinstance(value, bool):
         number = Decimal(value)
     elif isinstance(value, str):
-        text = _SPACES.sub("", value.strip())
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
+        text = _plain_number(_SPACES.sub("", value.strip()).replace("'", ""))
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -117,6 +143,14 @@ def parse_title(value: object, *, field: str = "title", label: str = "Title") ->
     return text
 
 
+def _date_formats() -> tuple[str, ...]:
+    """ISO and the user's date format first (so 03/04/2026 reads as they write dates)."""
+    from dealterm.core.formatting import date_pattern
+
+    preferred = date_pattern()
+    return (preferred, *(f for f in _DATE_FORMATS if f != preferred))
+
+
 def parse_date(value: object, *, field: str, label: str) -> date:
     """A calendar date: YYYY-MM-DD (also DD.MM.YYYY and DD/MM/YYYY)."""
     if isinstance(value, datetime):
@@ -124,7 +158,7 @@ def parse_date(value: object, *, field: str, label: str) -> date:
     if isinstance(value, date):
         return value
     text = str(value).strip()
-    for fmt in _DATE_FORMATS:
+    for fmt in _date_formats():
         try:
             return datetime.strptime(text, fmt).date()
         except ValueError:
@@ -142,7 +176,7 @@ def parse_datetime(value: object, *, field: str, label: str) -> datetime:
     if isinstance(value, date):
         return datetime.combine(value, time(9, 0))
     text = str(value).strip()
-    for fmt in _DATETIME_FORMATS:
+    for fmt in (f"{_date_formats()[0]} %H:%M", *_DATETIME_FORMATS):
         try:
             return datetime.strptime(text, fmt)
         except ValueError:

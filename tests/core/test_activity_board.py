@@ -1,4 +1,4 @@
-"""The activities board's columns at their edges: midnight, week start by locale, incoming, zones."""
+"""The activities board's columns at their edges: midnight, week start, incoming, zones."""
 
 from __future__ import annotations
 

@@ -32,9 +32,9 @@ class FieldType(StrEnum):
 class Visibility(StrEnum):
     """How a field shows on the deal card."""
 
-    SHOWN = "shown"  # in its section
     ALWAYS = "always"  # in its section, even when empty
-    HIDDEN = "hidden"  # only "on demand"
+    SHOWN = "shown"  # in its section once it has a value; empty, it waits behind "more fields"
+    HIDDEN = "hidden"  # only "on demand" (more fields), even with a value
 
 
 class CustomField(SQLModel, table=True):

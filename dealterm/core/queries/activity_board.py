@@ -72,13 +72,10 @@ BUCKETS: tuple[Bucket, ...] = (
 
 
 def first_week_day(locale: str) -> int:
-    """0 = Monday … 6 = Sunday, as the locale's calendar starts its weeks."""
-    try:
-        from babel import Locale
+    """0 = Monday … 6 = Sunday: the user's preference, else as the locale's calendar."""
+    from dealterm.core.formatting import first_week_day as preferred
 
-        return int(Locale.parse(locale.replace("-", "_")).first_week_day)
-    except Exception:
-        return 0
+    return preferred(locale)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, Float, Numeric, and_, cast, exists, func, or_, select
 from sqlmodel import Session, col
 
 from dealterm.core.context import ctx
@@ -15,7 +17,15 @@ from dealterm.core.models import Activity, Deal, Semantics, Stage
 from dealterm.core.search import search_condition
 from dealterm.core.services import directories, pipelines, users
 
-__all__ = ["custom_value", "deal_conditions", "open_activity_exists", "overdue_activity_exists"]
+__all__ = [
+    "custom_condition",
+    "custom_number",
+    "custom_sort_key",
+    "custom_value",
+    "deal_conditions",
+    "open_activity_exists",
+    "overdue_activity_exists",
+]
 
 
 def open_activity_exists() -> ColumnElement[bool]:
@@ -47,6 +57,85 @@ def custom_value(session: Session, code: str) -> ColumnElement[Any]:
         return extracted
     as_text: ColumnElement[Any] = col(Deal.custom_fields)[code].as_string()
     return as_text
+
+
+def custom_number(session: Session, code: str) -> ColumnElement[Any]:
+    """A number or money custom value as a number ("1500.00 EUR" -> 1500.00)."""
+    text = custom_value(session, code)
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(text, Float)  # SQLite reads the leading number of the text
+    return cast(func.nullif(func.split_part(text, " ", 1), ""), Numeric)
+
+
+def custom_sort_key(session: Session, code: str) -> ColumnElement[Any]:
+    """What a custom field's list column sorts by."""
+    from dealterm.core.services.custom_fields import get_field
+
+    field = get_field(session, code)
+    if field.type in ("number", "money"):
+        return custom_number(session, field.code)
+    if field.type in ("string", "list", "url"):
+        return func.lower(custom_value(session, field.code))
+    return custom_value(session, field.code)
+
+
+_OPERATORS = (">=", "<=", ">", "<", "=")
+
+
+def custom_condition(session: Session, code: str, expression: str) -> ColumnElement[bool]:
+    """A filter on a custom field.
+
+    ``expression`` is a value (equal to it; for a field of several values, one of them),
+    ``>x``, ``>=x``, ``<x``, ``<=x``, a range ``x..y``, ``*`` (has a value) or ``-``
+    (has none). Values are read as the field's type: ``28.11.2026`` for a date,
+    ``yes`` for yes/no, a name for a contact or company.
+
+    Raises:
+        ValidationError: an unknown field, or a value that is not of its type.
+    """
+    from dealterm.core.services.custom_fields import normalize_one
+
+    text = str(expression).strip()
+    field, _ = normalize_one(session, code, None)
+    value = custom_value(session, field.code)
+    if text == "*":
+        return and_(value.is_not(None), value != "", value != "[]")
+    if text == "-":
+        return or_(value.is_(None), value == "", value == "[]")
+    numeric = field.type in ("number", "money")
+    ordered = numeric or field.type in ("date", "datetime")
+
+    def operand(raw: str) -> Any:
+        stored = normalize_one(session, field.code, raw)[1]
+        if numeric and stored is not None:
+            return Decimal(stored.split(" ")[0])
+        return stored
+
+    left = custom_number(session, field.code) if numeric else value
+    if ordered and ".." in text:
+        low, _, high = text.partition("..")
+        parts = []
+        if low.strip():
+            parts.append(left >= operand(low))
+        if high.strip():
+            parts.append(left <= operand(high))
+        return and_(*parts) if parts else value.is_not(None)
+    for operator in _OPERATORS:
+        if ordered and text.startswith(operator) and operator != "=":
+            target = operand(text[len(operator) :])
+            compared: ColumnElement[bool] = {
+                ">=": left >= target,
+                "<=": left <= target,
+                ">": left > target,
+                "<": left < target,
+            }[operator]
+            return compared
+    wanted = operand(text.removeprefix("="))
+    if field.multiple:
+        # the stored JSON list holds the value as a quoted item
+        return value.contains(json.dumps(wanted, ensure_ascii=False))
+    equal: ColumnElement[bool] = (left if numeric else value) == wanted
+    return equal
 
 
 def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
@@ -116,7 +205,7 @@ def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[boo
     if flt.overdue:
         where.append(and_(col(Deal.closed).is_(False), overdue_activity_exists(session)))
     for code, value in flt.custom:
-        where.append(custom_value(session, code) == value)
+        where.append(custom_condition(session, code, value))
     if flt.search and flt.search.strip():
         condition = search_condition(session, flt.search)
         if condition is not None:

@@ -17,7 +17,8 @@ from typing import Any
 from sqlalchemy import BigInteger, ColumnElement, and_, case, func, select, type_coerce
 from sqlmodel import Session, col
 
-from dealterm.core.deal_columns import COLUMNS, DEFAULT_COLUMNS, ListColumn
+from dealterm.core.deal_columns import COLUMNS, CUSTOM_PREFIX, DEFAULT_COLUMNS, ListColumn
+from dealterm.core.errors import DealtermError
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import (
     Activity,
@@ -30,8 +31,8 @@ from dealterm.core.models import (
     Stage,
     User,
 )
-from dealterm.core.queries.conditions import deal_conditions
-from dealterm.core.services import directories
+from dealterm.core.queries.conditions import custom_sort_key, deal_conditions
+from dealterm.core.services import custom_fields, directories
 from dealterm.core.types import from_fixed
 
 __all__ = [
@@ -81,6 +82,8 @@ def _sort_expression(key: str, session: Session) -> Any:
     """The SQL a column sorts by (joins are added by :func:`ordered_ids` when needed)."""
     if key == "amount":
         return _in_base_currency(session)
+    if key.startswith(CUSTOM_PREFIX):
+        return custom_sort_key(session, key.removeprefix(CUSTOM_PREFIX))
     return {
         "id": col(Deal.id),
         "title": func.lower(Deal.title),
@@ -97,7 +100,6 @@ def _sort_expression(key: str, session: Session) -> Any:
         "probability": func.coalesce(Deal.probability, Stage.probability),
         "next_activity": _next_deadline(),
         "repeat": col(Deal.is_repeat),
-        "custom": col(Deal.id),
     }[key]
 
 
@@ -115,8 +117,11 @@ def ordered_ids(
         ValidationError: the filter is impossible (unknown stage, bad range...).
         KeyError: ``sort`` is not a list column.
     """
-    key = sort if sort in COLUMNS else "id"
-    order = _sort_expression(key, session)
+    key = sort if sort in COLUMNS or sort.startswith(CUSTOM_PREFIX) else "id"
+    try:
+        order = _sort_expression(key, session)
+    except DealtermError:  # a custom field deleted since the sort was chosen
+        order = _sort_expression("id", session)
     query = (
         select(col(Deal.id))
         .join(Stage, col(Stage.id) == col(Deal.stage_id))
@@ -195,6 +200,7 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
         .outerjoin(Source, col(Source.code) == col(Deal.source_code))
         .where(wanted)
     ).all()
+    custom_texts = custom_fields.display_page(session, {row[0]: row[18] for row in rows})
     result: dict[int, dict[str, Any]] = {}
     for row in rows:
         (
@@ -216,7 +222,7 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
             probability,
             due,
             repeat,
-            custom,
+            _custom,
             version,
             closed,
         ) = row
@@ -238,10 +244,11 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
             "probability": probability,
             "next_activity": _as_datetime(due),
             "repeat": repeat,
-            "custom": ", ".join(f"{k}={v}" for k, v in sorted((custom or {}).items())),
             "version": version,
             "closed": closed,
         }
+        for code, text in custom_texts.get(deal_id, {}).items():
+            result[deal_id][CUSTOM_PREFIX + code] = text
     return result
 
 

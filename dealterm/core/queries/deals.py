@@ -9,8 +9,8 @@ from dealterm.core.filters import DealFilter, Status
 from dealterm.core.models import Deal
 from dealterm.core.queries.conditions import deal_conditions
 from dealterm.core.queries.deal_read import deal_read_select, get_deal, rows_to_deals
-from dealterm.core.readmodels import DealDetail, DealRead, EventRead
-from dealterm.core.services import activities, history, products, users
+from dealterm.core.readmodels import CustomValueRead, DealDetail, DealRead, EventRead
+from dealterm.core.services import activities, custom_fields, history, products, users
 
 __all__ = ["DealFilter", "Status", "count_deals", "deal_conditions", "deal_detail", "list_deals"]
 
@@ -48,6 +48,10 @@ def deal_detail(session: Session, deal_id: int) -> DealDetail:
     """
     deal = get_deal(session, deal_id, with_channels=True)
     names = users.user_names(session)
+    shown = custom_fields.display_values(session, deal.custom_fields)
+    labels = {code: label for code, label, _text in shown} | {
+        f.code: f.label for f in custom_fields.list_fields(session, include_hidden=True)
+    }
     events = [
         EventRead(
             id=e.id or 0,
@@ -55,7 +59,7 @@ def deal_detail(session: Session, deal_id: int) -> DealDetail:
             at=e.at,
             author=names.get(e.author_id) if e.author_id else None,
             kind=e.kind,
-            field=e.field,
+            field=labels.get(e.field, e.field) if e.field else e.field,
             old_value=e.old_value,
             new_value=e.new_value,
             text=e.text,
@@ -64,6 +68,7 @@ def deal_detail(session: Session, deal_id: int) -> DealDetail:
     ]
     return DealDetail(
         **deal.model_dump(),
+        custom_display=[CustomValueRead(code=c, label=lb, text=t) for c, lb, t in shown],
         products=products.product_rows(session, deal_id),
         activities=activities.list_activities(session, deal_id=deal_id),
         history=events,

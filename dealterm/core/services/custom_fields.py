@@ -8,7 +8,8 @@ Filters therefore compare the same way on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, func, select
@@ -20,6 +21,7 @@ from dealterm.core.models import (
     CardSection,
     Company,
     Contact,
+    Currency,
     CustomField,
     Deal,
     FieldType,
@@ -35,14 +37,19 @@ from dealterm.core.validation import (
 __all__ = [
     "CODE_PATTERN",
     "apply_defaults",
+    "as_text",
     "check_required",
     "define_field",
     "delete_field",
+    "display_page",
+    "display_values",
     "edit_field",
     "get_field",
     "list_fields",
+    "normalize_one",
     "normalize_values",
     "refuse_clearing_required",
+    "restore_field",
 ]
 
 CODE_PATTERN = re.compile(r"^UF_CRM_[A-Z0-9_]{1,43}$")
@@ -131,9 +138,16 @@ def _value(session: Session, field: CustomField, raw: Any) -> str | None:
     if kind == FieldType.NUMBER:
         return format(parse_decimal(text, field=field.code, label=label).normalize(), "f")
     if kind == FieldType.MONEY:
-        amount, _, currency = text.replace("|", " ").partition(" ")
-        value = parse_amount(amount, field=field.code, label=label)
-        code = currency.strip().upper()
+        # "1 500,50 EUR", "1500.5|EUR", "EUR 1500" or a bare amount
+        parts = text.replace("|", " ").split()
+        code = ""
+        if parts and re.fullmatch(r"[A-Za-z]{3}", parts[-1]):
+            code = parts.pop().upper()
+        elif parts and re.fullmatch(r"[A-Za-z]{3}", parts[0]):
+            code = parts.pop(0).upper()
+        value = parse_amount(" ".join(parts), field=field.code, label=label)
+        if code and session.get(Currency, code) is None:
+            raise ValidationError(f"{label}: unknown currency {code!r}", field=field.code)
         return f"{value} {code}" if code else f"{value}"
     if kind == FieldType.DATE:
         return parse_date(text, field=field.code, label=label).isoformat()
@@ -191,6 +205,11 @@ def normalize_values(session: Session, values: dict[str, Any]) -> dict[str, Any]
         if raw is None:
             result[field.code] = None
             continue
+        if not field.active:
+            raise ValidationError(
+                f"{field.label} is hidden; restore it first (dealterm field restore)",
+                field=field.code,
+            )
         items = raw if isinstance(raw, list | tuple) else [raw]
         if (
             field.multiple
@@ -288,7 +307,14 @@ def define_field(
         session.add(field)
     section = session.exec(select(CardSection).order_by(col(CardSection.sort).desc())).first()
     if section is not None and section.id is not None:
-        session.add(CardField(field=field_code, section_id=section.id, sort=1000 + (field.id or 0)))
+        session.add(
+            CardField(
+                field=field_code,
+                section_id=section.id,
+                sort=1000 + (field.id or 0),
+                visibility="always",
+            )
+        )
     session.flush()
     return field
 
@@ -328,11 +354,16 @@ def edit_field(
     if sort is not None:
         field.sort = sort
     if default is not ...:
-        field.default = (
-            None
-            if default in (None, "")
-            else normalize_values(session, {field.code: default})[field.code]
-        )
+        field.default = None if default in (None, "") else default
+    if field.default not in (None, "", []):
+        # options or the multiple flag may have changed: the default must still fit
+        try:
+            field.default = normalize_values(session, {field.code: field.default})[field.code]
+        except ValidationError as error:
+            raise ValidationError(
+                f"the default no longer fits: {error.message}; change or clear the default",
+                field="default",
+            ) from None
     if required is not None:
         field.required = required
     session.add(field)
@@ -364,3 +395,117 @@ def delete_field(session: Session, ref: str | int) -> str:
     session.delete(field)
     session.flush()
     return "deleted"
+
+
+def restore_field(session: Session, ref: str | int) -> CustomField:
+    """Offer a hidden field again (its values were kept)."""
+    field = get_field(session, ref)
+    field.active = True
+    session.add(field)
+    session.flush()
+    return field
+
+
+def as_text(value: Any) -> str | None:
+    """A stored value as one line (several values joined by ", ")."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _shown(session: Session, field: CustomField, value: str, names: dict[str, str]) -> str:
+    from dealterm.core.formatting import format_money, show_date, show_datetime
+
+    locale = ctx(session).locale
+    if field.type == FieldType.BOOLEAN:
+        return "yes" if value == "Y" else "no"
+    if field.type == FieldType.DATE:
+        try:
+            return show_date(date.fromisoformat(value), locale)
+        except ValueError:
+            return value
+    if field.type == FieldType.DATETIME:
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        return show_datetime(ctx(session).clock.to_local(moment), locale)
+    if field.type == FieldType.MONEY:
+        amount, _, currency = value.partition(" ")
+        try:
+            return format_money(Decimal(amount), currency or "USD", locale) if currency else amount
+        except ArithmeticError:
+            return value
+    if field.type in (FieldType.CONTACT, FieldType.COMPANY):
+        return names.get(f"{field.type}:{value}", f"#{value}")
+    return value
+
+
+def _link_names(
+    session: Session, fields: list[CustomField], rows: list[dict[str, Any]]
+) -> dict[str, str]:
+    """Names of the contacts and companies link fields point at ("contact:7" -> name)."""
+    wanted: dict[str, set[int]] = {FieldType.CONTACT: set(), FieldType.COMPANY: set()}
+    for field in fields:
+        if field.type not in wanted:
+            continue
+        for values in rows:
+            raw = values.get(field.code)
+            for item in raw if isinstance(raw, list) else [raw]:
+                if item is not None and str(item).isdigit():
+                    wanted[field.type].add(int(item))
+    names: dict[str, str] = {}
+    for kind, model, name_column in (
+        (FieldType.CONTACT, Contact, col(Contact.name)),
+        (FieldType.COMPANY, Company, col(Company.title)),
+    ):
+        ids = sorted(wanted[kind])
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for key, name in session.execute(
+                select(col(model.id), name_column).where(col(model.id).in_(chunk))
+            ).all():
+                names[f"{kind}:{key}"] = name
+    return names
+
+
+def display_page(session: Session, rows: dict[int, dict[str, Any]]) -> dict[int, dict[str, str]]:
+    """For each deal id, ``{code: text}`` of its custom values as people read them."""
+    fields = list_fields(session, include_hidden=True)
+    names = _link_names(session, fields, list(rows.values()))
+    result: dict[int, dict[str, str]] = {}
+    for deal_id, values in rows.items():
+        shown: dict[str, str] = {}
+        for field in fields:
+            raw = (values or {}).get(field.code)
+            if raw in (None, "", []):
+                continue
+            items = raw if isinstance(raw, list) else [raw]
+            shown[field.code] = ", ".join(_shown(session, field, str(i), names) for i in items)
+        result[deal_id] = shown
+    return result
+
+
+def display_values(session: Session, values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """``(code, label, text)`` of each value a deal holds, in field order, for people."""
+    shown = display_page(session, {0: values})[0]
+    return [
+        (f.code, f.label, shown[f.code])
+        for f in list_fields(session, include_hidden=True)
+        if f.code in shown
+    ]
+
+
+def normalize_one(session: Session, ref: str, raw: Any) -> tuple[CustomField, str | None]:
+    """A field and one value of it as stored (for filters: "28.11.2026" -> "2026-11-28").
+
+    Raises:
+        ValidationError: an unknown field or a value of the wrong kind.
+    """
+    try:
+        field = get_field(session, ref)
+    except NotFoundError:
+        raise ValidationError(f"unknown custom field {ref!r}", field="custom") from None
+    return field, _value(session, field, raw)

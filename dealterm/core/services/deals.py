@@ -251,9 +251,6 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
         if data.responsible not in (None, "")
         else context.user_id
     )
-    custom = custom_fields.apply_defaults(
-        session, custom_fields.normalize_values(session, data.custom_fields)
-    )
     company = (
         clients.resolve_company(session, _company_ref(data.company))
         if data.company not in (None, "")
@@ -262,6 +259,10 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
     company_id = company.id if company else None
     contacts = _resolve_contacts(session, data.contacts, company_id)
     contact_ids = [c.id for c in contacts if c.id is not None]
+    # after the client: a link field may name the company or contact this deal creates
+    custom = custom_fields.apply_defaults(
+        session, custom_fields.normalize_values(session, data.custom_fields)
+    )
     deal = Deal(
         title=title or "Deal",
         pipeline_id=pipeline.id,
@@ -443,8 +444,8 @@ def update_deal(
                     deal_id,
                     EventKind.FIELD_CHANGED,
                     field=code,
-                    old=None if old is None else str(old),
-                    new=None if value is None else str(value),
+                    old=custom_fields.as_text(old),
+                    new=custom_fields.as_text(value),
                 )
                 changed = True
         deal.custom_fields = merged

@@ -145,8 +145,10 @@ def resolve_lost_reason(session: Session, value: str | int) -> tuple[int | None,
     if len(text) > 1000:
         raise ValidationError("a lost reason is limited to 1000 characters", field="lost_reason")
     found = session.exec(
-        select(LostReason.id).where(func.lower(LostReason.name) == text.lower())
+        select(LostReason.id).where(
+            func.lower(LostReason.name) == text.lower(), col(LostReason.active).is_(True)
+        )
     ).first()
     if found is not None:
         return found, None
-    return None, text
+    return None, text  # free text (a hidden reason's name too: it is no longer offered)

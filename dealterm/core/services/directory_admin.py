@@ -161,6 +161,15 @@ def _rate(value: Any) -> Decimal:
     return number.quantize(Decimal("0.00000001"))
 
 
+_EDITABLE = {
+    "type": {"name", "sort"},
+    "source": {"name", "sort"},
+    "lost_reason": {"name", "sort"},
+    "currency": {"name", "symbol", "rate"},
+    "product": {"name", "sort", "price", "currency", "measure", "tax_rate", "tax_included"},
+}
+
+
 def add_entry(session: Session, kind: str, **values: Any) -> Entry:
     """Add a value: ``code`` and ``name`` (types, sources, currencies), ``name`` (reasons,
     products), and for currencies ``symbol`` and ``rate``, for products ``price``,
@@ -226,10 +235,24 @@ def edit_entry(session: Session, kind: str, key: str | int, **values: Any) -> En
     """Change a value's fields (the code of a type, source or currency never changes)."""
     kind = _kind(kind)
     row = _get(session, kind, key)
+    allowed = _EDITABLE[kind]
+    given = sorted(k for k, v in values.items() if v is not None and k not in allowed)
+    if given:
+        raise ValidationError(
+            f"{', '.join(given)} does not apply to a {kind.replace('_', ' ')}", field=given[0]
+        )
     if values.get("name") is not None:
         name = parse_title(values["name"], field="name", label="Name")
         if not name:
             raise ValidationError("a name is required", field="name")
+        if kind == "lost_reason":
+            taken = session.exec(
+                select(LostReason.id).where(
+                    func.lower(LostReason.name) == name.lower(), LostReason.id != row.id
+                )
+            ).first()
+            if taken is not None:
+                raise ValidationError(f"the reason {name!r} already exists", field="name")
         row.name = name
     if values.get("sort") is not None and kind in ("type", "source", "lost_reason", "product"):
         row.sort = int(values["sort"])
@@ -327,7 +350,10 @@ def _base(session: Session) -> str:
 def set_base_currency(session: Session, code: str) -> Entry:
     """Make ``code`` the base currency; every rate is recomputed against it (it becomes 1)."""
     new = _get(session, "currency", code)
+    new.active = True  # the base currency is always offered
     if new.is_base:
+        session.add(new)
+        session.flush()
         return _entry("currency", new)
     factor = new.rate
     for currency in session.exec(select(Currency)).all():

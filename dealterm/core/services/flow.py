@@ -168,13 +168,15 @@ def mark_lost(
     if current is not None and current.id == target.id:
         # Already lost here: record the (new) reason only.
         if (reason_id, reason_text) != (deal.lost_reason_id, deal.lost_reason_text):
+            old = deal.lost_reason_text
             deal.lost_reason_id, deal.lost_reason_text = reason_id, reason_text
             history.record(
                 session,
                 deal_id,
                 EventKind.FIELD_CHANGED,
                 field="lost_reason",
-                new=reason_text or str(reason_id),
+                old=old,
+                new=reason_text or (str(reason_id) if reason_id else None),
             )
             touch(session, deal)
             session.flush()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, func, select
 
-from dealterm.core.errors import ValidationError
+from dealterm.core.errors import NotFoundError, ValidationError
 from dealterm.core.models import Deal, Pipeline
 from dealterm.core.services import mass_edit, pipelines
 
@@ -15,6 +15,16 @@ __all__ = [
     "reorder_pipelines",
     "set_default_pipeline",
 ]
+
+
+def _subject(session: Session, ref: int | str) -> Pipeline:
+    """The pipeline a command is about: one that does not exist is "not found" (exit 1)."""
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        raise ValidationError("name the pipeline", field="pipeline")
+    try:
+        return pipelines.resolve_pipeline(session, ref)
+    except ValidationError as error:
+        raise NotFoundError(error.message) from None
 
 
 def _name(name: str) -> str:
@@ -32,7 +42,7 @@ def rename_pipeline(session: Session, ref: int | str, name: str) -> Pipeline:
     Raises:
         ValidationError: unknown pipeline, empty or taken name.
     """
-    pipeline = pipelines.resolve_pipeline(session, ref)
+    pipeline = _subject(session, ref)
     text = _name(name)
     taken = session.exec(
         select(Pipeline.id).where(
@@ -63,7 +73,7 @@ def reorder_pipelines(session: Session, order: list[int | str]) -> list[Pipeline
 
 def set_default_pipeline(session: Session, ref: int | str) -> Pipeline:
     """Make a pipeline the default one (where new deals go when none is named)."""
-    pipeline = pipelines.resolve_pipeline(session, ref)
+    pipeline = _subject(session, ref)
     for other in pipelines.list_pipelines(session):
         if other.is_default and other.id != pipeline.id:
             other.is_default = False
@@ -94,25 +104,27 @@ def delete_pipeline(session: Session, ref: int | str, *, move_to: int | str | No
         ValidationError: the default pipeline, deals and no target, or the target is the
             pipeline itself.
     """
-    pipeline = pipelines.resolve_pipeline(session, ref)
+    pipeline = _subject(session, ref)
     assert pipeline.id is not None
     if pipeline.is_default:
         raise ValidationError(
             f"{pipeline.name!r} is the default pipeline; make another one the default first",
             field="pipeline",
         )
+    target = None
+    if move_to not in (None, ""):
+        target = pipelines.resolve_pipeline(session, move_to)  # checked even with no deals
+        if target.id == pipeline.id:
+            raise ValidationError("the deals must go to another pipeline", field="move_to")
     count = deal_count(session, pipeline.id)
     moved = 0
     if count:
-        if move_to in (None, ""):
+        if target is None:
             raise ValidationError(
                 f"pipeline {pipeline.name!r} holds {count} deal{'s' if count != 1 else ''}; "
                 "choose a pipeline to move them to",
                 field="move_to",
             )
-        target = pipelines.resolve_pipeline(session, move_to)
-        if target.id == pipeline.id:
-            raise ValidationError("the deals must go to another pipeline", field="move_to")
         ids = [
             deal_id
             for (deal_id,) in session.execute(

@@ -11,7 +11,7 @@ import re
 
 from sqlmodel import Session, col, func, select
 
-from dealterm.core.errors import ValidationError
+from dealterm.core.errors import NotFoundError, ValidationError
 from dealterm.core.models import Deal, Pipeline, Semantics, Stage
 from dealterm.core.services import mass_edit, pipelines
 
@@ -144,6 +144,7 @@ def add_stage(
     if semantics not in (Semantics.PROCESS, Semantics.FAILURE):
         raise ValidationError("only in-progress and failure stages can be added", field="semantics")
     stages = pipelines.stages_of(session, found.id)
+    _refuse_taken_name(session, found.id, _name(name), None)
     stage = Stage(
         pipeline_id=found.id,
         code=_code_for(session, found.id, code),
@@ -177,8 +178,18 @@ def add_stage(
 
 
 def _find(session: Session, pipeline: int | str, ref: int | str) -> Stage:
-    found = pipelines.resolve_pipeline(session, pipeline)
-    return pipelines.resolve_stage(session, found, ref)
+    """The stage a command is about: one that does not exist is "not found" (exit 1)."""
+    try:
+        found = pipelines.resolve_pipeline(session, pipeline)
+        return pipelines.resolve_stage(session, found, ref)
+    except ValidationError as error:
+        raise NotFoundError(error.message) from None
+
+
+def _refuse_taken_name(session: Session, pipeline_id: int, name: str, own: int | None) -> None:
+    for stage in pipelines.stages_of(session, pipeline_id):
+        if stage.name.lower() == name.lower() and stage.id != own:
+            raise ValidationError(f"the pipeline already has a stage {name!r}", field="name")
 
 
 def edit_stage(
@@ -194,6 +205,7 @@ def edit_stage(
     """Change a stage's name, colour, probability or rotting days (rotting 0 or '' turns it off)."""
     stage = _find(session, pipeline, ref)
     if name is not None:
+        _refuse_taken_name(session, stage.pipeline_id, _name(name), stage.id)
         stage.name = _name(name)
     if color is not None:
         stage.color = _color(color)
@@ -214,7 +226,11 @@ def move_stage(session: Session, pipeline: int | str, ref: int | str, position: 
     """
     stage = _find(session, pipeline, ref)
     stages = [s for s in pipelines.stages_of(session, stage.pipeline_id) if s.id != stage.id]
-    index = max(0, min(len(stages), position - 1))
+    index = max(0, position - 1)
+    if index > len(stages):
+        # past the last stage: the end of the stage's own group (in-progress or failure)
+        same = [i for i, s in enumerate(stages) if s.semantics == stage.semantics]
+        index = same[-1] + 1 if same else len(stages)
     stages.insert(index, stage)
     return _renumber(session, stage.pipeline_id, stages)
 
@@ -244,20 +260,29 @@ def delete_stage(
     first = pipelines.first_stage(session, stage.pipeline_id)
     if first.id == stage.id:
         raise ValidationError("the first stage cannot be deleted", field="stage")
+    failures = [
+        s for s in pipelines.stages_of(session, stage.pipeline_id) if s.semantics == stage.semantics
+    ]
+    if stage.semantics == Semantics.FAILURE and len(failures) == 1:
+        raise ValidationError(
+            "a pipeline keeps at least one failure stage (deals are lost into it)", field="stage"
+        )
+    owner = session.get(Pipeline, stage.pipeline_id)
+    assert owner is not None and owner.id is not None
+    target = None
+    if move_to not in (None, ""):
+        target = pipelines.resolve_stage(session, owner, move_to)  # checked even with no deals
+        if target.id == stage.id:
+            raise ValidationError("the deals must go to another stage", field="move_to")
     count = stage_deal_count(session, stage.id)
     moved = 0
     if count:
-        if move_to in (None, ""):
+        if target is None:
             raise ValidationError(
                 f"stage {stage.name!r} holds {count} deal{'s' if count != 1 else ''}; "
                 "choose the stage they go to",
                 field="move_to",
             )
-        owner = session.get(Pipeline, stage.pipeline_id)
-        assert owner is not None and owner.id is not None
-        target = pipelines.resolve_stage(session, owner, move_to)
-        if target.id == stage.id:
-            raise ValidationError("the deals must go to another stage", field="move_to")
         ids = [
             deal_id
             for (deal_id,) in session.execute(

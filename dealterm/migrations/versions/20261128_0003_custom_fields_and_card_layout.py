@@ -124,7 +124,8 @@ def _default_layout() -> None:
                 "field": key,
                 "section_id": 1,
                 "sort": (index + 1) * 10,
-                "visibility": "always" if key in ("title", "amount", "currency") else "shown",
+                # every field in sight, but source details only once filled in
+                "visibility": "shown" if key == "source_description" else "always",
             }
             for index, key in enumerate(BUILT_IN)
         ],

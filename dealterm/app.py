@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dealterm.core.clock import Clock
     from dealterm.core.crm import Crm, PipelineInfo
     from dealterm.core.filters import DealFilter
+    from dealterm.core.services.card_layout import LayoutSection
 
 __all__ = ["DealtermApp"]
 
@@ -47,9 +48,9 @@ def _screen(name: str):  # type: ignore[no-untyped-def]
             from dealterm.screens.activities import ActivitiesScreen
 
             return ActivitiesScreen()
-        from dealterm.screens.coming import ComingSoonScreen
+        from dealterm.screens.calendar import CalendarScreen
 
-        return ComingSoonScreen(name)
+        return CalendarScreen()
 
     return make
 
@@ -79,6 +80,7 @@ class DealtermApp(App[None]):
         Binding("2", "switch_mode('list')", "List", id="app.list", group=_VIEWS),
         Binding("3", "switch_mode('activities')", "Activities", id="app.activities", group=_VIEWS),
         Binding("4", "switch_mode('calendar')", "Calendar", id="app.calendar", group=_VIEWS),
+        Binding("s", "settings", "Settings", id="app.settings"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         # Priority, so focus moves before the next key is handed to a widget: keys typed
@@ -113,10 +115,14 @@ class DealtermApp(App[None]):
         self.clock = clock
         self.poll = poll
         self.crm: Crm | None = None
+        self.card_layout: list[LayoutSection] | None = None  # the deal card's, read at open
         self.pipeline: PipelineInfo | None = None
         self.deal_filter: DealFilter | None = None
         self.base_currency = "USD"
         self.locale = self.settings.locale
+        from dealterm.core.formatting import configure
+
+        configure(self.settings.formats())
         self._signature: tuple[object, ...] | None = None
         self.problem: str | None = self.settings.problem
 
@@ -156,12 +162,30 @@ class DealtermApp(App[None]):
             if self.demo:
                 self._fill_demo(db)
             crm = Crm(db)
-            pipeline = crm.default_pipeline()
+            pipeline = self._starting_pipeline(crm)
             base = crm.base_currency()
+            # the poll compares with this: a change made right after opening is seen
+            self._signature = crm.signature()
+            self.card_layout = crm.setup.layout()
         except DealtermError as exc:
             self.call_from_thread(self._db_failed, exc.message)
             return
         self.call_from_thread(self._db_opened, crm, pipeline, base)
+
+    def _starting_pipeline(self, crm: Crm) -> PipelineInfo:
+        """The pipeline the settings name (default_pipeline), else the database's default."""
+        wanted = (self.settings.default_pipeline or "").strip().lower()
+        if wanted:
+            for pipeline in crm.pipelines():
+                if wanted in (pipeline.name.lower(), str(pipeline.id)):
+                    return pipeline
+            self.call_from_thread(
+                self.notify,
+                f"default_pipeline {self.settings.default_pipeline!r} is not a pipeline of this "
+                "database; showing the default one",
+                severity="warning",
+            )
+        return crm.default_pipeline()
 
     def _fill_demo(self, db: object) -> None:
         from dealterm.core.demo import generate_demo
@@ -197,6 +221,9 @@ class DealtermApp(App[None]):
     def update_header(self) -> None:
         """Database, pipeline and active filter in the header."""
         parts = [self.crm.name if self.crm else "…"]
+        if getattr(self.screen, "SETTINGS", False):
+            self.sub_title = " · ".join([*parts, "settings"])
+            return
         if self.pipeline and getattr(self.screen, "PIPELINE_VIEW", False):
             parts.append(self.pipeline.name)
         elif self.crm is not None:
@@ -232,12 +259,13 @@ class DealtermApp(App[None]):
         crm = self.crm
         if crm is None:
             return
-        users, currencies, types, sources, saved = await asyncio.gather(
+        users, currencies, types, sources, saved, fields = await asyncio.gather(
             asyncio.to_thread(crm.users),
             asyncio.to_thread(crm.currencies),
             asyncio.to_thread(crm.deal_types),
             asyncio.to_thread(crm.sources),
             asyncio.to_thread(crm.saved_filters),
+            asyncio.to_thread(crm.setup.fields),
         )
         choices = FilterChoices(
             users=[(c.label, c.value) for c in users],
@@ -245,6 +273,7 @@ class DealtermApp(App[None]):
             types=[(c.label, c.value) for c in types],
             sources=[(c.label, c.value) for c in sources],
             saved=saved,
+            fields=[f.definition.label for f in fields if f.active],
         )
         result = await self.push_screen_wait(FilterModal(self.deal_filter, choices))
         if result is None:
@@ -286,8 +315,11 @@ class DealtermApp(App[None]):
             screen.post_message(DataChanged(deal_id))
 
     def note_own_change(self) -> None:
-        """Forget the fingerprint after our own write, so the poll does not reload twice."""
-        self._signature = None
+        """Our own write: the views reload themselves.
+
+        The fingerprint is kept, so the next poll also reloads once: that costs one
+        read, and a change another user made just after ours is never lost.
+        """
 
     # --- errors ------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -305,6 +337,55 @@ class DealtermApp(App[None]):
                 severity="error",
                 timeout=12,
             )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The view keys and `s` do nothing inside the settings screen (escape leaves it)."""
+        in_settings = bool(getattr(self.screen, "SETTINGS", False))
+        return not (in_settings and action in ("switch_mode", "settings"))
+
+    # --- settings ------------------------------------------------------------------------
+    def action_settings(self, section: str = "pane-pipelines") -> None:
+        """Open the settings screen (not over itself, nor over a dialog)."""
+        from textual.screen import ModalScreen
+
+        from dealterm.screens.settings import SettingsScreen
+
+        if isinstance(self.screen, SettingsScreen | ModalScreen):
+            return
+        self.push_screen(SettingsScreen(section))
+
+    def settings_changed(self) -> None:
+        """Pipelines, stages, fields or directories changed: refresh the header, reload views."""
+        self.note_own_change()
+        self._refresh_pipeline()
+        self.broadcast_change(None)
+
+    @work(thread=True, exclusive=True, group="pipeline-refresh", exit_on_error=False)
+    def _refresh_pipeline(self) -> None:
+        crm = self.crm
+        if crm is None:
+            return
+        pipelines = crm.pipelines()
+        current = next((p for p in pipelines if self.pipeline and p.id == self.pipeline.id), None)
+        chosen = current or crm.default_pipeline()
+        base = crm.base_currency()
+        self.card_layout = crm.setup.layout()
+        self.call_from_thread(self._pipeline_refreshed, chosen, base)
+
+    def _pipeline_refreshed(self, pipeline: PipelineInfo, base: str) -> None:
+        self.pipeline = pipeline
+        self.base_currency = base
+
+    def reload_settings(self) -> None:
+        """Read the settings file again and apply what can change while running."""
+        from dealterm.config import load_settings
+        from dealterm.core.formatting import configure
+
+        self.settings = load_settings()
+        configure(self.settings.formats())
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        self.broadcast_change(None)
 
     # --- actions -----------------------------------------------------------------------
     def action_help(self) -> None:

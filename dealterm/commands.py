@@ -40,11 +40,12 @@ class DealCommands(Provider):
         return self.app  # type: ignore[return-value]
 
     def _run_screen_action(self, action: str) -> None:
-        self.app.call_later(self.app.screen.run_action, action)
+        # self.screen is the screen the palette was opened over (app.screen is the palette)
+        self.app.call_later(self.screen.run_action, action)
 
     def _commands(self) -> list[tuple[str, str, Any]]:
         commands: list[tuple[str, str, Any]] = []
-        board_actions = {name for name in dir(self.app.screen) if name.startswith("action_")}
+        board_actions = {name for name in dir(self.screen) if name.startswith("action_")}
         for title, help_text, action in _ACTIONS:
             if f"action_{action}" in board_actions:
                 commands.append((title, help_text, partial(self._run_screen_action, action)))
@@ -55,6 +56,13 @@ class DealCommands(Provider):
                     f"Show the {label.lower()} view",
                     partial(self.app.switch_mode, mode),
                 )
+            )
+        settings = self.dt_app.action_settings
+        from dealterm.screens.settings import SECTIONS
+
+        for section, label in SECTIONS:
+            commands.append(
+                (f"Settings: {label}", f"Set up {label.lower()}", partial(settings, section))
             )
         commands.append(("Keys", "List every key of this screen", self.app.action_help))
         return commands

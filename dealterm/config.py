@@ -10,6 +10,10 @@ The settings file (``dealterm config path`` prints where) looks like::
     timezone = "Europe/Moscow"
     base_currency = "RUB"          # used when a new database is set up
     user_name = "Anna Petrova"     # your display name in a new database
+    default_pipeline = "Sales"     # the pipeline the board opens on
+    date_format = "dd.mm.yyyy"     # iso, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy or locale
+    number_format = "1 234,56"     # locale, "1,234.56", "1.234,56", "1 234.56", "1234.56"...
+    first_day_of_week = "monday"   # or locale
 
     [keymap]
     board.move_next = "ctrl+right"
@@ -21,6 +25,10 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dealterm.core.formatting import Formats
 
 __all__ = [
     "Settings",
@@ -34,7 +42,17 @@ __all__ = [
 ]
 
 APP_NAME = "dealterm"
-KEYS = ("db", "locale", "timezone", "base_currency", "user_name")
+KEYS = (
+    "db",
+    "locale",
+    "timezone",
+    "base_currency",
+    "user_name",
+    "default_pipeline",
+    "date_format",
+    "number_format",
+    "first_day_of_week",
+)
 
 
 def data_dir() -> Path:
@@ -91,8 +109,35 @@ class Settings:
     timezone: str | None = None
     base_currency: str | None = None
     user_name: str | None = None
+    default_pipeline: str | None = None
+    date_format: str = "iso"
+    number_format: str = "locale"
+    first_day_of_week: str = "locale"
     keymap: dict[str, str] = field(default_factory=dict)
     problem: str | None = None
+
+    def formats(self) -> Formats:
+        """The display preferences, for :func:`dealterm.core.formatting.configure`."""
+        from dealterm.core.formatting import Formats
+
+        return Formats(
+            self.date_format, self.number_format, self.first_day_of_week, self.locale
+        )
+
+
+def check_value(key: str, value: str) -> str:
+    """A setting's value as stored, or ValueError with a one-line reason."""
+    from dealterm.core import formatting
+
+    if key == "date_format":
+        return formatting.check_date_format(value)
+    if key == "number_format":
+        return formatting.check_number_format(value)
+    if key == "first_day_of_week":
+        return formatting.check_week_day(value)
+    if key == "base_currency" and value and not (len(value) == 3 and value.isalpha()):
+        raise ValueError(f"base_currency is a three-letter code like EUR, not {value!r}")
+    return value
 
 
 def _line_of(error: tomllib.TOMLDecodeError) -> str:
@@ -141,7 +186,10 @@ def load_settings(path: Path | None = None) -> Settings:
             if not isinstance(value, str):
                 problems.append(f"{key} must be text")
                 continue
-            setattr(settings, key, value)
+            try:
+                setattr(settings, key, check_value(key, value))
+            except ValueError as exc:
+                problems.append(str(exc))
     keymap = data.get("keymap", {})
     if isinstance(keymap, dict):
         settings.keymap = _flatten(keymap)
@@ -180,6 +228,11 @@ def write_setting(key: str, value: str, path: Path | None = None) -> str:
         raise ValidationError(
             f"unknown setting {key!r} (known: {', '.join(KEYS)}, keymap.<binding>)"
         )
+    if value:
+        try:
+            value = check_value(key, value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
     if key == "timezone" and value:
         from dealterm.core.clock import resolve_timezone
 

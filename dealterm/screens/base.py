@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:
     from dealterm.app import DealtermApp
@@ -50,6 +51,11 @@ class CrmScreen(Screen[Any]):
     def ready(self) -> bool:
         """True once the database is open."""
         return self.dt_app.crm is not None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker of this screen failed: say so (worker events do not reach the app)."""
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.report(event.worker.error)
 
     def report(self, error: BaseException) -> None:
         """Show an error from a CRM call as a notification."""

@@ -48,10 +48,20 @@ class BoardScreen(CrmScreen):
         Binding("shift+right", "move(1)", "Next stage", id="board.move_next"),
         Binding("shift+left", "move(-1)", "Prev stage", id="board.move_prev"),
         Binding(
-            "greater_than_sign", "move(1)", show=False, key_display=">", id="board.move_next_alt"
+            "greater_than_sign",
+            "move(1)",
+            "Next stage",
+            show=False,
+            key_display=">",
+            id="board.move_next_alt",
         ),
         Binding(
-            "less_than_sign", "move(-1)", show=False, key_display="<", id="board.move_prev_alt"
+            "less_than_sign",
+            "move(-1)",
+            "Prev stage",
+            show=False,
+            key_display="<",
+            id="board.move_prev_alt",
         ),
         Binding("m", "pick_stage", "Move to…", id="board.pick_stage"),
         Binding("w", "won", "Won", id="board.won"),
@@ -280,6 +290,10 @@ class BoardScreen(CrmScreen):
         from dealterm.screens.lost_reason import LostReasonModal
 
         reason: str | None = None
+        lane = self.query_one(Board).active_lane
+        if stage.semantics == "success" and lane is not None and lane.summary.stage.id == stage.id:
+            self.notify(f"“{card.card.title}” is already won", timeout=3)
+            return
         if stage.semantics == "success":
             if not await self.app.push_screen_wait(
                 ConfirmModal(f"Mark “{card.card.title}” as won?", confirm="Won")
@@ -293,10 +307,21 @@ class BoardScreen(CrmScreen):
             reason = picked or None
         try:
             undo = await self._snapshot(card)
-            deal = await in_thread(self.crm.move, card.card.id, stage.id, card.card.version, reason)
+            if stage.semantics == "failure":
+                # also changes the reason of a deal that is already lost
+                deal = await in_thread(
+                    self.crm.lost, card.card.id, reason, card.card.version, stage.id
+                )
+            else:
+                deal = await in_thread(
+                    self.crm.move, card.card.id, stage.id, card.card.version, reason
+                )
         except Exception as error:
             self.report(error)
             self.reload()
+            return
+        if deal.version == card.card.version:
+            self.notify(f"“{deal.title}” is unchanged", timeout=3)
             return
         await self._after_write(
             deal,
@@ -353,13 +378,14 @@ class BoardScreen(CrmScreen):
         entry = self.undo_stack.pop()
         try:
             current = await in_thread(self.crm.deal, entry.deal_id)
-            deal = await in_thread(
-                self.crm.move,
-                entry.deal_id,
-                entry.stage_id,
-                current.version,
-                entry.lost_reason if _is_failure(self._stages(), entry.stage_id) else None,
-            )
+            if _is_failure(self._stages(), entry.stage_id):
+                deal = await in_thread(
+                    self.crm.lost, entry.deal_id, entry.lost_reason, current.version, entry.stage_id
+                )
+            else:
+                deal = await in_thread(
+                    self.crm.move, entry.deal_id, entry.stage_id, current.version, None
+                )
         except Exception as error:
             self.report(error)
             return

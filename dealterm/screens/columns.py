@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from dealterm.core.deal_columns import COLUMNS
+from dealterm.core.deal_columns import COLUMNS, ListColumn
 
 __all__ = ["ColumnsModal"]
 
@@ -27,9 +27,12 @@ class ColumnsModal(ModalScreen[list[str] | None]):
         Binding("escape", "cancel", "Cancel", id="columns.cancel"),
     ]
 
-    def __init__(self, shown: list[str]) -> None:
+    def __init__(self, shown: list[str], available: dict[str, ListColumn] | None = None) -> None:
         super().__init__()
-        self.order = shown + [key for key in COLUMNS if key not in shown]
+        self.available = available or dict(COLUMNS)
+        self.order = [k for k in shown if k in self.available] + [
+            key for key in self.available if key not in shown
+        ]
         self.shown = set(shown)
 
     def compose(self) -> ComposeResult:
@@ -42,7 +45,7 @@ class ColumnsModal(ModalScreen[list[str] | None]):
                 yield Button("Cancel", id="cancel")
 
     def _selections(self) -> list[Selection[str]]:
-        return [Selection(COLUMNS[key].label, key, key in self.shown) for key in self.order]
+        return [Selection(self.available[key].label, key, key in self.shown) for key in self.order]
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()

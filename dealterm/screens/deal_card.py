@@ -26,8 +26,8 @@ from textual.widgets import (
     TabPane,
 )
 
-from dealterm.core.errors import ConflictError, DealtermError
-from dealterm.core.formatting import format_money
+from dealterm.core.errors import ConflictError, DealtermError, ValidationError
+from dealterm.core.formatting import format_money, show_date
 from dealterm.core.services.deals import DealUpdate
 from dealterm.core.services.products import ProductRowInput
 from dealterm.messages import DataChanged
@@ -55,7 +55,7 @@ class DealCardScreen(CrmScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", id="card.leave"),
-        Binding("ctrl+s", "save", "Save", id="card.save"),
+        Binding("ctrl+s", "save", "Save", id="card.save", priority=True),
         Binding("ctrl+pagedown", "section(1)", "Next section", show=False, id="card.next_section"),
         Binding("ctrl+pageup", "section(-1)", "Prev section", show=False, id="card.prev_section"),
         Binding("f2", "show_section('about')", "About", id="card.about"),
@@ -63,9 +63,11 @@ class DealCardScreen(CrmScreen):
         Binding("f4", "show_section('products')", "Products", id="card.products"),
         Binding("f5", "show_section('activities')", "Activities", id="card.activities"),
         Binding("f6", "show_section('history')", "History", id="card.history"),
-        Binding("ctrl+w", "won", "Won", id="card.won"),
-        Binding("ctrl+x", "lost", "Lost", id="card.lost"),
-        Binding("ctrl+t", "pick_stage", "Stage", id="card.stage"),
+        # priority: text inputs have their own ctrl+w (delete word) and ctrl+x (cut)
+        Binding("ctrl+w", "won", "Won", id="card.won", priority=True),
+        Binding("ctrl+x", "lost", "Lost", id="card.lost", priority=True),
+        Binding("ctrl+t", "pick_stage", "Stage", id="card.stage", priority=True),
+        Binding("ctrl+o", "more_fields", "More fields", id="card.more_fields", priority=True),
     ]
 
     def __init__(self, deal_id: int) -> None:
@@ -84,7 +86,7 @@ class DealCardScreen(CrmScreen):
             yield Static("", id="card-summary")
         with TabbedContent(initial="about", id="card-tabs"):
             with TabPane("About F2", id="about"):
-                yield AboutForm()
+                yield AboutForm(self.dt_app.card_layout)
             with TabPane("Client F3", id="client"), Horizontal():
                 yield ClientView(id="client-view")
                 with Vertical(id="client-edit"):
@@ -152,14 +154,14 @@ class DealCardScreen(CrmScreen):
             format_money(deal.amount, deal.currency, locale),
             deal.client or "no client",
             deal.responsible,
-            f"close {deal.close_date}",
+            f"close {show_date(deal.close_date, locale)}",
         ]
         if deal.lost_reason:
             parts.append(f"lost: {deal.lost_reason}")
         if deal.repeat:
             parts.append("repeat client")
         self.query_one("#card-summary", Static).update(_escape(" · ".join(parts)))
-        self.query_one(AboutForm).show(deal)
+        self.query_one(AboutForm).show(deal, clock)
         self.query_one(ClientView).show(deal)
         self._show_client_editor(deal)
         self.query_one(ProductsSection).show(deal, locale)
@@ -228,6 +230,10 @@ class DealCardScreen(CrmScreen):
                 return await self._update(changes)
             else:
                 self.deal = fresh  # keep the edits; the next save checks against this version
+            return False
+        except ValidationError as error:
+            if not self.query_one(AboutForm).show_error(error.field, error.message):
+                self.report(error)
             return False
         except DealtermError as error:
             self.report(error)
@@ -466,6 +472,11 @@ class DealCardScreen(CrmScreen):
         await self._reload_now(deal.id)
 
     # --- sections ----------------------------------------------------------------------
+    def action_more_fields(self) -> None:
+        """Show the fields the layout keeps out of sight (or hide them again)."""
+        self.action_show_section("about")
+        self.query_one(AboutForm).action_more_fields()
+
     def action_show_section(self, section: str) -> None:
         # Focus must leave the old pane first: a focused widget in it would pull it back.
         self.set_focus(None)
@@ -552,6 +563,7 @@ def _differences(changes: dict[str, Any], fresh: DealDetail) -> list[tuple[str, 
         "currency": fresh.currency,
         "type": fresh.type or "",
         "source": fresh.source or "",
+        "source_description": fresh.source_description or "",
         "probability": str(fresh.probability),
         "begin_date": str(fresh.begin_date),
         "close_date": str(fresh.close_date),
@@ -562,7 +574,14 @@ def _differences(changes: dict[str, Any], fresh: DealDetail) -> list[tuple[str, 
         "manual_amount": str(fresh.manual_amount),
     }
     rows = []
+    custom = changes.get("custom_fields") or {}
+    labels = {v.code: (v.label, v.text) for v in fresh.custom_display}
+    for code, mine in custom.items():
+        label, now = labels.get(code, (code, ""))
+        rows.append((label, "" if mine is None else str(mine), now))
     for field, mine in changes.items():
+        if field == "custom_fields":
+            continue
         shown = (
             ", ".join(map(str, mine))
             if isinstance(mine, list)

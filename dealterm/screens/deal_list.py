@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from dealterm.core.deal_columns import DEFAULT_COLUMNS
+from dealterm.core.deal_columns import DEFAULT_COLUMNS, ListColumn
 from dealterm.core.formatting import format_money
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
@@ -44,7 +44,7 @@ class ListScreen(CrmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_card", "Open", id="list.open"),
         Binding("n", "new_deal", "New", id="list.new_deal"),
-        Binding("s", "sort", "Sort by column", id="list.sort"),
+        Binding("o", "sort", "Order by column", id="list.sort"),
         Binding("c", "choose_columns", "Columns", id="list.columns"),
         Binding("b", "bulk", "Bulk action", id="list.bulk"),
         Binding("slash", "filter", "Search", key_display="/", id="list.search"),
@@ -129,11 +129,14 @@ class ListScreen(CrmScreen):
     @work(thread=True, exclusive=True, group="list-ids", exit_on_error=False)
     def _load(self, generation: int, keep_rows: bool) -> None:
         crm = self.crm
+        custom = crm.custom_columns()  # fields may have been added in the settings
         if not self._prefs_loaded:
             self._prefs_loaded = True
             columns = crm.preference(COLUMNS_KEY)
             sort = crm.preference(SORT_KEY)
-            self.app.call_from_thread(self._apply_prefs, columns, sort)
+            self.app.call_from_thread(self._apply_prefs, columns, sort, custom)
+        else:
+            self.app.call_from_thread(self._apply_custom, custom)
         flt = self.dt_app.deal_filter
         totals = crm.list_totals(flt)
         self.post_message(self.Totals(totals))
@@ -143,8 +146,17 @@ class ListScreen(CrmScreen):
             everything = crm.list_ids(flt, self.sort, self.descending)
             self.post_message(self.Ids(everything, len(everything), True, generation))
 
-    def _apply_prefs(self, columns: str | None, sort: str | None) -> None:
+    def _apply_custom(self, custom: list[ListColumn]) -> None:
         table = self.query_one(DealTable)
+        before = set(table.available)
+        table.set_available(custom)
+        if set(table.available) != before:
+            table.set_columns([c.key for c in table.columns])
+            self._show_header()
+
+    def _apply_prefs(self, columns: str | None, sort: str | None, custom: list[ListColumn]) -> None:
+        table = self.query_one(DealTable)
+        table.set_available(custom)
         try:
             table.set_columns(json.loads(columns) if columns else list(DEFAULT_COLUMNS))
         except (ValueError, TypeError):
@@ -217,11 +229,13 @@ class ListScreen(CrmScreen):
         else:
             self.sort, self.descending = (
                 column.key,
-                column.key in ("id", "amount", "created", "probability"),
+                column.key in ("id", "amount", "created", "probability") or column.align == "right",
             )
         self._save_pref(SORT_KEY, f"{self.sort}:{'desc' if self.descending else 'asc'}")
         self._show_header()
-        self.query_one(DealTable).cursor = 0
+        table = self.query_one(DealTable)
+        table.cursor = 0
+        table.scroll_to(y=0, animate=False)  # the top of the new order is in sight
         self.reload()
 
     @work(thread=True, group="list-prefs", exit_on_error=False)
@@ -281,7 +295,9 @@ class ListScreen(CrmScreen):
         from dealterm.screens.columns import ColumnsModal
 
         table = self.query_one(DealTable)
-        keys = await self.app.push_screen_wait(ColumnsModal([c.key for c in table.columns]))
+        keys = await self.app.push_screen_wait(
+            ColumnsModal([c.key for c in table.columns], table.available)
+        )
         if not keys:
             return
         table.set_columns(keys)

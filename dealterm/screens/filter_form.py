@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
@@ -30,6 +30,7 @@ class FilterChoices:
     types: list[tuple[str, str]]
     sources: list[tuple[str, str]]
     saved: list[DealFilter]
+    fields: list[str] = field(default_factory=list)  # labels of the custom fields
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ class FilterModal(ModalScreen[FilterResult | None]):
         super().__init__()
         self.current = current or DealFilter()
         self.choices = choices
+        examples = [f"{label}=…" for label in choices.fields[:2]]
+        self.custom_hint = (
+            "; ".join(examples) + "  (>, <, FROM..TO, * any, - none)"
+            if examples
+            else "no custom fields yet (settings: s)"
+        )
 
     def compose(self) -> ComposeResult:
         flt = self.current
@@ -130,9 +137,15 @@ class FilterModal(ModalScreen[FilterResult | None]):
                     with Horizontal(classes="inline"):
                         yield Checkbox("without activities", flt.without_activities, id="f-without")
                         yield Checkbox("overdue", flt.overdue, id="f-overdue")
-                    yield Label("Custom field")
-                    custom = ", ".join(f"{code}={value}" for code, value in flt.custom)
-                    yield Input(custom, placeholder="UF_CRM_CODE=value, …", id="f-custom")
+                    yield Label("Custom fields")
+                    custom = "; ".join(f"{code}={value}" for code, value in flt.custom)
+                    yield Input(
+                        custom,
+                        placeholder=self.custom_hint,
+                        id="f-custom",
+                        tooltip="FIELD=VALUE, FIELD>VALUE, FIELD=FROM..TO, FIELD=* (any), "
+                        "FIELD=- (none); separate conditions with ;",
+                    )
                 yield Label("", id="filter-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")
@@ -146,7 +159,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
 
     @on(Select.Changed, "#f-start")
     def _start_from(self, event: Select.Changed) -> None:
-        value = str(event.value) if event.value is not Select.BLANK else ""
+        value = str(event.value) if event.value is not Select.NULL else ""
         kind, _, name = value.partition(":")
         if kind == "preset":
             chosen = PRESETS[name]
@@ -173,7 +186,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
         )
         self.query_one("#f-without", Checkbox).value = flt.without_activities
         self.query_one("#f-overdue", Checkbox).value = flt.overdue
-        self.query_one("#f-custom", Input).value = ", ".join(f"{c}={v}" for c, v in flt.custom)
+        self.query_one("#f-custom", Input).value = "; ".join(f"{c}={v}" for c, v in flt.custom)
 
     def _select(self, selector: str, value: object) -> None:
         select = self.query_one(selector, Select)
@@ -195,7 +208,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
                 ("source", "#f-source"),
             ):
                 chosen = self.query_one(selector, Select).value
-                values[key] = None if chosen is Select.BLANK else str(chosen)
+                values[key] = None if chosen is Select.NULL else str(chosen)
             for key in ("amount_min", "amount_max"):
                 raw = self.query_one(f"#f-{key}", Input).value.strip()
                 values[key] = parse_amount(raw, field=key, label="Amount") if raw else None
@@ -241,12 +254,11 @@ class FilterModal(ModalScreen[FilterResult | None]):
         if flt.is_empty:
             self.query_one("#filter-error", Label).update("Set a condition before saving")
             return
-        self.app.push_screen(
-            _prompt("Save this filter as", flt.name or ""),
-            lambda name: (
-                self.dismiss(FilterResult(replace(flt, name=name), save_as=name)) if name else None
-            ),
-        )
+        def saved_as(name: str | None) -> None:
+            if name:
+                self.dismiss(FilterResult(replace(flt, name=name), save_as=name))
+
+        self.app.push_screen(_prompt("Save this filter as", flt.name or ""), saved_as)
 
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
@@ -281,19 +293,10 @@ def _text(value: object) -> str:
 
 
 def _value(value: object) -> object:
-    return Select.BLANK if value in (None, "") else str(value)
+    return Select.NULL if value in (None, "") else str(value)
 
 
 def _custom(text: str) -> tuple[tuple[str, str], ...]:
-    pairs = []
-    for item in text.split(","):
-        item = item.strip()
-        if not item:
-            continue
-        code, sep, value = item.partition("=")
-        if not sep or not code.strip():
-            raise ValidationError(
-                f"Custom field: write UF_CRM_CODE=value, not {item!r}", field="custom"
-            )
-        pairs.append((code.strip().upper(), value.strip()))
-    return tuple(pairs)
+    from dealterm.core.filters import parse_custom_condition
+
+    return tuple(parse_custom_condition(item) for item in text.split(";") if item.strip())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -46,11 +47,14 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(classes="dialog wide help"):
             yield Label(f"Keys — {self.screen_name}", classes="dialog-title")
             table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
-            table.add_columns("Key", "Action", "Binding id (for [keymap])")
+            table.add_columns("Key", "Action", Text("Binding id (for [keymap])"))
             table.add_rows(self.rows)
             yield table
             yield Label(
-                "ctrl+p opens the command palette · remap keys in the settings file's [keymap]",
+                Text(
+                    "ctrl+p opens the command palette · s opens settings · "
+                    "remap keys in the settings file's [keymap]"
+                ),
                 classes="hint",
             )
 

@@ -13,9 +13,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ListItem, ListView, Select, TextArea
 
 from dealterm.core.errors import ValidationError
+from dealterm.core.services.card_layout import FieldDef
 from dealterm.core.services.deals import DealCreate
 from dealterm.core.services.products import ProductRowInput
 from dealterm.core.validation import parse_amount, parse_title
+from dealterm.widgets.card_about import check_custom, placeholder_for
 from dealterm.widgets.client_picker import ClientPicker
 
 if TYPE_CHECKING:
@@ -33,11 +35,19 @@ class NewDealChoices:
     base_currency: str
     types: list[Choice]
     sources: list[Choice]
+    required: tuple[FieldDef, ...] = ()  # custom fields a deal must have (and no default fills)
 
 
 def load_choices(crm: Crm) -> NewDealChoices:
     """Read the options (call it in a thread)."""
-    return NewDealChoices(crm.currencies(), crm.base_currency(), crm.deal_types(), crm.sources())
+    required = tuple(
+        row.definition
+        for row in crm.setup.fields()
+        if row.active and row.definition.required and row.definition.default in (None, "", [])
+    )
+    return NewDealChoices(
+        crm.currencies(), crm.base_currency(), crm.deal_types(), crm.sources(), required
+    )
 
 
 class NewDealModal(ModalScreen[DealCreate | None]):
@@ -95,12 +105,16 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                     types = self.choices.types
                     yield Select(
                         [(t.label, t.value) for t in types],
-                        value=types[0].value if types else Select.BLANK,
+                        value=types[0].value if types else Select.NULL,
                         prompt="type",
                         id="type",
                     )
                     sources = [(s.label, s.value) for s in self.choices.sources]
                     yield Select(sources, prompt="source", id="source")
+                for field in self.choices.required:
+                    yield Label(f"{field.label} *")
+                    yield Input(placeholder=placeholder_for(field), id=f"cf-{field.code}")
+                    yield Label("", id=f"cf-error-{field.code}", classes="error")
                 yield Label("Comment")
                 yield TextArea(id="comment")
             with Horizontal(classes="buttons"):
@@ -148,6 +162,15 @@ class NewDealModal(ModalScreen[DealCreate | None]):
             except ValidationError as error:
                 amount_error.update(error.message)
                 ok = False
+        custom: dict[str, str] = {}
+        for field in self.choices.required:
+            raw = self.query_one(f"#cf-{field.code}", Input).value
+            problem = check_custom(field, raw)
+            self.query_one(f"#cf-error-{field.code}", Label).update(problem or "")
+            if problem:
+                ok = False
+            else:
+                custom[field.code] = raw.strip()
         if not ok:
             return None
         company = self.query_one("#company", ClientPicker)
@@ -160,15 +183,16 @@ class NewDealModal(ModalScreen[DealCreate | None]):
             pipeline=self.pipeline.id,
             stage=self.stage.id,
             amount=amount,
-            currency=None if currency is Select.BLANK else str(currency),
+            currency=None if currency is Select.NULL else str(currency),
             company=company.chosen_id if company.chosen_id else (company.value or None),
             contacts=[contact.chosen_id if contact.chosen_id else contact.value]
             if contact.value
             else [],
-            type=None if deal_type is Select.BLANK else str(deal_type),
-            source=None if source is Select.BLANK else str(source),
+            type=None if deal_type is Select.NULL else str(deal_type),
+            source=None if source is Select.NULL else str(source),
             comments=self.query_one("#comment", TextArea).text.strip() or None,
             products=list(self.products),
+            custom_fields=custom,
         )
 
     @on(Button.Pressed, "#save")

@@ -34,7 +34,8 @@ class PickerModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type to narrow…", id="picker-filter")
+            # no select-on-focus: the first letter typed over the list must stay in the field
+            yield Input(placeholder="type to narrow…", id="picker-filter", select_on_focus=False)
             yield OptionList(id="picker-options")
 
     def on_mount(self) -> None:

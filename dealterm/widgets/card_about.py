@@ -1,30 +1,78 @@
-"""The deal card's "About the deal" section: the deal's own fields, checked as you type."""
+"""The deal card's "About" section: the deal's fields in the card layout, checked as you type.
+
+Sections and field order come from the card layout (settings → Deal card layout). A field
+shown "always" is always there; one shown "when filled" appears once it has a value; one
+kept "on demand" appears with ctrl+o (more fields), like Bitrix24's "show more".
+Custom fields get an input that fits their type; a bad value shows a message under the
+field at once, and nothing is saved while any field is wrong.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, Select, TextArea
 
 from dealterm.core.errors import ValidationError
-from dealterm.core.validation import parse_amount, parse_date, parse_decimal, parse_title
+from dealterm.core.services.card_layout import FieldDef, LayoutField, LayoutSection
+from dealterm.core.validation import (
+    parse_amount,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_title,
+)
 
 if TYPE_CHECKING:
     from dealterm.core.crm import Choice
     from dealterm.core.readmodels import DealDetail
 
-__all__ = ["AboutForm"]
+__all__ = ["AboutForm", "check_custom", "default_layout", "placeholder_for"]
 
-_TEXT_FIELDS = ("title", "amount", "probability", "begin_date", "close_date")
+_TEXT_FIELDS = ("title", "amount", "probability", "begin_date", "close_date", "source_description")
 _SELECTS = ("currency", "type", "source", "responsible")
+_LABELS = {"probability": "Probability, %"}
 
 
-def _check(field: str, raw: str) -> tuple[Any, str | None]:
-    """Parse one field; return (value, error message)."""
+def default_layout() -> list[LayoutSection]:
+    """The built-in fields in one section (until the database's layout is read)."""
+    from dealterm.core.seed import BUILT_IN_FIELDS
+
+    return [
+        LayoutSection(
+            0, "About the deal", tuple(LayoutField(k, lb, "always") for k, lb in BUILT_IN_FIELDS)
+        )
+    ]
+
+
+def _date_hint() -> str:
+    from dealterm.core.formatting import date_pattern
+
+    return date_pattern().replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD")
+
+
+def placeholder_for(field: FieldDef) -> str:
+    several = ", several separated by commas" if field.multiple else ""
+    return {
+        "number": "a number",
+        "money": "1500 EUR",
+        "date": _date_hint(),
+        "datetime": f"{_date_hint()} HH:MM",
+        "url": "https://…",
+        "contact": "contact name",
+        "company": "company name",
+        "list": ", ".join(field.options),
+    }.get(field.type, "") + several
+
+
+def _check_builtin(field: str, raw: str) -> tuple[Any, str | None]:
+    """Parse one built-in field; return (value, error message)."""
     try:
         if field == "title":
             title = parse_title(raw)
@@ -48,27 +96,76 @@ def _check(field: str, raw: str) -> tuple[Any, str | None]:
     return raw, None
 
 
-class AboutForm(VerticalScroll):
-    """Title, amount and currency, type, source, probability, dates, responsible, comments.
+def check_custom(field: FieldDef, raw: str) -> str | None:
+    """What is wrong with a custom field's text, or None (links are checked on save)."""
+    items = [p.strip() for p in raw.split(",")] if field.multiple else [raw.strip()]
+    items = [item for item in items if item]
+    if not items:
+        return f"{field.label} is required" if field.required else None
+    try:
+        for item in items:
+            if field.type == "number":
+                parse_decimal(item, field=field.code, label=field.label)
+            elif field.type == "money":
+                parse_amount(item.replace("|", " ").split(" ")[0], label=field.label)
+            elif field.type == "date":
+                parse_date(item, field=field.code, label=field.label)
+            elif field.type == "datetime":
+                parse_datetime(item, field=field.code, label=field.label)
+            elif field.type == "url" and "://" not in item:
+                return f"{field.label} must be a web address (https://...)"
+            elif field.type == "list" and item.lower() not in {o.lower() for o in field.options}:
+                return f"{field.label} must be one of: {', '.join(field.options)}"
+    except ValidationError as error:
+        return error.message
+    return None
 
-    A bad value shows a message under its field at once; :meth:`changes` returns what
-    differs from the saved deal, or None while any field is invalid.
+
+def _edit_text(field: FieldDef, stored: Any, shown: str, clock: Any) -> str:
+    """A stored custom value as the user types it."""
+    from datetime import date, datetime
+
+    from dealterm.core.formatting import date_pattern
+
+    if stored in (None, "", []):
+        return ""
+    if field.type in ("contact", "company"):
+        return shown
+    items = stored if isinstance(stored, list) else [stored]
+    texts = []
+    for item in items:
+        text = str(item)
+        try:
+            if field.type == "date":
+                text = date.fromisoformat(text).strftime(date_pattern())
+            elif field.type == "datetime":
+                moment = clock.to_local(datetime.fromisoformat(text.replace("Z", "+00:00")))
+                text = moment.strftime(f"{date_pattern()} %H:%M")
+        except ValueError:
+            pass
+        texts.append(text)
+    return ", ".join(texts)
+
+
+class AboutForm(VerticalScroll):
+    """The deal's own fields, laid out as the card layout says.
+
+    :meth:`changes` returns what differs from the saved deal, or None while any field is
+    invalid.
     """
 
     DEFAULT_CSS = """
-    AboutForm { padding: 1 1; }
-    AboutForm #about-grid {
+    AboutForm { padding: 0 1; }
+    AboutForm .about-grid {
         grid-size: 3;
-        grid-columns: 16 1fr 1fr;
-        grid-rows: 1;
-        grid-gutter: 1 2;
+        grid-columns: 18 1fr 1fr;
+        grid-rows: auto;
+        grid-gutter: 0 2;
         height: auto;
     }
-    AboutForm .inline { height: 1; }
-    AboutForm .inline > Input { width: 1fr; }
-    AboutForm .inline > Select { width: 16; margin-left: 1; }
-    AboutForm TextArea { height: 6; }
-    AboutForm .section-label { margin-top: 1; }
+    AboutForm TextArea { height: 5; column-span: 2; }
+    AboutForm .section-label { margin-top: 1; text-style: bold; color: $accent; }
+    AboutForm .required { text-style: bold; }
     """
 
     class Dirty(Message):
@@ -78,43 +175,61 @@ class AboutForm(VerticalScroll):
             super().__init__()
             self.dirty = dirty
 
-    def __init__(self) -> None:
+    def __init__(self, layout: list[LayoutSection] | None = None) -> None:
         super().__init__(id="about-form")
+        self.card_layout = layout or default_layout()
+        self.fields = {f.key: f for s in self.card_layout for f in s.fields}
+        self.customs = {k: f.custom for k, f in self.fields.items() if f.custom is not None}
         self.deal: DealDetail | None = None
+        self.clock: Any = None
+        self.show_all = False
         self._loading = False
 
+    # --- building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        with Grid(id="about-grid"):
-            yield Label("Title")
-            yield Input(id="f-title", compact=True)
-            yield Label("", id="e-title", classes="error")
-            yield Label("Amount", id="amount-label")
-            with Horizontal(classes="inline"):
-                yield Input(id="f-amount", compact=True)
-                yield Select([], prompt="currency", id="f-currency", compact=True)
-            yield Label("", id="e-amount", classes="error")
-            yield Label("Type")
-            yield Select([], prompt="type", id="f-type", compact=True)
-            yield Label("")
-            yield Label("Source")
-            yield Select([], prompt="source", id="f-source", compact=True)
-            yield Label("")
-            yield Label("Probability, %")
-            yield Input(id="f-probability", compact=True)
-            yield Label("", id="e-probability", classes="error")
-            yield Label("Begin date")
-            yield Input(id="f-begin_date", compact=True, placeholder="YYYY-MM-DD")
-            yield Label("", id="e-begin_date", classes="error")
-            yield Label("Close date")
-            yield Input(id="f-close_date", compact=True, placeholder="YYYY-MM-DD")
-            yield Label("", id="e-close_date", classes="error")
-            yield Label("Responsible")
-            yield Select([], prompt="responsible", id="f-responsible", compact=True)
-            yield Label("")
-        yield Label("Comments", classes="section-label")
-        yield TextArea(id="f-comments")
+        for index, section in enumerate(self.card_layout):
+            yield Label(section.name, classes="section-label", id=f"section-{index}")
+            with Grid(classes="about-grid"):
+                for field in section.fields:
+                    yield from self._row(field)
+        yield Label("", id="more-fields", classes="hint")
         yield Label("", id="amount-mode", classes="hint")
-        yield Label("ctrl+s saves · a field in red is not saved until it is right", classes="hint")
+        yield Label(
+            "ctrl+s saves · a field in red is not saved until it is right · "
+            "ctrl+o shows every field",
+            classes="hint",
+        )
+
+    def _row(self, field: LayoutField) -> Iterable[Widget]:
+        key = field.key
+        row = f"row-{key}"
+        label = _LABELS.get(key, field.label) + (" *" if field.required else "")
+        yield Label(label, classes=f"{row} {'required' if field.required else ''}")
+        if key == "comments":
+            yield TextArea(id="f-comments", classes=row)
+            return
+        if key in _SELECTS:
+            yield Select([], prompt=key, id=f"f-{key}", compact=True, classes=row)
+        elif field.custom is not None and field.custom.type == "boolean":
+            yield Select(
+                [("yes", "Y"), ("no", "N")], prompt="—", id=f"f-{key}", compact=True, classes=row
+            )
+        elif field.custom is not None and field.custom.type == "list" and not field.custom.multiple:
+            yield Select(
+                [(o, o) for o in field.custom.options],
+                prompt="—",
+                id=f"f-{key}",
+                compact=True,
+                classes=row,
+            )
+        else:
+            placeholder = (
+                placeholder_for(field.custom)
+                if field.custom is not None
+                else (_date_hint() if key.endswith("_date") else "")
+            )
+            yield Input(id=f"f-{key}", compact=True, placeholder=placeholder, classes=row)
+        yield Label("", id=f"e-{key}", classes=f"error {row}")
 
     def set_choices(
         self,
@@ -131,55 +246,136 @@ class AboutForm(VerticalScroll):
             ("source", sources),
             ("responsible", users),
         ):
-            self.query_one(f"#f-{field}", Select).set_options([(c.label, c.value) for c in choices])
+            found = self.query(f"#f-{field}")
+            if found:
+                found.first(Select).set_options([(c.label, c.value) for c in choices])
 
-    def show(self, deal: DealDetail) -> None:
+    # --- showing a deal ------------------------------------------------------------------
+    def show(self, deal: DealDetail, clock: Any = None) -> None:
         """Put the saved deal's values in the fields (discarding edits)."""
         self.deal = deal
+        if clock is not None:
+            self.clock = clock
         self._loading = True
         values = self._saved_values(deal)
-        for field in _TEXT_FIELDS:
-            self.query_one(f"#f-{field}", Input).value = values[field]
-            self.query_one(f"#e-{field}", Label).update("")
-        for field in _SELECTS:
-            select = self.query_one(f"#f-{field}", Select)
-            value = values[field]
-            try:
-                select.value = value if value else Select.BLANK
-            except Exception:
-                select.clear()
-        self.query_one("#f-comments", TextArea).text = values["comments"]
-        self.query_one("#f-probability", Input).placeholder = f"{deal.probability} (the stage's)"
+        for key, value in values.items():
+            found = self.query(f"#f-{key}")
+            if not found:
+                continue
+            widget = found.first()
+            if isinstance(widget, Input):
+                widget.value = value
+            elif isinstance(widget, TextArea):
+                widget.text = value
+            elif isinstance(widget, Select):
+                try:
+                    widget.value = value if value else Select.NULL
+                except Exception:
+                    widget.clear()
+            for error in self.query(f"#e-{key}").results(Label):
+                error.update("")
+        probability = self.query("#f-probability")
+        if probability:
+            probability.first(Input).placeholder = f"{deal.probability} (the stage's)"
         self.query_one("#amount-mode", Label).update(
             "The amount is typed by hand."
             if deal.manual_amount
             else "The amount follows the products; typing an amount makes it manual."
         )
         self._loading = False
+        self._arrange()
         self.post_message(self.Dirty(False))
 
-    @staticmethod
-    def _saved_values(deal: DealDetail) -> dict[str, str]:
-        return {
+    def _saved_values(self, deal: DealDetail) -> dict[str, str]:
+        from dealterm.core.formatting import date_pattern
+
+        values = {
             "title": deal.title,
             "amount": f"{deal.amount:.2f}",
             "probability": "" if deal.own_probability is None else str(deal.own_probability),
-            "begin_date": deal.begin_date.isoformat(),
-            "close_date": deal.close_date.isoformat(),
+            "begin_date": deal.begin_date.strftime(date_pattern()),
+            "close_date": deal.close_date.strftime(date_pattern()),
             "currency": deal.currency,
             "type": deal.type or "",
             "source": deal.source or "",
+            "source_description": deal.source_description or "",
             "responsible": str(deal.responsible_id),
             "comments": deal.comments or "",
         }
-
-    def _raw(self) -> dict[str, str]:
-        values = {field: self.query_one(f"#f-{field}", Input).value for field in _TEXT_FIELDS}
-        for field in _SELECTS:
-            value = self.query_one(f"#f-{field}", Select).value
-            values[field] = "" if value is Select.BLANK else str(value)
-        values["comments"] = self.query_one("#f-comments", TextArea).text
+        shown = {v.code: v.text for v in deal.custom_display}
+        for code, field in self.customs.items():
+            values[code] = _edit_text(
+                field, deal.custom_fields.get(code), shown.get(code, ""), self.clock
+            )
         return values
+
+    # --- which fields show ------------------------------------------------------------
+    def action_more_fields(self) -> None:
+        """Show every field, or only those the layout shows."""
+        self.show_all = not self.show_all
+        self._arrange()
+
+    def _arrange(self) -> None:
+        if self.deal is None:
+            return
+        saved = self._saved_values(self.deal)
+        raw = self._raw()
+        tucked = 0
+        for key, field in self.fields.items():
+            filled = bool(saved.get(key, "").strip() or raw.get(key, "").strip())
+            visible = (
+                self.show_all
+                or field.visibility == "always"
+                or (field.visibility == "shown" and filled)
+                or raw.get(key, "") != saved.get(key, "")  # being edited
+            )
+            if not visible:
+                tucked += 1
+            for widget in self.query(f".row-{key}"):
+                widget.display = visible
+        self.query_one("#more-fields", Label).update(
+            f"{tucked} more field{'s' if tucked != 1 else ''}: ctrl+o shows them"
+            if tucked
+            else ("ctrl+o shows only the usual fields" if self.show_all else "")
+        )
+
+    # --- reading the fields -----------------------------------------------------------
+    def _raw(self) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for key in self.fields:
+            found = self.query(f"#f-{key}")
+            if not found:
+                continue
+            widget = found.first()
+            if isinstance(widget, Input):
+                values[key] = widget.value
+            elif isinstance(widget, TextArea):
+                values[key] = widget.text
+            elif isinstance(widget, Select):
+                values[key] = "" if widget.value is Select.NULL else str(widget.value)
+        return values
+
+    def _error(self, key: str, raw: str) -> tuple[Any, str | None]:
+        if key in self.customs:
+            field = self.customs[key]
+            if field.required and not raw.strip() and self.deal is not None:
+                # deals made before the field was required may lack it; clearing it is refused
+                had = self._saved_values(self.deal).get(key, "").strip()
+                return raw, f"{field.label} is required" if had else None
+            return raw, check_custom(field, raw)
+        if key in _TEXT_FIELDS:
+            return _check_builtin(key, raw)
+        return raw, None
+
+    def show_error(self, key: str | None, message: str) -> bool:
+        """Put a save's refusal under its field; False when no field of the form is meant."""
+        if key is None or not self.query(f"#e-{key}"):
+            return False
+        self.query_one(f"#e-{key}", Label).update(message)
+        for widget in self.query(f".row-{key}"):
+            widget.display = True
+        self.query_one(f"#f-{key}").focus()
+        return True
 
     def changes(self, *, show_errors: bool = True) -> dict[str, Any] | None:
         """The fields that differ from the saved deal, parsed; None if any is invalid."""
@@ -188,23 +384,31 @@ class AboutForm(VerticalScroll):
         raw = self._raw()
         saved = self._saved_values(self.deal)
         result: dict[str, Any] = {}
+        custom: dict[str, Any] = {}
         valid = True
-        for field in _TEXT_FIELDS:
-            value, error = _check(field, raw[field])
-            if show_errors:
-                self.query_one(f"#e-{field}", Label).update(error or "")
+        for key, text in raw.items():
+            value, error = self._error(key, text)
+            if show_errors and self.query(f"#e-{key}"):
+                self.query_one(f"#e-{key}", Label).update(error or "")
             if error:
                 valid = False
+                for widget in self.query(f".row-{key}"):
+                    widget.display = True
                 continue
-            if raw[field].strip() != saved[field]:
-                result[field] = "" if field == "probability" and value is None else value
+            if text.strip() == saved.get(key, "").strip():
+                continue
+            if key in self.customs:
+                custom[key] = text.strip() or None
+            elif key in _SELECTS:
+                result[key] = text or None
+            elif key == "probability":
+                result[key] = "" if value is None else value
+            else:
+                result[key] = value
         if "amount" in result and result["amount"] == self.deal.amount:
             del result["amount"]
-        for field in _SELECTS:
-            if raw[field] != saved[field]:
-                result[field] = raw[field] or None
-        if raw["comments"].strip() != saved["comments"].strip():
-            result["comments"] = raw["comments"]
+        if custom:
+            result["custom_fields"] = custom
         return result if valid else None
 
     def is_dirty(self) -> bool:
@@ -213,7 +417,7 @@ class AboutForm(VerticalScroll):
             return False
         raw = self._raw()
         saved = self._saved_values(self.deal)
-        return any(raw[k].strip() != saved[k].strip() for k in saved)
+        return any(raw[k].strip() != saved.get(k, "").strip() for k in raw)
 
     @on(Input.Changed)
     @on(Select.Changed)
@@ -222,8 +426,8 @@ class AboutForm(VerticalScroll):
         if self._loading or self.deal is None:
             return
         if isinstance(event, Input.Changed):
-            field = (event.input.id or "")[2:]
-            if field in _TEXT_FIELDS:
-                _value, error = _check(field, event.value)
-                self.query_one(f"#e-{field}", Label).update(error or "")
+            key = (event.input.id or "")[2:]
+            if key in self.fields:
+                _value, error = self._error(key, event.value)
+                self.query_one(f"#e-{key}", Label).update(error or "")
         self.post_message(self.Dirty(self.is_dirty()))

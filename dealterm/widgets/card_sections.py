@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -34,6 +35,14 @@ class _Table(DataTable[str | Text]):
         return str(key.value) if key.value is not None else None
 
 
+class _ProductsTable(_Table):
+    """The product rows: enter edits the highlighted row (the table takes enter first)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Edit row", id="card.product_edit"),
+    ]
+
+
 class ProductsSection(Vertical):
     """Product rows with totals.
 
@@ -43,7 +52,6 @@ class ProductsSection(Vertical):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "add", "Add row", id="card.product_add"),
-        Binding("enter", "edit", "Edit row", id="card.product_edit"),
         Binding("delete", "remove", "Delete row", id="card.product_delete"),
         Binding("t", "toggle_manual", "Manual/auto amount", id="card.amount_mode"),
     ]
@@ -57,7 +65,7 @@ class ProductsSection(Vertical):
             self.row_id = row_id
 
     def compose(self) -> ComposeResult:
-        table = _Table(id="products-table")
+        table = _ProductsTable(id="products-table")
         table.add_columns("Product", "Price", "Qty", "Discount", "Tax", "Total")
         yield table
         yield Static("", id="products-total")
@@ -103,6 +111,11 @@ class ProductsSection(Vertical):
     def _selected(self) -> int | None:
         key = self.query_one(_Table).selected_key()
         return int(key) if key else None
+
+    @on(DataTable.RowSelected, "#products-table")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit()
 
     def action_add(self) -> None:
         self.post_message(self.Action("add"))

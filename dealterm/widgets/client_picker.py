@@ -42,6 +42,7 @@ class ClientPicker(Vertical):
         self.initial = value
         self.chosen_id: int | None = None
         self._picking = False
+        self._edited = False
 
     def compose(self) -> ComposeResult:
         placeholder = "company name…" if self.kind == "company" else "contact name…"
@@ -60,6 +61,9 @@ class ClientPicker(Vertical):
         if self._picking:
             self._picking = False
             return
+        if not self._edited and event.value == self.initial:
+            return  # the saved name being put in the field: nothing to suggest yet
+        self._edited = True
         self.chosen_id = None
         self._search(event.value)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from dealterm.core.deal_columns import COLUMNS, ListColumn
-from dealterm.core.formatting import format_money
+from dealterm.core.formatting import format_money, show_date, show_datetime
 
 __all__ = ["PAGE", "DealTable"]
 
@@ -45,8 +45,10 @@ def cell_text(column: ListColumn, row: dict[str, Any], *, locale: str, zone: Any
     if isinstance(value, datetime):
         local = value.astimezone(zone) if zone else value
         if column.key == "next_activity":
-            return Text(local.strftime("%Y-%m-%d %H:%M"))
-        return Text(local.strftime("%Y-%m-%d"))
+            return Text(show_datetime(local, locale))
+        return Text(show_date(local, locale))
+    if isinstance(value, date):
+        return Text(show_date(value, locale))
     if value is None:
         return Text("")
     return Text(str(value))
@@ -101,6 +103,7 @@ class DealTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.locale = locale
         self.zone = zone
+        self.available: dict[str, ListColumn] = dict(COLUMNS)  # plus custom fields' columns
         self.columns: list[ListColumn] = [
             COLUMNS[key] for key in ("id", "title", "stage", "amount")
         ]
@@ -115,9 +118,13 @@ class DealTable(ScrollView, can_focus=True):
         self._anchor: int | None = None
 
     # --- data -------------------------------------------------------------------------
+    def set_available(self, columns: Sequence[ListColumn]) -> None:
+        """The columns that can be shown: the built-in ones and the custom fields'."""
+        self.available = dict(COLUMNS) | {c.key: c for c in columns}
+
     def set_columns(self, keys: Sequence[str]) -> None:
-        """Show these columns, in this order."""
-        self.columns = [COLUMNS[key] for key in keys if key in COLUMNS] or [
+        """Show these columns, in this order (unknown keys are left out)."""
+        self.columns = [self.available[key] for key in keys if key in self.available] or [
             COLUMNS["id"],
             COLUMNS["title"],
         ]

@@ -18,11 +18,11 @@ import pytest
 
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 
-from dealterm.app import DealtermApp  # noqa: E402
-from dealterm.config import Settings  # noqa: E402
-from dealterm.core.clock import FixedClock  # noqa: E402
-from dealterm.core.db import Database  # noqa: E402
-from dealterm.core.demo import generate_demo  # noqa: E402
+from dealterm.app import DealtermApp
+from dealterm.config import Settings
+from dealterm.core.clock import FixedClock
+from dealterm.core.db import Database
+from dealterm.core.demo import generate_demo
 
 SIZE = (160, 45)
 DEMO_DEALS = 60
@@ -32,9 +32,9 @@ DEMO_SEED = 7
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small demo database made once per run (copied by each test)."""
-    from tests.conftest import FROZEN
-
     from zoneinfo import ZoneInfo
+
+    from tests.conftest import FROZEN
 
     path = tmp_path_factory.mktemp("ui-template") / "demo.db"
     clock = FixedClock(zone=ZoneInfo("Europe/Moscow"), moment=FROZEN)
@@ -65,7 +65,9 @@ def empty_db(tmp_path: Path, clock: FixedClock) -> Path:
 def make_app(clock: FixedClock) -> Callable[..., DealtermApp]:
     """Build the real app on a database file, with the frozen clock and no change polling."""
 
-    def make(db: Path | str, *, poll: bool = False, keymap: dict[str, str] | None = None) -> DealtermApp:
+    def make(
+        db: Path | str, *, poll: bool = False, keymap: dict[str, str] | None = None
+    ) -> DealtermApp:
         settings = Settings(locale="en_US", timezone="Europe/Moscow", keymap=keymap or {})
         return DealtermApp(target=str(db), settings=settings, clock=clock, poll=poll)
 
@@ -105,7 +107,9 @@ async def board_ready(pilot: Any) -> None:
 
     def loaded() -> bool:
         boards = app.screen.query(Board)
-        return bool(boards) and bool(boards.first().lanes) and boards.first().current_card is not None
+        return (
+            bool(boards) and bool(boards.first().lanes) and boards.first().current_card is not None
+        )
 
     await until(pilot, loaded)
 

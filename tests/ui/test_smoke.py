@@ -13,8 +13,14 @@ async def test_the_board_shows_every_stage_with_counts(make_app, demo_db) -> Non
         board = app.screen.query_one(Board)
         names = [lane.summary.stage.name for lane in board.lanes]
         assert names == [
-            "New", "Document preparation", "Prepayment invoice", "In progress", "Final invoice",
-            "Deal successful", "Deal failed", "Failure reason analysis",
+            "New",
+            "Document preparation",
+            "Prepayment invoice",
+            "In progress",
+            "Final invoice",
+            "Deal successful",
+            "Deal failed",
+            "Failure reason analysis",
         ]
         assert sum(lane.summary.count for lane in board.lanes) > 0
         assert app.focused is board

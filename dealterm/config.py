@@ -120,9 +120,7 @@ class Settings:
         """The display preferences, for :func:`dealterm.core.formatting.configure`."""
         from dealterm.core.formatting import Formats
 
-        return Formats(
-            self.date_format, self.number_format, self.first_day_of_week, self.locale
-        )
+        return Formats(self.date_format, self.number_format, self.first_day_of_week, self.locale)
 
 
 def check_value(key: str, value: str) -> str:

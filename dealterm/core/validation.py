@@ -49,7 +49,7 @@ def quantize_money(value: Decimal) -> Decimal:
 
 
 def _plain_number(text: str) -> str:
-    """"1,234.50", "1.234,50", "1 234,5", "20,000" -> a number Decimal reads.
+    """ "1,234.50", "1.234,50", "1 234,5", "20,000" -> a number Decimal reads.
 
     The sign written last of "," and "." is the decimal one; a sign used more than once
     groups thousands. A lone sign followed by exactly three digits ("20,000", "1.500") is

@@ -254,6 +254,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
         if flt.is_empty:
             self.query_one("#filter-error", Label).update("Set a condition before saving")
             return
+
         def saved_as(name: str | None) -> None:
             if name:
                 self.dismiss(FilterResult(replace(flt, name=name), save_as=name))

@@ -333,8 +333,14 @@ class AboutForm(VerticalScroll):
                 tucked += 1
             for widget in self.query(f".row-{key}"):
                 widget.display = visible
+        for index, section in enumerate(self.card_layout):
+            # a section with nothing to show keeps its heading out of the way too
+            shown = any(self.query(f".row-{f.key}").first().display for f in section.fields)
+            self.query_one(f"#section-{index}", Label).display = shown
         self.query_one("#more-fields", Label).update(
-            f"{tucked} more field{'s' if tucked != 1 else ''}: ctrl+o shows them"
+            "1 more field: ctrl+o shows it"
+            if tucked == 1
+            else f"{tucked} more fields: ctrl+o shows them"
             if tucked
             else ("ctrl+o shows only the usual fields" if self.show_all else "")
         )

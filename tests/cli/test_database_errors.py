@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import Runner, assert_fails, assert_ok
+from tests.readonly import read_only_file
 
 COMMANDS = [
     ("deal", "list", "--json"),
@@ -142,9 +142,6 @@ def test_a_database_opened_read_only(
     assert titles == ["Closed deal", "Base deal"]
 
 
-@pytest.mark.skipif(
-    hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores file permissions"
-)
 @pytest.mark.parametrize("command", WRITES[:3], ids=lambda c: " ".join(c[:2]))
 def test_a_read_only_file(
     run: Runner, seeded_db: Path, tmp_path: Path, command: tuple[str, ...]
@@ -154,11 +151,7 @@ def test_a_read_only_file(
     # No connection to the file may be open in this process before the chmod: SQLite
     # reuses an open read-write descriptor of the same file, and the write would succeed.
     gc.collect()
-    path.chmod(0o400)
-    try:
-        assert not os.access(path, os.W_OK)
+    with read_only_file(path):
         before = assert_ok(run("deal", "list", "--json", db=path)).stdout
         assert_fails(run(*command, db=path), 2, "crm.db", "read-only")
         assert assert_ok(run("deal", "list", "--json", db=path)).stdout == before
-    finally:
-        path.chmod(0o600)

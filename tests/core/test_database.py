@@ -17,6 +17,7 @@ from dealterm.core.errors import DatabaseError
 from dealterm.core.models._base import SQLModel
 from dealterm.core.search import in_schema_compare
 from dealterm.core.services.deals import DealCreate, create_deal
+from tests.readonly import read_only_file
 
 
 def test_an_upgraded_empty_database_matches_the_models(db: Database) -> None:
@@ -149,14 +150,14 @@ def test_a_locked_database_gives_a_clear_error(
     db.close()
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores file permissions")
 def test_a_read_only_database_gives_a_clear_error(tmp_path: Path, clock: object) -> None:
     path = tmp_path / "ro.db"
     Database.open(path, clock=clock).close()  # type: ignore[arg-type]
-    path.chmod(0o400)
-    db = Database.open(path, clock=clock)  # type: ignore[arg-type]
-    with pytest.raises(DatabaseError, match="read-only"), db.session() as session:
-        create_deal(session, DealCreate(title="Nope"))
+    with read_only_file(path):
+        db = Database.open(path, clock=clock)  # type: ignore[arg-type]
+        with pytest.raises(DatabaseError, match="read-only"), db.session() as session:
+            create_deal(session, DealCreate(title="Nope"))
+        db.close()
 
 
 def test_a_read_only_connection_gives_a_clear_error(tmp_path: Path, clock: object) -> None:

@@ -409,6 +409,28 @@ def move(
         _print_deal_line("Moved", deal)
 
 
+@app.command("pipeline")
+def pipeline(
+    ctx: typer.Context,
+    deal_id: DealId,
+    target: Annotated[str, typer.Argument(help="Pipeline name or id.", show_default=False)],
+    version: VersionOption = None,
+    json_: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Move a deal to another pipeline: into its first stage of the same kind
+    (in progress, won or lost)."""
+    from dealterm.core.services.flow import change_pipeline
+
+    database = open_db(ctx, db)
+    with database.session() as session:
+        deal = change_pipeline(session, deal_id, target, expected_version=version)
+    if json_:
+        echo_json(deal.model_dump(mode="json"))
+    else:
+        _print_deal_line("Moved", deal)
+
+
 @app.command("won")
 def won(
     ctx: typer.Context,

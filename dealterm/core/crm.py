@@ -229,6 +229,11 @@ class Crm:
                 session, deal_id, stage_id, expected_version=version, lost_reason=lost_reason
             )
 
+    def change_pipeline(self, deal_id: int, pipeline_id: int, version: int | None) -> DealRead:
+        """Move a deal to another pipeline (the first stage of the same kind)."""
+        with self.db.session() as session:
+            return flow.change_pipeline(session, deal_id, pipeline_id, expected_version=version)
+
     def won(self, deal_id: int, version: int | None) -> DealRead:
         """Close a deal as won."""
         with self.db.session() as session:

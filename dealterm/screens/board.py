@@ -70,6 +70,7 @@ class BoardScreen(CrmScreen):
         Binding("enter", "open_card", "Open", id="board.open"),
         Binding("a", "plan_activity", "Activity", id="board.plan"),
         Binding("p", "switch_pipeline", "Pipeline", id="board.pipeline"),
+        Binding("P", "move_pipeline", "To pipeline…", show=False, id="board.move_pipeline"),
         Binding("u", "undo", "Undo", id="board.undo"),
         Binding("slash", "filter", "Search", key_display="/", id="board.filter"),
         Binding("f", "filter_form", "Filter", id="board.filter_form"),
@@ -328,6 +329,36 @@ class BoardScreen(CrmScreen):
             undo=undo,
             message=f"“{deal.title}” → {deal.stage_name}"
             + (" (won)" if stage.semantics == "success" else ""),
+        )
+
+    @work(exclusive=True, group="board-write", exit_on_error=False)
+    async def action_move_pipeline(self) -> None:
+        """Move the selected deal to another pipeline (the first stage of the same kind)."""
+        from dealterm.screens.picker import PickerModal
+
+        card = self._card()
+        current = self.dt_app.pipeline
+        if card is None or current is None:
+            return
+        others = [(str(p.id), p.name) for p in await in_thread(self.crm.pipelines)]
+        others = [(key, name) for key, name in others if key != str(current.id)]
+        if not others:
+            self.notify("There is no other pipeline (s: settings adds one)", timeout=4)
+            return
+        picked = await self.app.push_screen_wait(
+            PickerModal(f"Move “{card.card.title}” to pipeline", others)
+        )
+        if picked is None:
+            return
+        try:
+            deal = await in_thread(
+                self.crm.change_pipeline, card.card.id, int(picked), card.card.version
+            )
+        except Exception as error:
+            self.report(error)
+            return
+        await self._after_write(
+            deal, message=f"“{deal.title}” → {deal.pipeline} / {deal.stage_name}"
         )
 
     @work(exclusive=True, group="board-write", exit_on_error=False)

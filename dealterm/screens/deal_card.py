@@ -68,6 +68,7 @@ class DealCardScreen(CrmScreen):
         Binding("ctrl+x", "lost", "Lost", id="card.lost", priority=True),
         Binding("ctrl+t", "pick_stage", "Stage", id="card.stage", priority=True),
         Binding("ctrl+o", "more_fields", "More fields", id="card.more_fields", priority=True),
+        Binding("ctrl+g", "move_pipeline", "Pipeline", id="card.pipeline", priority=True),
     ]
 
     def __init__(self, deal_id: int) -> None:
@@ -151,6 +152,7 @@ class DealCardScreen(CrmScreen):
         )
         self.query_one(StagePath).show(self.stages, deal.stage_id)
         parts = [
+            deal.pipeline,
             format_money(deal.amount, deal.currency, locale),
             deal.client or "no client",
             deal.responsible,
@@ -245,6 +247,8 @@ class DealCardScreen(CrmScreen):
 
     async def _reload_now(self, deal_id: int) -> None:
         deal = await in_thread(self.crm.detail, deal_id)
+        if not self.stages or self.stages[0].pipeline_id != deal.pipeline_id:
+            self.stages = await in_thread(self.crm.stages, deal.pipeline_id)
         self.show(deal)
 
     # --- client ----------------------------------------------------------------------
@@ -460,6 +464,23 @@ class DealCardScreen(CrmScreen):
                 return
             reason = chosen or None
         await self._write(self.crm.move, self.deal.id, stage.id, self.deal.version, reason)
+
+    @work(exclusive=True, group="card-write", exit_on_error=False)
+    async def action_move_pipeline(self) -> None:
+        """Move the deal to another pipeline: the first stage of the same kind there."""
+        from dealterm.screens.picker import PickerModal
+
+        if self.deal is None:
+            return
+        pipelines = await in_thread(self.crm.pipelines)
+        others = [(str(p.id), p.name) for p in pipelines if p.id != self.deal.pipeline_id]
+        if not others:
+            self.notify("There is no other pipeline (s: settings adds one)", timeout=4)
+            return
+        picked = await self.app.push_screen_wait(PickerModal("Move to pipeline", others))
+        if picked is not None:
+            deal = self.deal
+            await self._write(self.crm.change_pipeline, deal.id, int(picked), deal.version)
 
     async def _write(self, call: Any, *args: Any) -> None:
         try:

@@ -899,3 +899,16 @@ def test_fields_and_directories_on_both_backends(run: Runner, db_target: str) ->
     assert [p["name"] for p in _json(run, db_target, "product", "list")] == ["Widget"]
     assert_ok(run("directory", "base-currency", "EUR", db=db_target))
     assert next(iter(_entries(run, db_target, "currency"))) == "EUR"
+
+
+def test_deal_pipeline_moves_a_deal_by_the_kind_of_its_stage(run: Runner, seeded_db: Path) -> None:
+    assert_ok(run("pipeline", "add", "Wholesale", db=seeded_db))
+    moved = assert_ok(run("deal", "pipeline", "1", "wholesale", "--json", db=seeded_db)).json()
+    assert (moved["pipeline"], moved["stage"]) == ("Wholesale", "NEW")
+    history = assert_ok(run("deal", "show", "1", "--json", db=seeded_db)).json()["history"]
+    assert history[0]["kind"] == "pipeline_changed"
+    assert (history[0]["old_value"], history[0]["new_value"]) == ("Sales / New", "Wholesale / New")
+    text = assert_ok(run("deal", "pipeline", "2", "Wholesale", db=seeded_db)).stdout
+    assert text.startswith("Moved deal #2") and "(Wholesale)" in text
+    assert_fails(run("deal", "pipeline", "1", "Nope", db=seeded_db), 2, "unknown pipeline 'Nope'")
+    assert_fails(run("deal", "pipeline", "99", "Sales", db=seeded_db), 1, "deal #99 not found")

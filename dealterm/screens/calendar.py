@@ -98,6 +98,7 @@ class CalendarScreen(CrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.field = "close_date"
+        self.field_labels: dict[str, str] = dict(DATE_FIELDS)
         self.generation = 0
         self._figures_key: tuple[object, ...] | None = None
         self._week_key: tuple[object, ...] | None = None
@@ -233,7 +234,7 @@ class CalendarScreen(CrmScreen):
         shown = (
             "activity deadlines"
             if state.mode == "activities"
-            else f"deals by {DATE_FIELDS[self.field]}"
+            else f"deals by {self.field_labels.get(self.field, self.field)}"
         )
         parts = [f"[b]{month[:1].upper()}{month[1:]}[/b]", shown]
         summary = self._month_summary()
@@ -314,7 +315,9 @@ class CalendarScreen(CrmScreen):
     async def action_pick_field(self) -> None:
         from dealterm.screens.picker import PickerModal
 
-        options = [(name, label.capitalize()) for name, label in DATE_FIELDS.items()]
+        fields = await in_thread(self.data.date_fields)
+        self.field_labels = dict(fields)
+        options = [(name, label[:1].upper() + label[1:]) for name, label in fields.items()]
         picked = await self.app.push_screen_wait(
             PickerModal("Show deals by", options, selected=self.field)
         )

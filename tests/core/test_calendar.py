@@ -28,7 +28,7 @@ from dealterm.core.queries.calendar import (
     overdue_days,
     shift_date,
 )
-from dealterm.core.services import activities, flow, pipelines
+from dealterm.core.services import activities, custom_fields, flow, pipelines
 from dealterm.core.services.deals import DealCreate, create_deal
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -88,6 +88,34 @@ def test_begin_date_is_another_field(db: Database) -> None:
         by_close = day_totals(session, **MARCH, field="close_date")
     assert by_begin == {date(2026, 3, 2): DayTotal(1, Decimal("10.00"))}
     assert by_close == {date(2026, 3, 20): DayTotal(1, Decimal("10.00"))}
+
+
+def test_a_custom_date_field_is_a_field_too(db: Database) -> None:
+    with db.session() as session:
+        custom_fields.define_field(session, "SIGNED", "Contract signed", type="date")
+        custom_fields.define_field(session, "TAGS", "Tag days", type="date", multiple=True)
+    signed = _deal(db, "Signed", amount="25", custom_fields={"SIGNED": "05.03.2026"})
+    _deal(db, "Unsigned", amount="7", close_date="2026-03-05")
+    data = CalendarData(db)
+    fields = data.date_fields()
+    assert fields["cf:UF_CRM_SIGNED"] == "Contract signed"
+    assert "cf:UF_CRM_TAGS" not in fields  # several dates: no single day to show it on
+    with db.session(write=False) as session:
+        totals = day_totals(session, **MARCH, field="cf:UF_CRM_SIGNED")
+        deals, _ = day_items(session, date(2026, 3, 5), field="cf:UF_CRM_SIGNED")
+    assert totals == {date(2026, 3, 5): DayTotal(1, Decimal("25.00"))}
+    assert [d.title for d in deals] == ["Signed"]
+    moved = data.shift(signed, 2, field="cf:UF_CRM_SIGNED", version=1)
+    assert moved.custom_fields == {"UF_CRM_SIGNED": "2026-03-07"}
+    with db.session(write=False) as session:
+        event = deal_detail(session, signed).history[0]
+    assert (event.field, event.old_value, event.new_value) == (
+        "Contract signed",
+        "2026-03-05",
+        "2026-03-07",
+    )
+    with pytest.raises(ValidationError, match="unknown calendar date field"):
+        data.figures(date(2026, 3, 1), date(2026, 3, 31), field="cf:UF_CRM_TAGS", flt=None)
 
 
 def test_created_at_counts_on_the_users_local_day(db: Database, clock: FixedClock) -> None:

@@ -26,7 +26,7 @@ from dealterm.core.db import Database
 from dealterm.core.errors import NotFoundError, ValidationError
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import Activity, Company, Deal, Stage
-from dealterm.core.queries.conditions import deal_conditions
+from dealterm.core.queries.conditions import custom_value, deal_conditions
 from dealterm.core.readmodels import DealRead
 from dealterm.core.services import deals as deal_service
 from dealterm.core.services import directories
@@ -42,6 +42,7 @@ __all__ = [
     "DayTotal",
     "MonthFigures",
     "activity_totals",
+    "date_fields",
     "day_items",
     "day_totals",
     "month_figures",
@@ -122,12 +123,39 @@ class MonthFigures:
 
 
 # --- helpers ------------------------------------------------------------------------------
-def _check_field(name: str) -> str:
-    if name not in DATE_FIELDS:
-        raise ValidationError(
-            f"unknown calendar date field {name!r} (use {', '.join(DATE_FIELDS)})", field="field"
-        )
-    return name
+CUSTOM = "cf:"  # a custom date field: "cf:UF_CRM_SIGNED"
+
+
+def date_fields(session: Session) -> dict[str, str]:
+    """Every field the calendar can show deals by: the built-in dates and the custom
+    date fields that hold one value."""
+    from dealterm.core.services.custom_fields import list_fields
+
+    custom = {
+        CUSTOM + f.code: f.label
+        for f in list_fields(session)
+        if f.type == "date" and not f.multiple
+    }
+    return {**DATE_FIELDS, **custom}
+
+
+def _check_field(name: str, session: Session | None = None) -> str:
+    if name in DATE_FIELDS:
+        return name
+    if name.startswith(CUSTOM) and session is not None and name in date_fields(session):
+        return name
+    raise ValidationError(
+        f"unknown calendar date field {name!r} (use {', '.join(DATE_FIELDS)} or a custom "
+        "date field)",
+        field="field",
+    )
+
+
+def _date_column(session: Session, field: str) -> Any:
+    """The SQL value a date field is read from (custom dates are ISO text, which sorts)."""
+    if field.startswith(CUSTOM):
+        return custom_value(session, field.removeprefix(CUSTOM))
+    return col(getattr(Deal, field))
 
 
 def _check_range(start: date, end: date) -> None:
@@ -189,7 +217,7 @@ def day_totals(
     Raises:
         ValidationError: an unknown field, a reversed range or a bad filter.
     """
-    _check_field(field)
+    _check_field(field, session)
     _check_range(start, end)
     cents = type_coerce(Deal.amount, BigInteger)
     if field == "created_at":
@@ -212,6 +240,14 @@ def day_totals(
         keyed = [
             (days[int(index)], currency, count, total) for index, currency, count, total in rows
         ]
+    elif field.startswith(CUSTOM):
+        column = _date_column(session, field)
+        rows = session.execute(
+            sa_select(column, col(Deal.currency_code), func.count(), func.sum(cents))
+            .where(column >= start.isoformat(), column <= end.isoformat(), *_where(session, flt))
+            .group_by(column, col(Deal.currency_code))
+        ).all()
+        keyed = [(date.fromisoformat(day), *rest) for day, *rest in rows]
     else:
         column = col(getattr(Deal, field))
         rows = session.execute(
@@ -354,6 +390,8 @@ def month_figures(
 def _deal_day_condition(session: Session, day: date, field: str) -> list[ColumnElement[bool]]:
     if field == "created_at":
         return _in_range(col(Deal.created_at), _bounds(session, [day]))
+    if field.startswith(CUSTOM):
+        return [_date_column(session, field) == day.isoformat()]
     return [col(getattr(Deal, field)) == day]
 
 
@@ -458,7 +496,7 @@ def day_items(
     Raises:
         ValidationError: an unknown field or a bad filter.
     """
-    _check_field(field)
+    _check_field(field, session)
     return _day_deals(session, day, field, flt, limit), _day_activities(session, day, flt, limit)
 
 
@@ -483,12 +521,20 @@ def shift_date(
             "the created date cannot be moved; show deals by close or begin date to move them",
             field="created_at",
         )
-    _check_field(field)
+    _check_field(field, session)
     deal = deal_service.lock_deal(session, deal_id, expected_version)
     if deal.is_recurring:
         raise NotFoundError(f"deal #{deal_id} not found")
-    current: date = getattr(deal, field)
-    changes = deal_service.DealUpdate.model_validate({field: current + timedelta(days=days)})
+    if field.startswith(CUSTOM):
+        code = field.removeprefix(CUSTOM)
+        stored = (deal.custom_fields or {}).get(code)
+        if not stored:
+            raise ValidationError("the deal has no date in this field to move", field=code)
+        moved = date.fromisoformat(str(stored)) + timedelta(days=days)
+        changes = deal_service.DealUpdate(custom_fields={code: moved.isoformat()})
+    else:
+        current: date = getattr(deal, field)
+        changes = deal_service.DealUpdate.model_validate({field: current + timedelta(days=days)})
     return deal_service.update_deal(session, deal_id, changes, expected_version=expected_version)
 
 
@@ -519,6 +565,11 @@ class CalendarData:
                 DayItems(day, *day_items(session, day, field=field, flt=flt, limit=limit))
                 for day in days
             ]
+
+    def date_fields(self) -> dict[str, str]:
+        """The fields deals can be shown by (built-in and custom dates)."""
+        with self.db.session(write=False) as session:
+            return date_fields(session)
 
     def day(self, day: date, *, field: str, flt: DealFilter | None) -> DayItems:
         """The items of one day (the day list)."""

@@ -50,6 +50,7 @@ class FormField:
     placeholder: str = ""
     hint: str = ""
     errors_for: tuple[str, ...] = field(default_factory=tuple)
+    blank: bool = True  # a select may be left empty
 
 
 class FormModal(ModalScreen[Any]):
@@ -114,12 +115,16 @@ class FormModal(ModalScreen[Any]):
         if spec.kind == "select":
             options = [(label, value) for label, value in spec.options]  # type: ignore[misc]
             values = {value for _label, value in options}
+            chosen = spec.value if spec.value in values else Select.NULL
+            if not spec.blank and chosen is Select.NULL and options:
+                chosen = options[0][1]
             yield Select(
                 options,
-                value=spec.value if spec.value in values else Select.NULL,
+                value=chosen,
                 id=f"f-{spec.key}",
                 compact=True,
                 prompt=spec.placeholder or "—",
+                allow_blank=spec.blank,
             )
         elif spec.kind == "check":
             yield Checkbox(spec.placeholder or "", bool(spec.value), id=f"f-{spec.key}")

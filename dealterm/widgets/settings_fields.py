@@ -143,7 +143,7 @@ class FieldsPane(SettingsPane):
                         "Code",
                         placeholder="UF_CRM_… (made from the label if empty)",
                     ),
-                    FormField("type", "Type", "select", value="string", options=TYPES),
+                    FormField("type", "Type", "select", value="string", options=TYPES, blank=False),
                     FormField(
                         "options", "List options", placeholder="for a list: North, South, East"
                     ),

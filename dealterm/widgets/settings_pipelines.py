@@ -270,6 +270,7 @@ class PipelinesPane(SettingsPane):
                     "select",
                     value="process",
                     options=[("In progress", "process"), ("Failure", "failure")],
+                    blank=False,
                 )
             )
         fields += [

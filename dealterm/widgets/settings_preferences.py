@@ -123,11 +123,11 @@ class PreferencesPane(SettingsPane):
     async def _field(self, key: str, current: str) -> FormField:
         label = _ROWS.get(key, (key, ""))[0]
         if key == "date_format":
-            return FormField(key, label, "select", value=current, options=_DATES)
+            return FormField(key, label, "select", value=current, options=_DATES, blank=False)
         if key == "number_format":
-            return FormField(key, label, "select", value=current, options=_NUMBERS)
+            return FormField(key, label, "select", value=current, options=_NUMBERS, blank=False)
         if key == "first_day_of_week":
-            return FormField(key, label, "select", value=current, options=_WEEK)
+            return FormField(key, label, "select", value=current, options=_WEEK, blank=False)
         if key == "default_pipeline":
             pipelines = await self.call(self.setup.pipelines)
             options = [("The database's default", "")] + [(p.name, p.name) for p in pipelines]

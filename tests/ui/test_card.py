@@ -105,7 +105,7 @@ async def test_a_good_edit_is_saved_with_history_and_a_comment_is_added(
         assert deal.title == "Installation for Northwind, phase 2"
         assert deal.amount == Decimal("1234.50")
         assert "#39 Installation for Northwind, phase 2" in label_text(card, "#card-title")
-        assert label_text(card, "#card-summary").startswith("$1,234.50 · ")
+        assert "· $1,234.50 · " in label_text(card, "#card-summary")
         assert not card.query_one(AboutForm).is_dirty()
         changed = {e.field: (e.old_value, e.new_value) for e in events(db, 39, "field_changed")}
         assert changed["title"] == (

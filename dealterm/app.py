@@ -116,6 +116,8 @@ class DealtermApp(App[None]):
         self.poll = poll
         self.crm: Crm | None = None
         self.card_layout: list[LayoutSection] | None = None  # the deal card's, read at open
+        # Counts settings changes: a view that caches choices (stages, fields) reads them again.
+        self.settings_generation = 0
         self.pipeline: PipelineInfo | None = None
         self.deal_filter: DealFilter | None = None
         self.base_currency = "USD"
@@ -339,9 +341,15 @@ class DealtermApp(App[None]):
             )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The view keys and `s` do nothing inside the settings screen (escape leaves it)."""
-        in_settings = bool(getattr(self.screen, "SETTINGS", False))
-        return not (in_settings and action in ("switch_mode", "settings"))
+        """The view keys and `s` do nothing inside the settings screen or a dialog.
+
+        Escape leaves either; switching views under an open dialog would strand it.
+        """
+        from textual.screen import ModalScreen
+
+        if action not in ("switch_mode", "settings"):
+            return True
+        return not (getattr(self.screen, "SETTINGS", False) or isinstance(self.screen, ModalScreen))
 
     # --- settings ------------------------------------------------------------------------
     def action_settings(self, section: str = "pane-pipelines") -> None:
@@ -356,6 +364,7 @@ class DealtermApp(App[None]):
 
     def settings_changed(self) -> None:
         """Pipelines, stages, fields or directories changed: refresh the header, reload views."""
+        self.settings_generation += 1
         self.note_own_change()
         self._refresh_pipeline()
         self.broadcast_change(None)

@@ -109,6 +109,7 @@ class BoardScreen(CrmScreen):
         super().__init__()
         self.undo_stack: list[_Undo] = []
         self.choices: NewDealChoices | None = None
+        self._choices_generation = -1  # the app's settings generation the choices were read at
         self.generation = 0
         self._stage_ids: list[int] = []
 
@@ -158,10 +159,12 @@ class BoardScreen(CrmScreen):
         if pipeline is None:
             return
         flt = self.deal_filter
-        if self.choices is None:
+        settings_generation = self.dt_app.settings_generation
+        if self.choices is None or self._choices_generation != settings_generation:
             from dealterm.screens.new_deal import load_choices
 
             self.choices = load_choices(crm)
+            self._choices_generation = settings_generation
         summaries = crm.board(pipeline.id, flt)
         select = crm.position(select_deal, flt) if select_deal else None
         pages: dict[int, list[CardView]] = {}
@@ -433,7 +436,9 @@ class BoardScreen(CrmScreen):
             return
         # The options are read with the board, so the form opens at once: keys typed right
         # after `n` go to the form, not to the board's own bindings.
-        choices = self.choices or await in_thread(load_choices, self.crm)
+        choices = self.choices
+        if choices is None or self._choices_generation != self.dt_app.settings_generation:
+            choices = await in_thread(load_choices, self.crm)
         data = await self.app.push_screen_wait(
             NewDealModal(self.crm, pipeline=pipeline, stage=lane.summary.stage, choices=choices)
         )

@@ -93,6 +93,11 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                         id="currency",
                     )
                 yield Label("", id="amount-error", classes="error")
+                # Required custom fields come next: the deal cannot be created without them.
+                for field in self.choices.required:
+                    yield Label(f"{field.label} *")
+                    yield Input(placeholder=placeholder_for(field), id=f"cf-{field.code}")
+                    yield Label("", id=f"cf-error-{field.code}", classes="error")
                 yield Label("Company")
                 yield ClientPicker(self.crm, kind="company", id="company")
                 yield Label("Contact")
@@ -111,10 +116,6 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                     )
                     sources = [(s.label, s.value) for s in self.choices.sources]
                     yield Select(sources, prompt="source", id="source")
-                for field in self.choices.required:
-                    yield Label(f"{field.label} *")
-                    yield Input(placeholder=placeholder_for(field), id=f"cf-{field.code}")
-                    yield Label("", id=f"cf-error-{field.code}", classes="error")
                 yield Label("Comment")
                 yield TextArea(id="comment")
             with Horizontal(classes="buttons"):
@@ -143,7 +144,8 @@ class NewDealModal(ModalScreen[DealCreate | None]):
 
     # --- saving ----------------------------------------------------------------------
     def _collect(self) -> DealCreate | None:
-        ok = True
+        # The fields refused with their messages, in form order: the cursor goes to the first.
+        bad: list[tuple[Input, Label]] = []
         title_error = self.query_one("#title-error", Label)
         amount_error = self.query_one("#amount-error", Label)
         title_error.update("")
@@ -153,7 +155,7 @@ class NewDealModal(ModalScreen[DealCreate | None]):
             title = parse_title(self.query_one("#title", Input).value)
         except ValidationError as error:
             title_error.update(error.message)
-            ok = False
+            bad.append((self.query_one("#title", Input), title_error))
         raw_amount = self.query_one("#amount", Input).value.strip()
         amount = None
         if raw_amount:
@@ -161,17 +163,23 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                 amount = parse_amount(raw_amount)
             except ValidationError as error:
                 amount_error.update(error.message)
-                ok = False
+                bad.append((self.query_one("#amount", Input), amount_error))
         custom: dict[str, str] = {}
         for field in self.choices.required:
-            raw = self.query_one(f"#cf-{field.code}", Input).value
+            field_input = self.query_one(f"#cf-{field.code}", Input)
+            field_error = self.query_one(f"#cf-error-{field.code}", Label)
+            raw = field_input.value
             problem = check_custom(field, raw)
-            self.query_one(f"#cf-error-{field.code}", Label).update(problem or "")
+            field_error.update(problem or "")
             if problem:
-                ok = False
+                bad.append((field_input, field_error))
             else:
                 custom[field.code] = raw.strip()
-        if not ok:
+        if bad:
+            first, message = bad[0]
+            first.focus()
+            # The message sits under the field: once it is laid out, scroll it into view too.
+            self.call_after_refresh(message.scroll_visible, animate=False)
             return None
         company = self.query_one("#company", ClientPicker)
         contact = self.query_one("#contact", ClientPicker)

@@ -54,6 +54,7 @@ class SettingsScreen(CrmScreen):
     SettingsScreen #settings-nav:focus { border: none; }
     SettingsScreen ContentSwitcher { width: 1fr; height: 1fr; padding: 0 1; }
     SettingsScreen ContentSwitcher > SettingsPane { height: 1fr; }
+    SettingsScreen .hint { width: 1fr; height: auto; }
     """
 
     def __init__(self, section: str = "pane-pipelines") -> None:

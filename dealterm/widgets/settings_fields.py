@@ -85,8 +85,8 @@ class FieldsPane(SettingsPane):
         yield table
         yield Label(
             "a add · enter edit · delete (a field deals use is hidden, not deleted) · r restore. "
-            "A field shows on the card, in the list's columns (c), the filter (f), import and "
-            "export.",
+            "A field shows on the card, in the list's columns (c), the filter (f) and "
+            "the CSV export.",
             classes="hint",
         )
 
@@ -297,7 +297,7 @@ class LayoutPane(SettingsPane):
                     (
                         Text(f"▾ {section.name}", style="bold"),
                         "",
-                        f"{len(section.fields)} fields",
+                        f"{len(section.fields)} field{'' if len(section.fields) == 1 else 's'}",
                     ),
                 )
             )

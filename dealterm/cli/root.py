@@ -13,6 +13,8 @@ from dealterm.cli import (
     deal,
     demo,
     directory_cmds,
+    export_cmd,
+    import_cmd,
     layout_cmds,
     setup_cmds,
 )
@@ -87,5 +89,7 @@ def build_app() -> typer.Typer:
     app.add_typer(layout_cmds.layout_app, name="layout")
     app.add_typer(directory_cmds.directory_app, name="directory")
     app.add_typer(directory_cmds.product_app, name="product")
+    app.add_typer(import_cmd.import_app, name="import")
+    app.add_typer(export_cmd.export_app, name="export")
     app.command("demo")(demo.demo)
     return app

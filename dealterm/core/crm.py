@@ -39,6 +39,10 @@ from dealterm.core.services import pipelines as pipeline_service
 from dealterm.core.services.products import ProductRowInput
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from os import PathLike
+
+    from dealterm.core.importing import ImportOptions, ImportPreview, ImportReport
     from dealterm.core.setup import Setup
 
 __all__ = ["SKIP_PERIODS", "Choice", "Crm", "PipelineInfo"]
@@ -433,14 +437,38 @@ class Crm:
         with self.db.session() as session:
             saved_filters.delete_filter(session, name)
 
-    def export_csv(self, ids: Sequence[int], path: str) -> int:
+    def export_csv(self, ids: Sequence[int], path: str, *, encoding: str = "utf-8-sig") -> int:
         """Write the deals to a CSV file; returns how many were written."""
-        from pathlib import Path
+        return self.export_deals(path, ids=ids, encoding=encoding)
 
-        from dealterm.core.export import write_deals_csv
+    def export_deals(
+        self,
+        path: str,
+        *,
+        ids: Sequence[int] | None = None,
+        flt: DealFilter | None = None,
+        fmt: str = "csv",
+        encoding: str = "utf-8-sig",
+    ) -> int:
+        """Write deals (these ids, else those ``flt`` matches) to a CSV or JSON file.
+
+        Returns how many deals were written. The file appears only when it is complete.
+
+        Raises:
+            ValidationError: the file cannot be written (field "path"), a value does not
+                fit the encoding (field "encoding"), a bad format or filter.
+        """
+        from dealterm.core.export import write_deals_file
 
         with self.db.session(write=False) as session:
-            return write_deals_csv(session, ids, Path(path))
+            return write_deals_file(session, path, ids=ids, flt=flt, fmt=fmt, encoding=encoding)
+
+    def export_count(self, flt: DealFilter | None) -> int:
+        """How many deals an export of ``flt`` writes."""
+        from dealterm.core.queries import count_deals
+
+        with self.db.session(write=False) as session:
+            return count_deals(session, flt)
 
     # --- the activities board --------------------------------------------------------
     def activity_board(self, flt: DealFilter | None) -> Any:
@@ -463,3 +491,39 @@ class Crm:
 
         with self.db.session() as session:
             return move_to_bucket(session, deal_id, code)
+
+    # --- importing deals from files --------------------------------------------------
+    def import_preview(self, path: str | PathLike[str], options: ImportOptions) -> ImportPreview:
+        """Read a CSV/TSV file and propose how its columns map; nothing is imported.
+
+        Raises:
+            DealtermError: the file cannot be read, an unknown preset or pipeline, a bad
+                mapping entry.
+        """
+        from pathlib import Path
+
+        from dealterm.core.importing import preview_file
+
+        return preview_file(self.db, Path(path), options)
+
+    def import_deals(
+        self,
+        path: str | PathLike[str],
+        options: ImportOptions,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportReport:
+        """Import the deals of a CSV/TSV file in one transaction (see ``core.importing``).
+
+        Args:
+            progress: called with ``(done_rows, total_rows)`` from this thread, about every
+                1000 rows.
+
+        Raises:
+            DealtermError: the file cannot be read at all (missing, not CSV, the given
+                encoding is wrong, no header, no title column), or the database refused it.
+        """
+        from pathlib import Path
+
+        from dealterm.core.importing import import_file
+
+        return import_file(self.db, Path(path), options, progress)

@@ -12,15 +12,23 @@ if TYPE_CHECKING:
 __all__ = ["run_bulk_action"]
 
 
+def _selection(screen: CrmScreen) -> list[int]:
+    """The deals selected in the screen's deal table (none: an empty list)."""
+    from dealterm.widgets.deal_table import DealTable
+
+    tables = screen.query(DealTable)
+    return sorted(tables.first().selected) if tables else []
+
+
 async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> bool:
     """Ask for what ``action`` needs, then apply it to ``ids``; True when something changed.
 
-    Deletion asks for confirmation with the count; export asks for a file name.
+    Deletion asks for confirmation with the count. Export opens the export dialog for the
+    selection, or for every deal of the current filter when nothing is selected.
     """
     from dealterm.screens.confirm import ConfirmModal
     from dealterm.screens.lost_reason import LostReasonModal
     from dealterm.screens.picker import PickerModal
-    from dealterm.screens.prompt import PromptModal
 
     app = screen.app
     crm = screen.crm
@@ -64,13 +72,13 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
                 return False
             value = True
         elif action == "export":
-            path = await app.push_screen_wait(
-                PromptModal(f"Export {count} to a CSV file", "deals.csv")
-            )
-            if not path:
-                return False
-            written = await in_thread(crm.export_csv, ids, path)
-            screen.notify(f"Exported {written:,} deals to {path}", timeout=5)
+            from dealterm.screens.export_dialog import export_deals_flow
+
+            selected = _selection(screen)
+            if selected:
+                await export_deals_flow(app, crm, ids=selected)
+            else:  # nothing selected: every deal the filter matches, not just the cursor's
+                await export_deals_flow(app, crm, flt=screen.dt_app.deal_filter)
             return False
         if value is None:
             return False

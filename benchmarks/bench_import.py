@@ -1,0 +1,238 @@
+"""How long importing a 100,000-row CSV of deals takes, next to raw ``sqlite3``.
+
+Generates a CSV in our own export format (5,000 companies, 8,000 contacts with e-mails,
+every fifth deal with two product rows under the same ID), then times, several times and
+interleaved:
+
+- our import (``Crm.import_deals``) into a fresh, set-up SQLite database each run: reading
+  the file, converting, matching clients, planning, writing deals, clients, links,
+  product rows and one history event per deal, in one transaction;
+- raw ``sqlite3.executemany`` of the same parsed rows (as deal tuples) into an equivalent
+  bare table with no indexes, in one transaction (WAL, synchronous=NORMAL).
+
+The machine is shared and noisy, so the ratio is the figure to compare between runs.
+
+    python -m benchmarks.bench_import --rows 100000 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+HEADERS = [
+    "ID",
+    "Title",
+    "Stage",
+    "Amount",
+    "Currency",
+    "Company",
+    "Contacts",
+    "Contact e-mail",
+    "Type",
+    "Source",
+    "Begin date",
+    "Close date",
+    "Comments",
+    "Product",
+    "Price",
+    "Quantity",
+]
+STAGES = ("NEW", "PREPARATION", "PREPAYMENT_INVOICE", "EXECUTING", "FINAL_INVOICE", "WON", "LOSE")
+
+
+def make_csv(path: Path, rows: int, seed: int = 7) -> int:
+    """Write ``rows`` lines of deals; returns the number of deals (some have two lines)."""
+    rng = random.Random(seed)
+    companies = [f"Company {i} Ltd" for i in range(5000)]
+    people = [(f"Person {i}", f"person{i}@example.com") for i in range(8000)]
+    start = date(2026, 1, 1)
+    written = deals = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADERS)
+        while written < rows:
+            deals += 1
+            name, email = rng.choice(people)
+            begin = start + timedelta(days=rng.randrange(300))
+            base = [
+                f"D-{deals}",
+                f"Deal {deals} for {rng.choice(companies)}",
+                rng.choice(STAGES),
+                "",
+                rng.choice(("USD", "EUR", "RUB")),
+                rng.choice(companies),
+                name,
+                email,
+                rng.choice(("SALE", "SERVICES", "GOODS")),
+                rng.choice(("CALL", "WEB", "EMAIL", "")),
+                begin.isoformat(),
+                (begin + timedelta(days=rng.randrange(1, 60))).isoformat(),
+                rng.choice(("", "", "Call back next week", "Needs a quote")),
+            ]
+            lines = 2 if deals % 5 == 0 and written + 2 <= rows else 1
+            amount = f"{rng.randrange(100, 100000)}.{rng.randrange(100):02d}"
+            for line in range(lines):
+                if lines == 2:
+                    product = [f"Widget {line}", f"{rng.randrange(10, 500)}.00", "2", ""]
+                    row = [*base[:3], "", *base[4:], *product[:3]]
+                else:
+                    row = [*base[:3], amount, *base[4:], "", "", ""]
+                writer.writerow(row)
+                written += 1
+    return deals
+
+
+def parsed_rows(path: Path) -> list[tuple[object, ...]]:
+    """The file's rows parsed into deal tuples the width of our deals table (33 columns)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        result = []
+        for number, row in enumerate(reader, start=1):
+            cents = int(Decimal(row[3]) * 100) if row[3] else 0
+            result.append(
+                (
+                    number,
+                    row[1],
+                    1,
+                    STAGES.index(row[2]) + 1,
+                    row[8],
+                    row[9] or None,
+                    None,
+                    cents,
+                    row[4],
+                    1,
+                    0,
+                    None,
+                    None,
+                    1,
+                    1,
+                    "2026-03-10 07:30:00.000000",
+                    1,
+                    "2026-03-10 07:30:00.000000",
+                    1,
+                    "2026-03-10 07:30:00.000000",
+                    row[10],
+                    row[11],
+                    int(row[2] in ("WON", "LOSE")),
+                    row[12] or None,
+                    0,
+                    None,
+                    None,
+                    "{}",
+                    1,
+                    0,
+                    "file:deals",
+                    row[0],
+                    None,
+                )
+            )
+        return result
+
+
+def raw_baseline(rows: list[tuple[object, ...]], folder: Path) -> float:
+    """The parsed rows into a bare 33-column table with plain sqlite3, in one transaction."""
+    target = folder / f"raw-{time.monotonic_ns()}.db"
+    started = time.perf_counter()
+    conn = sqlite3.connect(target, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"CREATE TABLE deals ({', '.join(f'c{i}' for i in range(33))})")
+    conn.execute("BEGIN")
+    conn.executemany(f"INSERT INTO deals VALUES ({', '.join('?' * 33)})", rows)
+    conn.execute("COMMIT")
+    conn.close()
+    elapsed = time.perf_counter() - started
+    target.unlink()
+    return elapsed
+
+
+def run_import(source: Path, template: Path, folder: Path) -> tuple[float, int]:
+    """Our import into a fresh copy of a set-up database; returns seconds and deals created."""
+    from dealterm.core.crm import Crm
+    from dealterm.core.db import Database
+    from dealterm.core.importing import ImportOptions
+
+    target = folder / f"import-{time.monotonic_ns()}.db"
+    shutil.copy2(template, target)
+    db = Database.open(target, login="bench")
+    try:
+        started = time.perf_counter()
+        report = Crm(db).import_deals(source, ImportOptions())
+        elapsed = time.perf_counter() - started
+    finally:
+        db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    if report.bad or not report.imported:
+        raise SystemExit(f"the benchmark file did not import cleanly: {report.bad[:3]}")
+    return elapsed, report.created
+
+
+def measure(rows: int = 100_000, repeat: int = 3) -> dict[str, list[float]]:
+    """Seconds of our import and of the raw baseline, one figure per run (interleaved).
+
+    Also the entry point of ``benchmarks.suite`` (figure 6). The result carries the file's
+    deal count under ``"deals"`` (one value).
+    """
+    from dealterm.core.db import Database
+
+    ours: list[float] = []
+    raw: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = folder / "deals.csv"
+        deals = make_csv(source, rows)
+        template = folder / "template.db"
+        Database.open(template, login="bench").close()
+        parsed = parsed_rows(source)
+        for _ in range(repeat):  # interleaved, so noise hits both alike
+            raw.append(raw_baseline(parsed, folder))
+            seconds, _created = run_import(source, template, folder)
+            ours.append(seconds)
+    return {"import": ours, "baseline": raw, "deals": [float(deals)]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    figures = measure(args.rows, args.repeat)
+    ours, raw = figures["import"], figures["baseline"]
+    deals = int(figures["deals"][0])
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+    print(f"file: {args.rows:,} rows, {deals:,} deals (all created, each run on a fresh database)")
+    print(f"{'figure':<52} {'median':>9} {'min':>9} {'max':>9}")
+    print(
+        f"{'dealterm import, ' + format(args.rows, ',') + ' rows, fresh database':<52} "
+        f"{statistics.median(ours):>8.2f}s {min(ours):>8.2f}s {max(ours):>8.2f}s"
+    )
+    print(
+        f"{'raw sqlite3 executemany of the parsed rows':<52} {statistics.median(raw):>8.2f}s "
+        f"{min(raw):>8.2f}s {max(raw):>8.2f}s"
+    )
+    print(
+        f"ratio import / raw insert: {statistics.median(ours) / statistics.median(raw):.1f}x "
+        "(target <= 3x; the import also reads and checks the file, matches clients and writes "
+        "companies, contacts, links, product rows, history and the search index)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,416 @@
+"""Turning columns of text into values, a column at a time.
+
+Each mapped column goes through one converter; a value seen before in the column is not
+parsed again (stages, currencies, dates and names repeat a lot). A value that does not
+fit becomes a bad cell: row, column, value and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
+from typing import Any
+
+from dealterm.core.clock import Clock
+from dealterm.core.importing.custom_values import custom_converter, money
+from dealterm.core.importing.lookups import Lookups
+from dealterm.core.importing.presets import Preset
+from dealterm.core.importing.targets import MULTI
+from dealterm.core.importing.values import (
+    CURRENCY_WORDS,
+    date_order,
+    decimal_sign,
+    norm_value,
+    parse_bool,
+    parse_day,
+    parse_number,
+    unquote,
+)
+from dealterm.core.services.clients import normalize_email, normalize_phone
+from dealterm.core.validation import TITLE_MAX
+
+__all__ = ["BadCell", "Columns", "Context", "convert_columns"]
+
+CENT = Decimal("0.01")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_URL = re.compile(r"(https?|ftp)://[^\s/$.?#].[^\s]*", re.IGNORECASE)
+_NAME_WITH_EMAIL = re.compile(r"(.*?)\s*[(<]\s*([^()<>\s]+@[^()<>\s]+)\s*[)>]")
+_NAME_WITH_ID = re.compile(r"(.*?)\s*\[\s*(\d+)\s*\]")
+_SPLIT_CHANNELS = re.compile(r"[,;\n]+")
+_SPLIT_NAMES = re.compile(r"[;\n]+")
+_WORDS = re.compile(r"[^\W\d_]+\.?|[$€₽£¥₸]")
+TEXT_MAX = 100_000
+
+
+@dataclass(frozen=True)
+class BadCell:
+    """A value that does not fit: the record's index, the column, the value, the reason."""
+
+    index: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Context:
+    """What converters need to know."""
+
+    preset: Preset
+    lookups: Lookups
+    clock: Clock
+    default_pipeline: int
+    user_id: int
+
+
+# Per target: one value per record (None: empty), after combining its columns.
+Columns = dict[str, list[Any]]
+
+
+class _Bad:
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _text(limit: int, label: str) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        if len(text) > limit:
+            raise ValueError(f"{label} is {len(text)} characters long; the limit is {limit}")
+        return text
+
+    return convert
+
+
+def _title(text: str) -> str:
+    flat = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
+    if len(flat) > TITLE_MAX:
+        raise ValueError(f"the title is {len(flat)} characters long; the limit is {TITLE_MAX}")
+    return flat
+
+
+def _percent(decimal: str, label: str, *, fraction: bool = False) -> Callable[[str], Decimal]:
+    def convert(text: str) -> Decimal:
+        number, _ = parse_number(text.rstrip().removesuffix("%"), decimal)
+        if fraction and number <= 1 and "." in text:
+            number *= 100
+        if not 0 <= number <= 100:
+            raise ValueError(f"{label} must be between 0 and 100")
+        return number.quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return convert
+
+
+def _quantity(decimal: str) -> Callable[[str], Decimal]:
+    def convert(text: str) -> Decimal:
+        number, _ = parse_number(text, decimal)
+        if number <= 0:
+            raise ValueError("the quantity must be greater than zero")
+        if number > Decimal(1_000_000_000):
+            raise ValueError("the quantity is too large")
+        if number != number.quantize(Decimal("0.0001")):
+            raise ValueError("the quantity has more than four decimal places")
+        return number
+
+    return convert
+
+
+def _probability(ctx: Context, decimal: str) -> Callable[[str], int]:
+    percent = _percent(decimal, "the probability", fraction=ctx.preset.probability_fraction)
+
+    def convert(text: str) -> int:
+        return int(percent(text).to_integral_value(rounding=ROUND_HALF_UP))
+
+    return convert
+
+
+def _emails(text: str) -> list[tuple[str, str]]:
+    found = []
+    for part in _SPLIT_CHANNELS.split(text):
+        value = part.strip()
+        if not value:
+            continue
+        if not _EMAIL.fullmatch(value) or len(value) > 255:
+            raise ValueError(f"{value!r} is not an e-mail address")
+        found.append((value, normalize_email(value)))
+    return found
+
+
+def _phones(text: str) -> list[tuple[str, str]]:
+    found = []
+    for part in _SPLIT_CHANNELS.split(text):
+        value = part.strip()
+        if not value:
+            continue
+        norm = normalize_phone(value)
+        if not 5 <= len(norm) <= 15 or len(value) > 255:
+            raise ValueError(f"{value!r} is not a phone number")
+        found.append((value, norm))
+    return found
+
+
+def _contacts(text: str) -> list[tuple[str, str | None]]:
+    """ "Ann Lee; Bob <bob@x.com>" -> [("Ann Lee", None), ("Bob", "bob@x.com")]."""
+    found: list[tuple[str, str | None]] = []
+    for part in _SPLIT_NAMES.split(text):
+        value = " ".join(part.split())
+        if not value:
+            continue
+        email = None
+        match = _NAME_WITH_EMAIL.fullmatch(value)
+        if match and _EMAIL.fullmatch(match.group(2)):
+            value, email = match.group(1).strip() or match.group(2), match.group(2)
+        if len(value) > 255:
+            raise ValueError(f"a contact name is {len(value)} characters long; the limit is 255")
+        found.append((value, email))
+    return found
+
+
+def _known(values: Sequence[str], limit: int = 12) -> str:
+    shown = ", ".join(values[:limit])
+    return shown + (", ..." if len(values) > limit else "")
+
+
+def _coded(index: dict[str, str], label: str, aliases: dict[str, str]) -> Callable[[str], str]:
+    codes = sorted(set(index.values()))
+
+    def convert(text: str) -> str:
+        key = norm_value(text)
+        found = index.get(key) or aliases.get(key)
+        if found is None or found not in codes:
+            raise ValueError(f"unknown {label} {text!r} (known: {_known(codes)})")
+        return found
+
+    return convert
+
+
+def _currency(ctx: Context) -> Callable[[str], str]:
+    lookups = ctx.lookups
+
+    def convert(text: str) -> str:
+        found = lookups.currencies.get(norm_value(text))
+        if found is not None:
+            return found
+        if ctx.preset.unknown_currency_base:
+            return lookups.base_currency
+        known = sorted(set(lookups.currencies.values()))
+        raise ValueError(f"unknown currency {text!r} (known: {_known(known)})")
+
+    return convert
+
+
+def _pipeline(ctx: Context) -> Callable[[str], int]:
+    lookups = ctx.lookups
+
+    def convert(text: str) -> int:
+        key = norm_value(text)
+        if text.isdigit() and int(text) in lookups.pipelines:
+            return int(text)
+        found = lookups.pipeline_by_name.get(key)
+        if found is not None:
+            return found
+        if key in ctx.preset.pipelines:
+            return ctx.default_pipeline
+        known = [repr(name) for name in lookups.pipelines.values()]
+        raise ValueError(f"unknown pipeline {text!r} (known: {_known(known)})")
+
+    return convert
+
+
+def _status(ctx: Context) -> Callable[[str], str]:
+    def convert(text: str) -> str:
+        found = ctx.preset.statuses.get(norm_value(text))
+        if found is None:
+            raise ValueError(f"unknown status {text!r} (use open, won or lost)")
+        return found
+
+    return convert
+
+
+def _responsible(ctx: Context) -> Callable[[str], int | str]:
+    lookups = ctx.lookups
+
+    def by_name(name: str) -> int | str:
+        if name in lookups.user_logins:
+            return lookups.user_logins[name]
+        ids = lookups.user_names.get(norm_value(name), [])
+        if len(ids) > 1:
+            raise ValueError(f"more than one user is called {name!r}; use the login")
+        if ids:
+            return ids[0]
+        if len(name) > 255:
+            raise ValueError("the responsible person's name is longer than 255 characters")
+        return " ".join(name.split())  # a new user, created by the import
+
+    def convert(text: str) -> int | str:
+        match = _NAME_WITH_ID.fullmatch(text)  # Bitrix24 "Anna Petrova [12]"
+        if match and match.group(1).strip():
+            return by_name(match.group(1).strip())
+        if match:
+            text = match.group(2)
+        if text.isdigit():
+            uid = int(text)
+            if uid not in lookups.users:
+                raise ValueError(f"unknown user #{uid}")
+            return uid
+        return by_name(text)
+
+    return convert
+
+
+def _dates(ctx: Context, values: Sequence[str]) -> Callable[[str], Any]:
+    order = date_order(values[:2000], ctx.preset.date_order)
+
+    def convert(text: str) -> Any:
+        return parse_day(text, order)
+
+    return convert
+
+
+def _header_currency(header: str, lookups: Lookups) -> str | None:
+    """ "Бюджет руб." -> "RUB": a currency named in the amount column's header."""
+    codes = set(lookups.currencies.values())
+    for word in _WORDS.findall(header):
+        key = word.casefold()
+        code = CURRENCY_WORDS.get(key) or CURRENCY_WORDS.get(key.rstrip("."))
+        if code is None and len(key) == 3 and key.upper() in codes:
+            code = key.upper()
+        if code in codes:
+            return code
+    return None
+
+
+def _converter(
+    ctx: Context, target: str, header: str, values: Sequence[str]
+) -> Callable[[str], Any]:
+    """The converter of a column's values."""
+    preset, lookups = ctx.preset, ctx.lookups
+    decimal = decimal_sign(values[:2000], header)
+    simple: dict[str, Callable[[str], Any]] = {
+        "external_id": _text(100, "the ID"),
+        "title": _title,
+        "company": _text(255, "the company name"),
+        "source_description": _text(TEXT_MAX, "the source details"),
+        "comments": _text(TEXT_MAX, "the comments"),
+        "lost_reason": _text(1000, "the lost reason"),
+        "product": _text(255, "the product name"),
+        "measure": _text(20, "the measure"),
+        "stage": _text(255, "the stage"),
+        "contact": _contacts,
+        "contact_email": _emails,
+        "company_email": _emails,
+        "contact_phone": _phones,
+        "company_phone": _phones,
+        "closed": parse_bool,
+        "repeat": parse_bool,
+    }
+    if target in simple:
+        return simple[target]
+    if target == "amount":
+        return money(decimal, "the amount", _header_currency(header, lookups))
+    if target == "price":
+        return money(decimal, "the price", None)
+    if target == "quantity":
+        return _quantity(decimal)
+    if target == "discount":
+        return _percent(decimal, "the discount")
+    if target == "tax_rate":
+        return _percent(decimal, "the tax rate")
+    if target == "probability":
+        return _probability(ctx, decimal)
+    if target == "currency":
+        return _currency(ctx)
+    if target == "pipeline":
+        return _pipeline(ctx)
+    if target == "status":
+        return _status(ctx)
+    if target == "type":
+        return _coded(lookups.types, "type", preset.types)
+    if target == "source":
+        return _coded(lookups.sources, "source", {})
+    if target == "responsible":
+        return _responsible(ctx)
+    if target in ("begin_date", "close_date"):
+        return _dates(ctx, values)
+    if target.startswith("cf:"):
+        code = target[3:]
+        field = next((f for f in lookups.fields if f.code == code), None)
+        if field is None:
+            raise KeyError(target)
+        return custom_converter(field, values, ctx.lookups, ctx.clock, ctx.preset.date_order)
+    raise KeyError(target)
+
+
+def _column(
+    values: Sequence[str],
+    convert: Callable[[str], Any],
+    header: str,
+    bad: list[BadCell],
+) -> list[Any]:
+    """Convert each distinct value once, then spread the results over the rows."""
+    results: dict[str, Any] = {}
+    failed = False
+    for raw in set(values):
+        text = unquote(raw).strip()
+        if not text:
+            results[raw] = None
+            continue
+        try:
+            results[raw] = convert(text)
+        except ValueError as exc:
+            results[raw] = _Bad(str(exc))
+            failed = True
+        except ArithmeticError:
+            results[raw] = _Bad(f"{text!r} is not a value this column can hold")
+            failed = True
+    out = list(map(results.__getitem__, values))
+    if failed:
+        for index, hit in enumerate(out):
+            if type(hit) is _Bad:
+                bad.append(BadCell(index, header, values[index], hit.reason))
+                out[index] = None
+    return out
+
+
+def _combine(target: str, columns: list[list[Any]]) -> list[Any]:
+    if len(columns) == 1:
+        return columns[0]
+    if target not in MULTI:
+        return [
+            next((v for v in values if v is not None), None)
+            for values in zip(*columns, strict=True)
+        ]
+    combined: list[Any] = []
+    for values in zip(*columns, strict=True):
+        present = [v for v in values if v is not None]
+        if not present:
+            combined.append(None)
+        elif target == "comments":
+            combined.append("\n".join(present))
+        else:
+            combined.append([item for value in present for item in value])
+    return combined
+
+
+def convert_columns(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    mapping: dict[str, str | None],
+    ctx: Context,
+) -> tuple[Columns, list[BadCell]]:
+    """Every mapped column converted: one value list per target, and the bad cells."""
+    bad: list[BadCell] = []
+    per_target: dict[str, list[list[Any]]] = {}
+    for index, header in enumerate(headers):
+        target = mapping.get(header)
+        if target is None:
+            continue
+        values = list(map(itemgetter(index), rows))
+        convert = _converter(ctx, target, header, values)
+        per_target.setdefault(target, []).append(_column(values, convert, header, bad))
+    columns = {target: _combine(target, lists) for target, lists in per_target.items()}
+    return columns, bad

@@ -1,0 +1,266 @@
+"""The import from start to end: read, map, convert, plan, check, write, report.
+
+The whole import is one transaction: a failure or a killed process leaves the database as
+it was. With bad rows nothing is written unless ``skip_bad`` is set; then the bad rows go
+to a rejects file next to the input, with a "reason" column, once the deals are saved.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sqlmodel import Session
+
+from dealterm.core.db import Database
+from dealterm.core.errors import DealtermError
+from dealterm.core.importing.convert import BadCell, Context, convert_columns
+from dealterm.core.importing.lookups import Lookups, load_existing, load_lookups
+from dealterm.core.importing.model import (
+    PRESETS,
+    BadRow,
+    ImportOptions,
+    ImportPreview,
+    ImportReport,
+)
+from dealterm.core.importing.plan import build_plan
+from dealterm.core.importing.presets import PRESET_MAP, Preset, recognise
+from dealterm.core.importing.reader import CsvFile, read_csv
+from dealterm.core.importing.targets import FieldInfo, all_targets, propose_mapping, resolve_mapping
+from dealterm.core.importing.values import norm_value
+from dealterm.core.importing.writer import write_plan
+from dealterm.core.services import custom_fields
+
+__all__ = ["import_file", "preview_file", "rejects_path_for"]
+
+PREVIEW_ROWS = 20
+Progress = Callable[[int, int], None]
+
+
+def _preset(options: ImportOptions, headers: Sequence[str]) -> tuple[Preset, bool]:
+    if options.preset:
+        name = options.preset.strip().lower()
+        if name not in PRESET_MAP:
+            raise DealtermError(
+                f"unknown preset {options.preset!r} (presets: {', '.join(PRESETS)})"
+            )
+        return PRESET_MAP[name], False
+    preset, score = recognise(headers)
+    return preset, score > 0
+
+
+def _origin(preset: Preset, path: Path) -> str:
+    """What imported deals record as their origin: the CRM, or for a plain CSV the file."""
+    if preset.origin:
+        return preset.origin
+    stem = re.sub(r"\.rejects$", "", path.stem, flags=re.IGNORECASE)
+    return f"file:{stem.casefold()}"[:50]
+
+
+def _pipeline(name: str | None, lookups: Lookups) -> int:
+    if name is None or not name.strip():
+        return lookups.default_pipeline
+    text = name.strip()
+    if text.isdigit() and int(text) in lookups.pipelines:
+        return int(text)
+    found = lookups.pipeline_by_name.get(norm_value(text))
+    if found is None:
+        known = ", ".join(repr(p) for p in lookups.pipelines.values())
+        raise DealtermError(f"unknown pipeline {name!r} (known: {known})")
+    return found
+
+
+def rejects_path_for(path: Path) -> Path:
+    """Where the bad rows of ``path`` go: ``deals.csv`` -> ``deals.rejects.csv``."""
+    return path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
+
+
+def _write_rejects(source: CsvFile, bad: Sequence[BadRow]) -> Path:
+    """The bad rows, as read, with a "reason" column: written next to the final name."""
+    reasons: dict[int, list[str]] = {}
+    for item in bad:
+        reasons.setdefault(item.row, []).append(
+            f"{item.column}: {item.reason}" if item.column else item.reason
+        )
+    target = rejects_path_for(source.path)
+    partial = target.with_name(target.name + ".part")
+    try:
+        with partial.open("w", encoding=source.encoding, errors="replace", newline="") as handle:
+            writer = csv.writer(handle, delimiter=source.delimiter)
+            writer.writerow([*source.raw_headers, "reason"])
+            width = len(source.raw_headers)
+            for row, line in zip(source.rows, source.lines, strict=True):
+                if line in reasons:
+                    cells = (row + [""] * width)[:width]
+                    writer.writerow([*cells, "; ".join(reasons[line])])
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise DealtermError(
+            f"cannot write the rejects file {target}: {exc.strerror or exc}; nothing was imported"
+        ) from None
+    return partial
+
+
+def _fields(session: Session) -> list[FieldInfo]:
+    return [FieldInfo(f.code, f.label) for f in custom_fields.list_fields(session)]
+
+
+def preview_file(db: Database, path: Path, options: ImportOptions) -> ImportPreview:
+    """Read a file and propose how its columns map, without importing anything.
+
+    Raises:
+        DealtermError: the file cannot be read, an unknown preset, a bad mapping entry.
+    """
+    source = read_csv(path, encoding=options.encoding, delimiter=options.delimiter)
+    preset, recognised = _preset(options, source.headers)
+    with db.session(write=False) as session:
+        fields = _fields(session)
+        if options.pipeline:
+            _pipeline(options.pipeline, load_lookups(session))
+    targets = all_targets(fields)
+    mapping = resolve_mapping(
+        source.headers, propose_mapping(source.headers, preset, fields), options.mapping, targets
+    )
+    return ImportPreview(
+        path=source.path,
+        encoding=source.encoding,
+        delimiter=source.delimiter,
+        preset=preset.name,
+        recognised=recognised,
+        headers=list(source.headers),
+        rows=[list(row) for row in source.rows[:PREVIEW_ROWS]],
+        mapping=mapping,
+        targets=targets,
+        row_count=len(source.rows),
+    )
+
+
+def import_file(
+    db: Database, path: Path, options: ImportOptions, progress: Progress | None = None
+) -> ImportReport:
+    """Import the deals of a CSV or TSV file (see the module docstring).
+
+    Args:
+        progress: called with ``(done, total)`` rows from this thread, about every 1000 rows.
+
+    Raises:
+        DealtermError: the file cannot be read at all (missing, not CSV, the given encoding
+            is wrong, no header, no rows, no title column), an unknown preset or pipeline,
+            a bad mapping entry, or the database refused the write (nothing was written).
+    """
+    # An import makes millions of small objects that live until it ends; the cyclic
+    # collector would walk them all again and again (a third of the time at 100k rows).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _import(db, path, options, progress)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _import(
+    db: Database, path: Path, options: ImportOptions, progress: Progress | None
+) -> ImportReport:
+    source = read_csv(path, encoding=options.encoding, delimiter=options.delimiter)
+    preset, _recognised = _preset(options, source.headers)
+    if not source.rows:
+        raise DealtermError(f"{source.path.name} has a header line but no deals")
+    total = len(source.rows)
+
+    def report_progress(done: int) -> None:
+        if progress is not None:
+            progress(min(done, total), total)
+
+    write = not options.dry_run
+    partial: Path | None = None
+    origin = _origin(preset, source.path)
+    try:
+        with db.session(write=write, bulk=write) as session:
+            lookups = load_lookups(session)
+            fields = [FieldInfo(f.code, f.label) for f in lookups.fields]
+            targets = all_targets(fields)
+            proposed = propose_mapping(source.headers, preset, fields)
+            mapping = resolve_mapping(source.headers, proposed, options.mapping, targets)
+            if "title" not in mapping.values():
+                shown = ", ".join(repr(h) for h in source.headers[:10])
+                raise DealtermError(
+                    "no column goes to the deal title; map one with --map 'Column=title' "
+                    f"(columns: {shown}{', ...' if len(source.headers) > 10 else ''})"
+                )
+            context = Context(
+                preset=preset,
+                lookups=lookups,
+                clock=db.clock,
+                default_pipeline=_pipeline(options.pipeline, lookups),
+                user_id=db.user_id,
+            )
+            columns, cells = convert_columns(source.headers, source.rows, mapping, context)
+            width = len(source.headers)
+            cells += [
+                BadCell(
+                    index, "", "", f"the row has {count} cells but the header has {width} columns"
+                )
+                for index, count in source.extra.items()
+            ]
+            headers_of: dict[str, str] = {}
+            for header, target in mapping.items():
+                if target is not None:
+                    headers_of.setdefault(target, header)
+            plan = build_plan(
+                context,
+                columns,
+                source.lines,
+                cells,
+                headers_of,
+                lambda keys: load_existing(session, origin, keys),
+                progress=lambda done: report_progress(done // 2),
+            )
+            go = write and (not plan.bad or options.skip_bad)
+            if go and plan.bad:
+                partial = _write_rejects(source, plan.bad)
+            if go:
+                write_plan(
+                    session,
+                    plan,
+                    origin=origin,
+                    source=f"{source.path.name} ({preset.label})",
+                    taken_logins=set(lookups.user_logins),
+                    progress=lambda share: report_progress(int(total * (0.5 + share / 2))),
+                )
+        rejects = None
+        if partial is not None:
+            rejects = partial.with_name(partial.name.removesuffix(".part"))
+            try:
+                partial.replace(rejects)
+            except OSError as exc:
+                raise DealtermError(
+                    f"the deals were imported, but the bad rows could not be written to "
+                    f"{rejects}: {exc.strerror or exc}"
+                ) from None
+            partial = None
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
+    report_progress(total)
+    return ImportReport(
+        path=source.path,
+        preset=preset.name,
+        dry_run=options.dry_run,
+        rows=total,
+        created=plan.created,
+        updated=plan.updated,
+        merged_rows=plan.merged_rows,
+        products=plan.products,
+        companies_created=len(plan.companies),
+        companies_matched=plan.companies_matched,
+        contacts_created=len(plan.contacts),
+        contacts_matched=plan.contacts_matched,
+        bad=plan.bad,
+        rejects_path=rejects,
+        imported=go,
+        users_created=len(plan.users),
+    )

@@ -1,0 +1,401 @@
+"""Everything an import matches values against, loaded once per import into dicts.
+
+A 100,000-row file must not cost a query per row: pipelines, stages, directories, users,
+products, custom fields, every company and contact with their e-mails and phones, and the
+deals an earlier import of the same source created are read here, in a few queries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from dealterm.core.importing.values import CURRENCY_WORDS, norm_value
+from dealterm.core.models import (
+    Communication,
+    Company,
+    Contact,
+    Currency,
+    Deal,
+    DealContact,
+    DealProduct,
+    DealType,
+    LostReason,
+    Pipeline,
+    Product,
+    Semantics,
+    Source,
+    Stage,
+    User,
+)
+from dealterm.core.services import custom_fields, directories
+
+__all__ = [
+    "Clients",
+    "Existing",
+    "FieldDef",
+    "Lookups",
+    "ProductInfo",
+    "StageInfo",
+    "load_existing",
+    "load_lookups",
+]
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class StageInfo:
+    """A stage of a pipeline."""
+
+    id: int
+    pipeline_id: int
+    code: str
+    name: str
+    semantics: str
+
+
+@dataclass(frozen=True)
+class ProductInfo:
+    """A catalogue product."""
+
+    id: int
+    name: str
+    price: Decimal
+    measure: str
+    tax_rate: Decimal | None
+    tax_included: bool
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    """An active custom field."""
+
+    code: str
+    label: str
+    type: str
+    multiple: bool
+    required: bool
+    default: Any
+    options: tuple[str, ...]
+
+
+@dataclass
+class Clients:
+    """Companies or contacts by name, e-mail and phone (the oldest one wins a name)."""
+
+    by_name: dict[str, int] = field(default_factory=dict)
+    by_email: dict[str, int] = field(default_factory=dict)
+    by_phone: dict[str, int] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Existing:
+    """A deal an earlier import of the same source created."""
+
+    id: int
+    values: dict[str, Any]
+    contacts: list[int]
+    products: list[tuple[Any, ...]]
+
+
+@dataclass
+class Lookups:
+    """What values are matched against."""
+
+    base_currency: str
+    currencies: dict[str, str]
+    pipelines: dict[int, str]
+    pipeline_by_name: dict[str, int]
+    default_pipeline: int
+    stages: dict[int, list[StageInfo]]
+    stage_keys: dict[int, dict[str, StageInfo]]
+    types: dict[str, str]
+    default_type: str | None
+    sources: dict[str, str]
+    users: dict[int, str]
+    user_logins: dict[str, int]
+    user_names: dict[str, list[int]]
+    lost_reasons: dict[str, int]
+    products: dict[str, ProductInfo]
+    fields: list[FieldDef]
+    companies: Clients
+    contacts: Clients
+    won_companies: set[int]
+    won_contacts: set[int]
+
+    def stage_list(self, pipeline_id: int) -> list[StageInfo]:
+        """A pipeline's stages in order."""
+        return self.stages.get(pipeline_id, [])
+
+
+def _coded(session: Session, model: Any) -> dict[str, str]:
+    """Active directory values by code and by name in either language."""
+    index: dict[str, str] = {}
+    rows = session.execute(
+        select(model.code, model.name, model.name_en, model.name_ru)
+        .where(col(model.active).is_(True))
+        .order_by(col(model.sort))
+    ).all()
+    for code, *names in rows:
+        index.setdefault(norm_value(code), code)
+        for name in names:
+            if name:
+                index.setdefault(norm_value(name), code)
+    return index
+
+
+def _clients(session: Session, owner: str) -> Clients:
+    found = Clients()
+    if owner == "company":
+        rows = session.execute(
+            select(col(Company.id), col(Company.title)).order_by(col(Company.id))
+        ).all()
+        owner_column = col(Communication.company_id)
+    else:
+        rows = session.execute(
+            select(col(Contact.id), col(Contact.name)).order_by(col(Contact.id))
+        ).all()
+        owner_column = col(Communication.contact_id)
+    for client_id, name in rows:
+        found.names[client_id] = name
+        found.by_name.setdefault(norm_value(name), client_id)
+    channels = session.execute(
+        select(owner_column, col(Communication.kind), col(Communication.value_norm))
+        .where(owner_column.is_not(None))
+        .order_by(col(Communication.id))
+    ).all()
+    for client_id, kind, norm in channels:
+        (found.by_email if kind == "email" else found.by_phone).setdefault(norm, client_id)
+    return found
+
+
+def load_lookups(session: Session) -> Lookups:
+    """Read everything values are matched against (a dozen queries, whatever the size)."""
+    base = directories.base_currency(session)
+    currencies: dict[str, str] = {}
+    active = session.execute(
+        select(col(Currency.code), col(Currency.name), col(Currency.symbol)).where(
+            col(Currency.active).is_(True)
+        )
+    ).all()
+    codes = {code for code, _name, _symbol in active}
+    for code, name, symbol in active:
+        currencies[norm_value(code)] = code
+        currencies.setdefault(norm_value(name), code)
+        if symbol:
+            currencies.setdefault(norm_value(symbol), code)
+    for word, code in CURRENCY_WORDS.items():
+        if code in codes:
+            currencies.setdefault(norm_value(word), code)
+
+    pipelines: dict[int, str] = {}
+    pipeline_by_name: dict[str, int] = {}
+    default_pipeline = 0
+    for pid, name, is_default in session.execute(
+        select(col(Pipeline.id), col(Pipeline.name), col(Pipeline.is_default)).order_by(
+            col(Pipeline.sort), col(Pipeline.is_default).desc(), col(Pipeline.id)
+        )
+    ).all():
+        pipelines[pid] = name
+        pipeline_by_name.setdefault(norm_value(name), pid)
+        if is_default and not default_pipeline:
+            default_pipeline = pid
+    if not default_pipeline and pipelines:
+        default_pipeline = next(iter(pipelines))
+    stages: dict[int, list[StageInfo]] = {}
+    stage_keys: dict[int, dict[str, StageInfo]] = {}
+    for sid, pid, code, name, name_en, name_ru, semantics in session.execute(
+        select(
+            col(Stage.id),
+            col(Stage.pipeline_id),
+            col(Stage.code),
+            col(Stage.name),
+            col(Stage.name_en),
+            col(Stage.name_ru),
+            col(Stage.semantics),
+        ).order_by(col(Stage.pipeline_id), col(Stage.sort), col(Stage.id))
+    ).all():
+        info = StageInfo(sid, pid, code, name, semantics)
+        stages.setdefault(pid, []).append(info)
+        keys = stage_keys.setdefault(pid, {})
+        keys.setdefault(norm_value(code), info)
+        for label in (name, name_en, name_ru):
+            if label:
+                keys.setdefault(norm_value(label), info)
+
+    types = _coded(session, DealType)
+    default_type = session.execute(
+        select(col(DealType.code))
+        .where(col(DealType.active).is_(True))
+        .order_by(col(DealType.sort))
+    ).scalar()
+    users: dict[int, str] = {}
+    user_logins: dict[str, int] = {}
+    user_names: dict[str, list[int]] = {}
+    for uid, login, name in session.execute(
+        select(col(User.id), col(User.login), col(User.name)).order_by(col(User.id))
+    ).all():
+        users[uid] = name
+        user_logins[login] = uid
+        user_names.setdefault(norm_value(name), []).append(uid)
+    lost_reasons = {
+        norm_value(name): rid
+        for rid, name in session.execute(
+            select(col(LostReason.id), col(LostReason.name)).where(col(LostReason.active).is_(True))
+        ).all()
+    }
+    products: dict[str, ProductInfo] = {}
+    for row in session.execute(
+        select(
+            col(Product.id),
+            col(Product.name),
+            col(Product.price),
+            col(Product.measure),
+            col(Product.tax_rate),
+            col(Product.tax_included),
+        )
+        .where(col(Product.active).is_(True))
+        .order_by(col(Product.id))
+    ).all():
+        products.setdefault(norm_value(row[1]), ProductInfo(*row))
+    fields = [
+        FieldDef(
+            f.code,
+            f.label,
+            f.type,
+            f.multiple,
+            f.required,
+            f.default,
+            tuple(f.options or ()),
+        )
+        for f in custom_fields.list_fields(session)
+    ]
+    won = (
+        select(col(Deal.id))
+        .join(Stage, col(Stage.id) == col(Deal.stage_id))
+        .where(col(Stage.semantics) == Semantics.SUCCESS.value, col(Deal.is_recurring).is_(False))
+    )
+    won_companies = {
+        cid
+        for (cid,) in session.execute(
+            select(col(Deal.company_id)).where(
+                col(Deal.id).in_(won), col(Deal.company_id).is_not(None)
+            )
+        ).all()
+    }
+    won_contacts = {
+        cid
+        for (cid,) in session.execute(
+            select(col(DealContact.contact_id)).where(col(DealContact.deal_id).in_(won))
+        ).all()
+    }
+    return Lookups(
+        base_currency=base,
+        currencies=currencies,
+        pipelines=pipelines,
+        pipeline_by_name=pipeline_by_name,
+        default_pipeline=default_pipeline,
+        stages=stages,
+        stage_keys=stage_keys,
+        types=types,
+        default_type=default_type,
+        sources=_coded(session, Source),
+        users=users,
+        user_logins=user_logins,
+        user_names=user_names,
+        lost_reasons=lost_reasons,
+        products=products,
+        fields=fields,
+        companies=_clients(session, "company"),
+        contacts=_clients(session, "contact"),
+        won_companies=won_companies,
+        won_contacts=won_contacts,
+    )
+
+
+# The deal columns an import may change; what a re-import compares against.
+DEAL_COLUMNS = (
+    "title",
+    "pipeline_id",
+    "stage_id",
+    "type_code",
+    "source_code",
+    "source_description",
+    "amount",
+    "currency_code",
+    "is_manual_amount",
+    "tax_value",
+    "probability",
+    "company_id",
+    "responsible_id",
+    "begin_date",
+    "close_date",
+    "closed",
+    "comments",
+    "is_repeat",
+    "lost_reason_id",
+    "lost_reason_text",
+    "custom_fields",
+    "version",
+)
+
+
+def load_existing(session: Session, origin: str, origin_ids: Sequence[str]) -> dict[str, Existing]:
+    """The deals of ``origin`` with these source ids, by source id.
+
+    A few ids are looked up by the origin index; many are read with one scan of the
+    origin's deals (a query per 500 ids would cost more than reading them all).
+    """
+    table = Deal.__table__  # type: ignore[attr-defined]
+    wanted = sorted(set(origin_ids))
+    columns = (table.c.id, table.c.origin_id, *(table.c[name] for name in DEAL_COLUMNS))
+    if len(wanted) > 5 * _CHUNK:
+        queries = [select(*columns).where(table.c.origin == origin)]
+    else:
+        queries = [
+            select(*columns).where(
+                table.c.origin == origin, table.c.origin_id.in_(wanted[start : start + _CHUNK])
+            )
+            for start in range(0, len(wanted), _CHUNK)
+        ]
+    found: dict[str, Existing] = {}
+    keep = set(wanted)
+    for query in queries:
+        for deal_id, origin_id, *values in session.execute(query.order_by(table.c.id)).all():
+            if origin_id in keep and origin_id not in found:
+                found[origin_id] = Existing(
+                    deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], []
+                )
+    by_id = {item.id: item for item in found.values()}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), _CHUNK):
+        id_chunk = ids[start : start + _CHUNK]
+        for deal_id, contact_id in session.execute(
+            select(col(DealContact.deal_id), col(DealContact.contact_id))
+            .where(col(DealContact.deal_id).in_(id_chunk))
+            .order_by(col(DealContact.deal_id), col(DealContact.sort))
+        ).all():
+            by_id[deal_id].contacts.append(contact_id)
+        for row in session.execute(
+            select(
+                col(DealProduct.deal_id),
+                col(DealProduct.product_id),
+                col(DealProduct.name),
+                col(DealProduct.price),
+                col(DealProduct.quantity),
+                col(DealProduct.discount_rate),
+                col(DealProduct.tax_rate),
+                col(DealProduct.measure),
+            )
+            .where(col(DealProduct.deal_id).in_(id_chunk))
+            .order_by(col(DealProduct.deal_id), col(DealProduct.sort), col(DealProduct.id))
+        ).all():
+            by_id[row[0]].products.append(tuple(row[1:]))
+    return found

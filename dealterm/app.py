@@ -222,11 +222,18 @@ class DealtermApp(App[None]):
     # --- header ------------------------------------------------------------------------
     def update_header(self) -> None:
         """Database, pipeline and active filter in the header."""
+        from textual.screen import ModalScreen
+
         parts = [self.crm.name if self.crm else "…"]
-        if getattr(self.screen, "SETTINGS", False):
+        # A dialog shows the header of the screen it opened over.
+        screen = next(
+            (s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen)),
+            self.screen,
+        )
+        if getattr(screen, "SETTINGS", False):
             self.sub_title = " · ".join([*parts, "settings"])
             return
-        if self.pipeline and getattr(self.screen, "PIPELINE_VIEW", False):
+        if self.pipeline and getattr(screen, "PIPELINE_VIEW", False):
             parts.append(self.pipeline.name)
         elif self.crm is not None:
             parts.append("all pipelines")
@@ -350,6 +357,17 @@ class DealtermApp(App[None]):
         if action not in ("switch_mode", "settings"):
             return True
         return not (getattr(self.screen, "SETTINGS", False) or isinstance(self.screen, ModalScreen))
+
+    # --- import --------------------------------------------------------------------------
+    def action_import_deals(self) -> None:
+        """Open the import wizard (not over a dialog, nor before the database is open)."""
+        from textual.screen import ModalScreen
+
+        from dealterm.screens.import_wizard import ImportWizard
+
+        if self.crm is None or isinstance(self.screen, ModalScreen):
+            return
+        self.push_screen(ImportWizard())
 
     # --- settings ------------------------------------------------------------------------
     def action_settings(self, section: str = "pane-pipelines") -> None:

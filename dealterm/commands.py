@@ -65,6 +65,20 @@ class DealCommands(Provider):
                 (f"Settings: {label}", f"Set up {label.lower()}", partial(settings, section))
             )
         commands.append(("Keys", "List every key of this screen", self.app.action_help))
+        commands.append(
+            (
+                "Import deals…",
+                "From a CSV/TSV file or a Bitrix24, amoCRM, Pipedrive or HubSpot export",
+                self.dt_app.action_import_deals,
+            )
+        )
+        commands.append(
+            (
+                "Export deals (current filter)…",
+                "Write the deals the filter matches to a CSV or JSON file",
+                self._export_deals,
+            )
+        )
         return commands
 
     async def discover(self) -> Hits:
@@ -129,3 +143,15 @@ class DealCommands(Provider):
             from dealterm.screens.deal_card import DealCardScreen
 
             self.app.push_screen(DealCardScreen(deal_id))
+
+    def _export_deals(self) -> None:
+        from dealterm.screens.export_dialog import export_deals_flow
+
+        app = self.dt_app
+        if app.crm is None:
+            return
+        app.run_worker(
+            export_deals_flow(app, app.crm, flt=app.deal_filter),
+            group="export",
+            exit_on_error=False,
+        )

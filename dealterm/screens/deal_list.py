@@ -34,7 +34,7 @@ BULK_ACTIONS = (
     ("won", "Mark won"),
     ("lost", "Mark lost…"),
     ("delete", "Delete…"),
-    ("export", "Export to CSV…"),
+    ("export", "Export (CSV or JSON)…"),
 )
 
 
@@ -47,6 +47,7 @@ class ListScreen(CrmScreen):
         Binding("o", "sort", "Order by column", id="list.sort"),
         Binding("c", "choose_columns", "Columns", id="list.columns"),
         Binding("b", "bulk", "Bulk action", id="list.bulk"),
+        Binding("i", "app.import_deals", "Import", id="list.import"),
         Binding("slash", "filter", "Search", key_display="/", id="list.search"),
         Binding("f", "filter_form", "Filter", id="list.filter"),
         Binding("r", "reload", "Reload", show=False, id="list.reload"),
@@ -316,9 +317,15 @@ class ListScreen(CrmScreen):
             self.notify("Nothing selected", severity="warning", timeout=2)
             return
         label = f"{len(ids):,} deal{'s' if len(ids) != 1 else ''}"
-        action = await self.app.push_screen_wait(
-            PickerModal(f"Bulk action on {label}", list(BULK_ACTIONS))
-        )
+        actions = list(BULK_ACTIONS)
+        if not table.selected:  # nothing ticked: export takes every deal the filter shows
+            actions = [
+                (key, "Export every deal the filter shows (CSV or JSON)…")
+                if key == "export"
+                else (key, text)
+                for key, text in actions
+            ]
+        action = await self.app.push_screen_wait(PickerModal(f"Bulk action on {label}", actions))
         if action is None:
             return
         done = await run_bulk_action(self, action, ids)

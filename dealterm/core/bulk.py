@@ -43,6 +43,10 @@ def deferred_indexes(conn: Connection, *models: Any) -> Iterator[None]:
     yield
     for index in indexes:
         index.create(conn)
+    # Fresh statistics: without them the planner guesses, and after a bulk load it guesses
+    # wrong (the activities board's nearest-activity lookup picked a full index walk).
+    for name in dict.fromkeys(_table(model).name for model in models):
+        conn.exec_driver_sql(f'ANALYZE "{name}"')
 
 
 def _processor(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:

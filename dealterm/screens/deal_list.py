@@ -99,6 +99,8 @@ class ListScreen(CrmScreen):
         self.query_one(DealTable).focus()
         if self.ready:
             self.reload()
+            # The first show also resumes the screen: that must not load it all a second time.
+            self._fresh = True
 
     # --- loading -----------------------------------------------------------------------
     def on_database_ready(self, _: DatabaseReady) -> None:
@@ -114,6 +116,9 @@ class ListScreen(CrmScreen):
             self.reload()
 
     def on_screen_resume(self) -> None:
+        if getattr(self, "_fresh", False):
+            self._fresh = False
+            return
         if self.ready:
             self.reload(keep_rows=True)
 

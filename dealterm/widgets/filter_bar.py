@@ -14,7 +14,7 @@ from textual.widgets import Input, Label
 
 __all__ = ["FilterBar"]
 
-DEBOUNCE_SECONDS = 0.2
+DEBOUNCE_SECONDS = 0.05  # a keystroke to rows within a frame or two; workers are exclusive
 
 
 class FilterBar(Horizontal):

@@ -233,11 +233,17 @@ def cards_for(session: Session, ids: list[int]) -> list[Card]:
         .outerjoin(Company, col(Company.id) == col(Deal.company_id))
         .where(col(Deal.id).in_(ids))
     ).all()
-    open_activities = session.exec(
-        sm_select(Activity)
-        .where(col(Activity.deal_id).in_(ids), col(Activity.completed).is_(False))
-        .order_by(col(Activity.deadline), col(Activity.id))
-    ).all()
+    # Sorted here, not in SQL: an ORDER BY deadline makes SQLite walk the deadline index
+    # over every open activity of the database (60 ms at 100k deals) instead of looking up
+    # the page's deals by deal_id (0.1 ms).
+    open_activities = sorted(
+        session.exec(
+            sm_select(Activity).where(
+                col(Activity.deal_id).in_(ids), col(Activity.completed).is_(False)
+            )
+        ).all(),
+        key=lambda a: (a.deadline, a.id or 0),
+    )
     nearest_of: dict[int, Activity] = {}
     incoming_of: set[int] = set()
     for planned in open_activities:
@@ -331,11 +337,15 @@ def move_to_bucket(session: Session, deal_id: int, code: str) -> ActivityRead:
         raise ValidationError("a closed deal has no place on the activities board")
     bounds = bounds_for(session)
     wall = target_deadline(code, bounds, ctx(session).clock.now())
-    nearest = session.exec(
-        sm_select(Activity)
-        .where(col(Activity.deal_id) == deal_id, col(Activity.completed).is_(False))
-        .order_by(col(Activity.deadline), col(Activity.id))
-    ).first()
+    nearest = min(
+        session.exec(
+            sm_select(Activity).where(
+                col(Activity.deal_id) == deal_id, col(Activity.completed).is_(False)
+            )
+        ).all(),
+        key=lambda a: (a.deadline, a.id or 0),
+        default=None,
+    )
     if nearest is None:
         return activities.plan_activity(
             session, deal_id, kind="call", subject=f"Follow up: {deal.title}"[:255], deadline=wall

@@ -103,6 +103,12 @@ def _sort_expression(key: str, session: Session) -> Any:
     }[key]
 
 
+# Sort keys no deal leaves empty (NOT NULL columns): no "NULLs last" term for them.
+_NEVER_NULL = frozenset(
+    {"title", "stage", "amount", "currency", "responsible", "created", "begin", "close", "repeat"}
+)
+
+
 def ordered_ids(
     session: Session,
     flt: DealFilter | None,
@@ -121,20 +127,28 @@ def ordered_ids(
     try:
         order = _sort_expression(key, session)
     except DealtermError:  # a custom field deleted since the sort was chosen
-        order = _sort_expression("id", session)
-    query = (
-        select(col(Deal.id))
-        .join(Stage, col(Stage.id) == col(Deal.stage_id))
-        .join(User, col(User.id) == col(Deal.responsible_id))
-        .outerjoin(Company, col(Company.id) == col(Deal.company_id))
-        .where(*deal_conditions(session, flt or DealFilter()))
-    )
-    # NULLs last either way; the id breaks ties so the order is stable.
-    query = query.order_by(
-        order.is_(None),
-        order.desc() if descending else order.asc(),
-        col(Deal.id).desc() if descending else col(Deal.id).asc(),
-    )
+        key = "id"
+        order = _sort_expression(key, session)
+    # Join only what the sort reads: the filter's conditions are subqueries of their own, and
+    # a needless join turns the default id order (an index walk) into a full scan and sort.
+    query = select(col(Deal.id))
+    if key in ("stage", "probability"):
+        query = query.join(Stage, col(Stage.id) == col(Deal.stage_id))
+    elif key == "responsible":
+        query = query.join(User, col(User.id) == col(Deal.responsible_id))
+    elif key == "client":
+        query = query.outerjoin(Company, col(Company.id) == col(Deal.company_id))
+    query = query.where(*deal_conditions(session, flt or DealFilter()))
+    # NULLs last either way (only nullable keys need the term); the id breaks ties so the
+    # order is stable.
+    direction = order.desc() if descending else order.asc()
+    tie = col(Deal.id).desc() if descending else col(Deal.id).asc()
+    if key == "id":
+        query = query.order_by(tie)
+    elif key in _NEVER_NULL:
+        query = query.order_by(direction, tie)
+    else:
+        query = query.order_by(order.is_(None), direction, tie)
     if limit is not None:
         query = query.limit(limit)
     result = session.execute(query)

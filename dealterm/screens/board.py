@@ -71,6 +71,7 @@ class BoardScreen(CrmScreen):
         Binding("a", "plan_activity", "Activity", id="board.plan"),
         Binding("p", "switch_pipeline", "Pipeline", id="board.pipeline"),
         Binding("P", "move_pipeline", "To pipeline…", show=False, id="board.move_pipeline"),
+        Binding("R", "make_recurring", "Make recurring…", show=False, id="board.recurring"),
         Binding("u", "undo", "Undo", id="board.undo"),
         Binding("slash", "filter", "Search", key_display="/", id="board.filter"),
         Binding("f", "filter_form", "Filter", id="board.filter_form"),
@@ -200,13 +201,31 @@ class BoardScreen(CrmScreen):
         if stage_ids != self._stage_ids:
             await board.set_stages(event.summaries)
             self._stage_ids = stage_ids
+            fresh_stages = True
         else:
+            fresh_stages = False
+        unchanged: set[int] = set()
+        if not fresh_stages:
+            counts = {s.stage.id: s.count for s in event.summaries}
             for column in board.columns():
-                column.invalidate()
+                fresh = event.pages.get(column.stage_id)
+                # A move changes two columns: the others keep their cards and are not redrawn.
+                if (
+                    fresh is not None
+                    and set(column.pages) == {0}
+                    and not column.stale
+                    and column.pages[0] == fresh
+                    and column.count == counts.get(column.stage_id)
+                ):
+                    unchanged.add(column.stage_id)
+                else:
+                    column.invalidate()
         for column in board.columns():
+            if column.stage_id in unchanged:
+                continue
             if column.stage_id in event.pages:
                 column.set_page(0, event.pages[column.stage_id])
-            elif column.stage_id not in event.pages:
+            else:
                 column.clear()
         board.update_summaries(
             event.summaries, base_currency=self.dt_app.base_currency, locale=self.dt_app.locale
@@ -363,6 +382,23 @@ class BoardScreen(CrmScreen):
         await self._after_write(
             deal, message=f"“{deal.title}” → {deal.pipeline} / {deal.stage_name}"
         )
+
+    @work(exclusive=True, group="board-write", exit_on_error=False)
+    async def action_make_recurring(self) -> None:
+        """Copy the selected deal into a recurring template (the schedule form)."""
+        from dealterm.screens.recurring_form import make_recurring_form
+
+        card = self._card()
+        if card is None:
+            return
+        crm = self.crm
+        pipelines = await in_thread(crm.pipelines)
+        today = crm.db.clock.today().isoformat()
+        made = await self.app.push_screen_wait(
+            make_recurring_form(crm, card.card.id, card.card.title, pipelines, today=today)
+        )
+        if made:
+            self.notify(f"Recurring: {made.schedule}; next run {made.next_run}", timeout=5)
 
     @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_pick_stage(self) -> None:

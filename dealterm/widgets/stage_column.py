@@ -181,7 +181,9 @@ class StageHeader(Static):
         else:  # a column that is not a stage (the activities board): no probability
             line3 = Text("")
         title.truncate(self.size.width - 2 if self.size.width > 4 else 40, overflow="ellipsis")
-        self.update(Text("\n").join([title, line2, line3]))
+        # Three lines in a fixed-size header: no layout pass needed (it costs a whole-screen
+        # layout per stage move otherwise).
+        self.update(Text("\n").join([title, line2, line3]), layout=False)
 
 
 class StageLane(Vertical):

@@ -69,6 +69,7 @@ class DealCardScreen(CrmScreen):
         Binding("ctrl+t", "pick_stage", "Stage", id="card.stage", priority=True),
         Binding("ctrl+o", "more_fields", "More fields", id="card.more_fields", priority=True),
         Binding("ctrl+g", "move_pipeline", "Pipeline", id="card.pipeline", priority=True),
+        Binding("ctrl+r", "make_recurring", "Make recurring…", id="card.recurring", priority=True),
     ]
 
     def __init__(self, deal_id: int) -> None:
@@ -481,6 +482,21 @@ class DealCardScreen(CrmScreen):
         if picked is not None:
             deal = self.deal
             await self._write(self.crm.change_pipeline, deal.id, int(picked), deal.version)
+
+    @work(exclusive=True, group="card-write", exit_on_error=False)
+    async def action_make_recurring(self) -> None:
+        """Copy the deal into a recurring template (the schedule form)."""
+        from dealterm.screens.recurring_form import make_recurring_form
+
+        if self.deal is None:
+            return
+        crm = self.crm
+        pipelines = await in_thread(crm.pipelines)
+        today = crm.db.clock.today().isoformat()
+        form = make_recurring_form(crm, self.deal.id, self.deal.title, pipelines, today=today)
+        made = await self.app.push_screen_wait(form)
+        if made:
+            self.notify(f"Recurring: {made.schedule}; next run {made.next_run}", timeout=5)
 
     async def _write(self, call: Any, *args: Any) -> None:
         try:

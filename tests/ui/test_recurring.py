@@ -1,0 +1,136 @@
+"""Recurring deals in the app: the start-up run, the templates screen, R and ctrl+r."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import Input, Label
+
+from dealterm.core.crm import Crm
+from dealterm.core.services.recurring import TemplateInput
+from dealterm.screens.confirm import ConfirmModal
+from dealterm.screens.form import FormModal
+from dealterm.screens.recurring import RecurringScreen, open_recurring
+from tests.ui.conftest import board_ready
+from tests.ui.helpers import (
+    FAST,
+    open_card,
+    select_deal,
+    settle,
+    table_rows,
+    until,
+    wait_for_screen,
+)
+
+
+def _templates(db):  # type: ignore[no-untyped-def]
+    return Crm(db).recurring_templates()
+
+
+async def test_the_app_runs_due_templates_at_start_and_manages_them(  # type: ignore[no-untyped-def]
+    make_app, empty_db, db_of
+) -> None:
+    db = db_of(empty_db)
+    crm = Crm(db)
+    crm.add_recurring(TemplateInput(title="Daily check", unit="day", company="Acme Ltd"))
+    crm.add_recurring(TemplateInput(title="Monthly fee", amount="250", start="2026-03-31"))
+    app = make_app(empty_db)
+    async with app.run_test(size=FAST) as pilot:
+        # the due template ran once the database opened, and said so
+        await until(pilot, lambda: crm.export_count(None) == 1)
+        await until(
+            pilot,
+            lambda: any("1 recurring deal created" in str(n.message) for n in app._notifications),
+        )
+        open_recurring(app)
+        screen = await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: len(screen.templates) == 2)
+        rows = table_rows(screen, "#recurring-table")
+        assert rows[0][:2] == ["Daily check", "Acme Ltd"]
+        assert rows[0][3] == "every day from 10 Mar 2026, 1 done"
+        assert rows[0][4:] == ["2026-03-11", "active"]
+        assert rows[1][3] == "every month from 31 Mar 2026" and rows[1][4] == "2026-03-31"
+
+        await pilot.press("p")  # pause the first
+        await until(pilot, lambda: not _templates(db)[-1].active or not _templates(db)[0].active)
+        await until(
+            pilot, lambda: "paused" in [r[5] for r in table_rows(screen, "#recurring-table")]
+        )
+
+        await pilot.press("a")  # a new template; a bad value is shown beside its field
+        form = await wait_for_screen(pilot, FormModal)
+        form.query_one("#f-title", Input).value = "Quarterly review"
+        form.query_one("#f-step", Input).value = "0"
+        await pilot.press("ctrl+s")
+        await until(
+            pilot, lambda: "Every must be" in str(form.query_one("#e-step", Label).render())
+        )
+        assert isinstance(app.screen, FormModal)
+        form.query_one("#f-step", Input).value = "3"
+        form.query_one("#f-start", Input).value = "2026-04-30"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: len(screen.templates) == 3)
+        added = next(t for t in _templates(db) if t.title == "Quarterly review")
+        assert added.schedule == "every 3 months from 30 Apr 2026"
+        assert added.next_run == date(2026, 4, 30)
+
+        await pilot.press("r")  # nothing more is due today
+        await until(
+            pilot,
+            lambda: any("0 recurring deals created" in str(n.message) for n in app._notifications),
+        )
+
+        cursor_title = screen.templates[screen.query_one("#recurring-table").cursor_row].title
+        await pilot.press("delete")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await until(pilot, lambda: len(_templates(db)) == 2)
+        assert cursor_title not in [t.title for t in _templates(db)]
+        await until(pilot, lambda: len(screen.templates) == 2)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, RecurringScreen))
+    assert crm.export_count(None) == 1  # templates never count as deals
+
+
+async def test_R_on_the_board_makes_the_selected_deal_recurring(  # type: ignore[no-untyped-def]
+    make_app, demo_db, db_of
+) -> None:
+    db = db_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        await settle(pilot)
+        select_deal(app, 34)
+        await pilot.press("R")
+        form = await wait_for_screen(pilot, FormModal)
+        form.query_one("#f-start", Input).value = "2026-03-31"
+        form.query_one("#f-close_offset", Input).value = "14d"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(_templates(db)) == 1)
+        await until(pilot, lambda: not isinstance(app.screen, FormModal))
+        made = _templates(db)[0]
+        assert made.based_on_deal_id == 34 and made.next_run == date(2026, 3, 31)
+        assert made.close_offset == "14d"
+        open_recurring(app)
+        screen = await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: len(screen.templates) == 1)
+        assert table_rows(screen, "#recurring-table")[0][0] == made.title
+
+
+async def test_ctrl_r_on_the_card_makes_the_deal_recurring(  # type: ignore[no-untyped-def]
+    make_app, demo_db, db_of
+) -> None:
+    db = db_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        await settle(pilot)
+        await open_card(pilot, 34)
+        await pilot.press("ctrl+r")
+        form = await wait_for_screen(pilot, FormModal)
+        form.query_one("#f-start", Input).value = "2026-06-01"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: len(_templates(db)) == 1)
+        made = _templates(db)[0]
+        assert made.based_on_deal_id == 34 and made.next_run == date(2026, 6, 1)

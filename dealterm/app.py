@@ -218,6 +218,28 @@ class DealtermApp(App[None]):
             screen.post_message(DatabaseReady())
         if self.poll:
             self.set_interval(POLL_SECONDS, self.check_for_changes)
+        self.run_recurring_deals()
+
+    @work(thread=True, exclusive=True, group="recurring", exit_on_error=False)
+    def run_recurring_deals(self) -> None:
+        """Create the recurring deals that are due, missed dates included (at start)."""
+        crm = self.crm
+        if crm is None:
+            return
+        report = crm.run_recurring()
+        if report.count:
+            plural = "s" if report.count != 1 else ""
+            self.call_from_thread(
+                self.notify, f"{report.count} recurring deal{plural} created", timeout=6
+            )
+            self.call_from_thread(self.broadcast_change, None)
+        for template_id, message in report.errors:
+            self.call_from_thread(
+                self.notify,
+                f"Recurring deal #{template_id} did not run: {message}",
+                severity="warning",
+                timeout=10,
+            )
 
     # --- header ------------------------------------------------------------------------
     def update_header(self) -> None:
@@ -356,7 +378,11 @@ class DealtermApp(App[None]):
 
         if action not in ("switch_mode", "settings"):
             return True
-        return not (getattr(self.screen, "SETTINGS", False) or isinstance(self.screen, ModalScreen))
+        return not (
+            getattr(self.screen, "SETTINGS", False)
+            or getattr(self.screen, "OVER_VIEW", False)
+            or isinstance(self.screen, ModalScreen)
+        )
 
     # --- import --------------------------------------------------------------------------
     def action_import_deals(self) -> None:
@@ -368,6 +394,26 @@ class DealtermApp(App[None]):
         if self.crm is None or isinstance(self.screen, ModalScreen):
             return
         self.push_screen(ImportWizard())
+
+    # --- screens over the views: recurring deals, scenarios, suggestions ---------------------
+    def action_open_screen(self, name: str) -> None:
+        """Open one of the repeat-business screens (not over a dialog, nor over itself)."""
+        from textual.screen import ModalScreen
+
+        from dealterm.screens.base import CrmScreen
+        from dealterm.screens.recurring import RecurringScreen
+        from dealterm.screens.scenarios import ScenariosScreen
+        from dealterm.screens.suggestions import SuggestionsScreen
+
+        kinds: dict[str, type[CrmScreen]] = {
+            "recurring": RecurringScreen,
+            "scenarios": ScenariosScreen,
+            "suggestions": SuggestionsScreen,
+        }
+        kind = kinds[name]
+        if self.crm is None or isinstance(self.screen, ModalScreen | kind):
+            return
+        self.push_screen(kind())
 
     # --- settings ------------------------------------------------------------------------
     def action_settings(self, section: str = "pane-pipelines") -> None:

@@ -65,6 +65,16 @@ class DealCommands(Provider):
                 (f"Settings: {label}", f"Set up {label.lower()}", partial(settings, section))
             )
         commands.append(("Keys", "List every key of this screen", self.app.action_help))
+        for title, help_text, name in (
+            ("Recurring deals", "Templates that create deals on a schedule", "recurring"),
+            ("Sales scenarios", "Create deals for a segment of your clients", "scenarios"),
+            (
+                "Repeat-sale suggestions",
+                "Clients due to buy again, with the evidence",
+                "suggestions",
+            ),
+        ):
+            commands.append((title, help_text, partial(self.dt_app.action_open_screen, name)))
         commands.append(
             (
                 "Import deals…",

@@ -16,6 +16,8 @@ from dealterm.cli import (
     export_cmd,
     import_cmd,
     layout_cmds,
+    recurring_cmds,
+    scenario_cmds,
     setup_cmds,
 )
 from dealterm.cli.common import State, fail, resolve_target
@@ -91,5 +93,8 @@ def build_app() -> typer.Typer:
     app.add_typer(directory_cmds.product_app, name="product")
     app.add_typer(import_cmd.import_app, name="import")
     app.add_typer(export_cmd.export_app, name="export")
+    app.add_typer(recurring_cmds.recurring_app, name="recurring")
+    app.add_typer(scenario_cmds.scenario_app, name="scenario")
+    app.add_typer(scenario_cmds.suggest_app, name="suggest")
     app.command("demo")(demo.demo)
     return app

@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
@@ -32,6 +32,7 @@ from dealterm.core.services import (
     flow,
     history,
     mass_edit,
+    recurring,
     saved_filters,
     users,
 )
@@ -527,3 +528,108 @@ class Crm:
         from dealterm.core.importing import import_file
 
         return import_file(self.db, Path(path), options, progress)
+
+    # --- recurring deals --------------------------------------------------------------
+    def recurring_templates(self) -> list[recurring.TemplateRead]:
+        """Every recurring deal template, active ones by next run first."""
+        with self.db.session(write=False) as session:
+            return recurring.list_templates(session)
+
+    def recurring_template(self, template_id: int) -> recurring.TemplateRead:
+        """One template (NotFoundError if there is none)."""
+        with self.db.session(write=False) as session:
+            return recurring.get_template(session, template_id)
+
+    def add_recurring(self, data: recurring.TemplateInput) -> recurring.TemplateRead:
+        """Make a template from scratch."""
+        with self.db.session() as session:
+            return recurring.create_template(session, data)
+
+    def make_recurring(
+        self, deal_id: int, schedule: recurring.ScheduleInput
+    ) -> recurring.TemplateRead:
+        """Copy a deal into a new template (the deal stays as it is)."""
+        with self.db.session() as session:
+            return recurring.template_from_deal(session, deal_id, schedule)
+
+    def edit_recurring(
+        self, template_id: int, changes: recurring.TemplateUpdate
+    ) -> recurring.TemplateRead:
+        """Change a template's fields or schedule."""
+        with self.db.session() as session:
+            return recurring.update_template(session, template_id, changes)
+
+    def pause_recurring(self, template_id: int, paused: bool = True) -> recurring.TemplateRead:
+        """Pause (or, with ``paused=False``, resume) a template."""
+        with self.db.session() as session:
+            return recurring.set_active(session, template_id, not paused)
+
+    def delete_recurring(self, template_id: int) -> str:
+        """Delete a template (its deals stay); returns its title."""
+        with self.db.session() as session:
+            return recurring.delete_template(session, template_id)
+
+    def run_recurring(self, until: date | None = None) -> recurring.RunReport:
+        """Create the deals of every occurrence due by ``until`` (today), missed ones too.
+
+        Safe to call from several processes at once and again after an interrupted run:
+        no occurrence ever makes two deals.
+        """
+        return recurring.run_due(self.db, until)
+
+    # --- sales scenarios and repeat-sale suggestions ----------------------------------
+    def scenarios(self) -> list[Any]:
+        """Every saved scenario (``ScenarioRead``), by name."""
+        from dealterm.core.services import scenarios
+
+        with self.db.session(write=False) as session:
+            return list(scenarios.list_scenarios(session))
+
+    def add_scenario(self, data: Any) -> Any:
+        """Save a scenario from a ``ScenarioInput``; returns its ``ScenarioRead``."""
+        from dealterm.core.services import scenarios
+
+        with self.db.session() as session:
+            return scenarios.add_scenario(session, data)
+
+    def delete_scenario(self, ref: int | str) -> str:
+        """Delete a scenario (its deals stay); returns its name."""
+        from dealterm.core.services import scenarios
+
+        with self.db.session() as session:
+            return scenarios.delete_scenario(session, ref)
+
+    def preview_scenario(self, ref: int | str) -> Any:
+        """The clients a scenario matches now and the deals a run would create."""
+        from dealterm.core.services import scenarios
+
+        with self.db.session(write=False) as session:
+            return scenarios.preview_scenario(session, ref)
+
+    def run_scenario(self, ref: int | str) -> Any:
+        """Create a scenario's deals (none twice for a client in one period)."""
+        from dealterm.core.services import scenarios
+
+        with self.db.session() as session:
+            return scenarios.run_scenario(session, ref)
+
+    def repeat_suggestions(self, window: int = 30) -> list[Any]:
+        """Clients whose next purchase is due within ``window`` days, best first."""
+        from dealterm.core.services import repeat_sales
+
+        with self.db.session(write=False) as session:
+            return list(repeat_sales.suggestions(session, window=window))
+
+    def accept_suggestion(self, client_ref: str) -> DealRead:
+        """Create the REPEAT_SALE deal a suggestion proposes."""
+        from dealterm.core.services import repeat_sales
+
+        with self.db.session() as session:
+            return repeat_sales.accept_suggestion(session, client_ref)
+
+    def dismiss_suggestion(self, client_ref: str) -> Any:
+        """Hide a suggestion until the client's next purchase."""
+        from dealterm.core.services import repeat_sales
+
+        with self.db.session() as session:
+            return repeat_sales.dismiss_suggestion(session, client_ref)

@@ -10,6 +10,14 @@ from dealterm.core.models.filters import SavedFilter
 from dealterm.core.models.history import EventKind, HistoryEvent
 from dealterm.core.models.people import Communication, Company, Contact, User, UserSetting
 from dealterm.core.models.pipeline import Pipeline, Semantics, Stage
+from dealterm.core.models.recurring import (
+    LimitKind,
+    RecurringRun,
+    RecurringTemplate,
+    ScheduleMode,
+    TimeUnit,
+)
+from dealterm.core.models.scenarios import RepeatDismissal, Scenario, ScenarioRun
 
 __all__ = [
     "Activity",
@@ -30,15 +38,23 @@ __all__ = [
     "EventKind",
     "FieldType",
     "HistoryEvent",
+    "LimitKind",
     "LostReason",
     "Pipeline",
     "Priority",
     "Product",
+    "RecurringRun",
+    "RecurringTemplate",
+    "RepeatDismissal",
     "SavedFilter",
+    "Scenario",
+    "ScenarioRun",
+    "ScheduleMode",
     "Semantics",
     "Setting",
     "Source",
     "Stage",
+    "TimeUnit",
     "User",
     "UserSetting",
     "Visibility",

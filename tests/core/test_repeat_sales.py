@@ -22,6 +22,7 @@ from dealterm.core.services.repeat_sales import (
     estimate,
     suggestions,
 )
+from dealterm.migrations import HEAD
 
 TODAY = date(2026, 3, 10)
 
@@ -163,6 +164,6 @@ def test_migration_0005_keeps_every_row(tmp_path: Path, clock: object) -> None:
     engine.dispose()
     db = Database.open(path, clock=clock)  # type: ignore[arg-type]
     with db.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0005"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
         assert conn.execute(text("SELECT count(*) FROM scenarios")).scalar() == 0
     db.close()

@@ -37,8 +37,21 @@ class Deal(SQLModel, table=True):
         Index("ix_deals_board", "stage_id", "is_recurring", "moved_at", "id"),
         # "My deals" by stage and close date.
         Index("ix_deals_responsible_stage_close", "responsible_id", "stage_id", "close_date"),
-        Index("ix_deals_close_date", "close_date"),
+        # The calendar's per-day counts and sums, answered from the index alone.
+        Index("ix_deals_close_date", "close_date", "is_recurring", "currency_code", "amount"),
         Index("ix_deals_pipeline_closed", "pipeline_id", "closed"),
+        # The board's column headers (count, sum, weighted sum per stage and currency).
+        Index(
+            "ix_deals_board_summary",
+            "pipeline_id",
+            "is_recurring",
+            "stage_id",
+            "currency_code",
+            "amount",
+            "probability",
+        ),
+        # The list's count and sum.
+        Index("ix_deals_totals", "is_recurring", "currency_code", "amount"),
         Index("ix_deals_company_id", "company_id"),
         Index("ix_deals_created_at", "created_at"),
         Index("ix_deals_origin", "origin", "origin_id"),

@@ -30,6 +30,16 @@ WindowOption = Annotated[
 
 
 # --- scenarios -----------------------------------------------------------------------
+
+
+def _clients_match(count: int) -> str:
+    return f"{count:,} client matches" if count == 1 else f"{count:,} clients match"
+
+
+def _deals(count: int) -> str:
+    return f"{count:,} deal" if count == 1 else f"{count:,} deals"
+
+
 def _scenario_dict(s: ScenarioRead) -> dict[str, Any]:
     return {
         "id": s.id,
@@ -199,8 +209,8 @@ def scenario_preview(
         )
         return
     typer.echo(
-        f'Scenario "{preview.scenario.name}": {preview.count} clients match; '
-        f"a run creates {preview.count} deals in {preview.pipeline} / {preview.stage}"
+        f'Scenario "{preview.scenario.name}": {_clients_match(preview.count)}; '
+        f"a run creates {_deals(preview.count)} in {preview.pipeline} / {preview.stage}"
         + (f" ({preview.already_done} already done this period)" if preview.already_done else "")
     )
     _print_planned(preview.deals, created=False)

@@ -468,7 +468,9 @@ def generate_demo(
         (r.id, r.name, r.price, r.measure, r.tax_rate)
         for r in conn.execute(select(_table(Product)))
     ]
-    clients = _clients(conn, maker, max(5, min(20000, deals // 15 + 5)))
+    # A small demo keeps a few busy clients; a bigger book has many clients with a deal or
+    # two each, most of them with nothing open (the ones repeat business looks for).
+    clients = _clients(conn, maker, max(5, min(20000, max(deals // 15 + 5, (deals - 240) // 4))))
     _insert(conn, Company, clients.companies)
     _insert(conn, Contact, clients.contacts)
     _insert(conn, Communication, clients.channels)

@@ -41,7 +41,10 @@ class ScenarioPreviewScreen(CrmScreen):
         p = self.preview
         with Vertical():
             yield Label(
-                f"{p.scenario.name}: {p.count} clients match; a run creates {p.count} deals "
+                f"{p.scenario.name}: "
+                f"{p.count:,} client{'' if p.count == 1 else 's'} "
+                f"match{'es' if p.count == 1 else ''}; "
+                f"a run creates {p.count:,} deal{'' if p.count == 1 else 's'} "
                 f"in {p.pipeline} / {p.stage}"
                 + (f" ({p.already_done} already done this period)" if p.already_done else ""),
                 id="summary",

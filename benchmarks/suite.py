@@ -216,7 +216,7 @@ class Suite:
         )
         self._add(
             "3c",
-            "list: search keystroke to updated rows (includes the 200 ms debounce)",
+            "list: search keystroke to updated rows (includes the search debounce)",
             rows,
             "list_search",
             self.target("median", 0.050),
@@ -227,7 +227,7 @@ class Suite:
             rows,
             "list_search_applied",
             None,
-            note="the part after FilterBar's 200 ms debounce",
+            note="the part after the search debounce",
             crm_row=False,
         )
 

@@ -85,6 +85,18 @@ def demo_db_path() -> Path:
     return data_dir() / "demo.db"
 
 
+def resolve_database(db: str | None, *, demo: bool, configured: str | None) -> str:
+    """Which database to open: --db, DEALTERM_DB, --demo, the settings file, the default."""
+    chosen = db or os.environ.get("DEALTERM_DB") or None
+    if chosen:
+        return chosen
+    if demo:
+        return str(demo_db_path())
+    if configured:
+        return configured
+    return str(default_db_path())
+
+
 def detect_locale() -> str:
     """The user's locale from the environment (LC_ALL, LC_MESSAGES, LANG), else en_US."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):

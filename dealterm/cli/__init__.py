@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 __all__ = ["main"]
 
@@ -18,8 +19,68 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _internal_error(exc: Exception) -> NoReturn:
+    if os.environ.get("DEALTERM_DEBUG"):
+        raise exc
+    print(
+        f"dealterm: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
+        "(set DEALTERM_DEBUG=1 for details)",
+        file=sys.stderr,
+    )
+    sys.exit(1)
+
+
+def _bare_app_options(args: Sequence[str]) -> tuple[str | None, bool] | None:
+    """``(db, demo)`` when the arguments only open the app (``--db X``, ``--demo``), else None."""
+    db: str | None = None
+    demo = False
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--demo":
+            demo = True
+        elif arg == "--db" and index + 1 < len(args) and not args[index + 1].startswith("-"):
+            db = args[index + 1]
+            index += 1
+        elif arg.startswith("--db=") and len(arg) > 5:
+            db = arg[5:]
+        else:
+            return None
+        index += 1
+    return db, demo
+
+
+def _open_app(db: str | None, demo: bool) -> int:
+    """The app, without importing Typer and building the command tree (~0.1 s of start-up)."""
+    from dealterm.config import load_settings, resolve_database
+    from dealterm.tui import run_tui
+
+    db = db or os.environ.get("DEALTERM_DB") or None
+    settings = load_settings()
+    target = resolve_database(db, demo=demo, configured=settings.db)
+    code = run_tui(target, demo=demo and not db, settings=settings)
+    if code:
+        print("dealterm: the app stopped with an error", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with its status."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    bare = _bare_app_options(args)
+    if bare is not None:
+        from dealterm.core.errors import DealtermError
+
+        try:
+            sys.exit(_open_app(*bare))
+        except KeyboardInterrupt:
+            print("dealterm: interrupted", file=sys.stderr)
+            sys.exit(130)
+        except DealtermError as exc:
+            print(f"dealterm: {_one_line(exc.message)}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        except Exception as exc:
+            _internal_error(exc)
     import typer
     import typer.main
 
@@ -28,11 +89,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     command = typer.main.get_command(build_app())
     try:
-        result = command.main(
-            args=list(argv) if argv is not None else None,
-            prog_name="dealterm",
-            standalone_mode=False,
-        )
+        result = command.main(args=args, prog_name="dealterm", standalone_mode=False)
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
         context = getattr(exc, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
@@ -47,12 +104,5 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"dealterm: {_one_line(exc.message)}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except Exception as exc:
-        if os.environ.get("DEALTERM_DEBUG"):
-            raise
-        print(
-            f"dealterm: internal error: {type(exc).__name__}: {_one_line(str(exc))} "
-            "(set DEALTERM_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
-        sys.exit(1)
+        _internal_error(exc)
     sys.exit(result if isinstance(result, int) else 0)

@@ -7,7 +7,6 @@ that ``dealterm --help`` stays quick.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -92,16 +91,9 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def resolve_target(state: State, db: str | None, settings: Settings) -> str:
     """Which database to open: --db, DEALTERM_DB, --demo, the settings file, the default."""
-    from dealterm.config import default_db_path, demo_db_path
+    from dealterm.config import resolve_database
 
-    chosen = db or state.db or os.environ.get("DEALTERM_DB") or None
-    if chosen:
-        return chosen
-    if state.demo:
-        return str(demo_db_path())
-    if settings.db:
-        return settings.db
-    return str(default_db_path())
+    return resolve_database(db or state.db, demo=state.demo, configured=settings.db)
 
 
 def open_db(ctx: typer.Context, db: str | None = None) -> Database:

@@ -76,3 +76,32 @@ def test_a_fresh_command_tree_behaves_like_the_shared_one(run: Runner, seeded_db
         fresh = run(*args, db=seeded_db, fresh_tree=True)
         assert fresh == shared
     assert_ok(run("deal", "add", "--title", "Fresh tree", db=seeded_db, fresh_tree=True))
+
+
+def test_a_db_option_without_a_value_is_a_usage_error_not_the_app(seeded_db: Path) -> None:
+    # `dealterm --db X` and `--demo` open the app without building the command tree; anything
+    # else, including a --db with its value missing, still goes through the CLI's checks.
+    report, stdout = _probe(seeded_db, "--db")
+    assert report == {"code": 2, "textual": []}
+    assert stdout == ""
+
+
+def test_the_app_opens_on_the_database_given_with_db(seeded_db: Path, tmp_path: Path) -> None:
+    # The app's own headless run: it opens the file named by --db (not DEALTERM_DB) and quits.
+    script = (
+        "import sys, dealterm.tui as tui\n"
+        "seen = []\n"
+        "tui.run_tui = lambda target, demo, settings: seen.append((target, demo)) or 0\n"
+        "from dealterm.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    print(exc.code, seen)\n"
+    )
+    other = tmp_path / "other.db"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "--db", str(other), "--demo"],
+        env=_env(seeded_db),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.stdout.strip() == f"0 [({str(other)!r}, False)]"

@@ -7,6 +7,8 @@ not loaded yet is asked for with a :class:`StageColumn.PageWanted` message.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -50,6 +52,9 @@ class StageColumn(ScrollView, can_focus=False):
         self.stage_id = stage_id
         self.count = 0
         self._base_style: Style | None = None  # set while a frame's lines are drawn
+        # Drawn lines by (card, line, width, selected, style): a repaint of an unchanged
+        # card reuses its strips (the card objects are immutable and replaced on reload).
+        self._lines: dict[tuple[Any, ...], tuple[CardView, Strip]] = {}
         self.cursor: int | None = None
         self.pages: dict[int, list[CardView]] = {}
         self.wanted: set[int] = set()
@@ -147,12 +152,26 @@ class StageColumn(ScrollView, can_focus=False):
         if page not in self.pages or page in self.stale:
             self._want(page)
         view = self.card_at(row)
+        selected = row == self.cursor and line < CARD_HEIGHT - 1
+        key = (id(view), line, width, selected, base)
+        cached = self._lines.get(key)
+        if cached is not None and cached[0] is view:
+            return cached[1]
+        strip = self._draw_line(view, line, width, selected, base)
+        if view is not None:
+            if len(self._lines) > 4000:  # a few screens of every column: plenty
+                self._lines.clear()
+            self._lines[key] = (view, strip)
+        return strip
+
+    def _draw_line(
+        self, view: CardView | None, line: int, width: int, selected: bool, base: Style
+    ) -> Strip:
         if view is None:
             text = Text(" …" if line == 0 else "", style="grey50")
             text.pad_right(width - text.cell_len)
         else:
             text = card_line(view, line, width)
-        selected = row == self.cursor and line < CARD_HEIGHT - 1
         if selected:
             text.stylize(Style(bgcolor="grey30"))
             if line == 0:

@@ -357,7 +357,21 @@ def edit(
     amount: Annotated[str | None, typer.Option()] = None,
     currency: Annotated[str | None, typer.Option()] = None,
     company: Annotated[str | None, typer.Option()] = None,
+    contact: Annotated[
+        list[str] | None,
+        typer.Option(help="Contact name or id; repeat for more (replaces the contacts)."),
+    ] = None,
     comment: Annotated[str | None, typer.Option()] = None,
+    product: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Product row: 'name=Widget; price=100; qty=3'. Repeatable (replaces the rows)."
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Custom field CODE=VALUE (CODE= clears it). Repeatable."),
+    ] = None,
     every: Every = None,
     unit: Unit = None,
     start: Start = None,
@@ -373,7 +387,12 @@ def edit(
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
-    """Change a template's fields or schedule (only the options given)."""
+    """Change a template's fields or schedule (only the options given).
+
+    A changed schedule keeps the dates that were due and not run yet: the next run
+    creates them.
+    """
+    from dealterm.cli.deal import _parse_custom, parse_row_spec
     from dealterm.core.crm import Crm
     from dealterm.core.services.recurring import TemplateUpdate
 
@@ -400,6 +419,12 @@ def edit(
     ):
         if value is not None:
             values[key] = value
+    if contact:
+        values["contacts"] = list(contact)
+    if product:
+        values["products"] = [parse_row_spec(spec) for spec in product]
+    if set_:
+        values["custom_fields"] = _parse_custom(set_)
     if not values:
         fail("nothing to change: give an option such as --title or --every")
     template = Crm(open_db(ctx, db)).edit_recurring(template_id, TemplateUpdate(**values))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule
@@ -26,6 +26,7 @@ __all__ = [
     "next_after",
     "occurrences",
     "parse_offset",
+    "resume_at",
 ]
 
 _FREQ = {TimeUnit.DAY: DAILY, TimeUnit.WEEK: WEEKLY, TimeUnit.MONTH: MONTHLY, TimeUnit.YEAR: YEARLY}
@@ -189,7 +190,7 @@ class Schedule:
 
 
 def first_run(schedule: Schedule, today: date) -> date | None:
-    """The first run of a new (or re-scheduled) template.
+    """The first run of a new (or resumed) template.
 
     "once" runs on its date even if that is already past (the run catches it up); "every"
     runs from the start, or from today when the start is past (a new template does not
@@ -213,6 +214,25 @@ def next_after(schedule: Schedule, last: date, counter: int) -> date | None:
     if schedule.limit_kind == LimitKind.TIMES and counter >= (schedule.limit_times or 0):
         return None
     found = schedule.rule().after(datetime.combine(last, time.min), inc=False)
+    return found.date() if found is not None else None
+
+
+def resume_at(schedule: Schedule, since: date, last: date | None, counter: int) -> date | None:
+    """The first run on or after ``since`` and after ``last``, or None when none is left.
+
+    Where an edited schedule picks up. Unlike :func:`first_run` the date may be past:
+    the next run catches it up.
+
+    Args:
+        last: the template's last run (None when it never ran).
+        counter: how many deals the template has created.
+    """
+    if schedule.mode == ScheduleMode.ONCE:
+        return None if counter else schedule.once_date()
+    if schedule.limit_kind == LimitKind.TIMES and counter >= (schedule.limit_times or 0):
+        return None
+    floor = since if last is None else max(since, last + timedelta(days=1))
+    found = schedule.rule().after(datetime.combine(floor, time.min), inc=True)
     return found.date() if found is not None else None
 
 

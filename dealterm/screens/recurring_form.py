@@ -15,7 +15,13 @@ if TYPE_CHECKING:
     from dealterm.core.crm import Choice, Crm, PipelineInfo
     from dealterm.core.services.recurring import TemplateRead
 
-__all__ = ["make_recurring_form", "schedule_fields", "schedule_values", "template_form"]
+__all__ = [
+    "TemplateFormModal",
+    "make_recurring_form",
+    "schedule_fields",
+    "schedule_values",
+    "template_form",
+]
 
 MODES = [("every N units from the start", "every"), ("once, N units before the start", "once")]
 UNITS = [("days", "day"), ("weeks", "week"), ("months", "month"), ("years", "year")]
@@ -103,6 +109,18 @@ def schedule_values(values: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+class TemplateFormModal(FormModal):
+    """The template form: it needs more lines than a 45-line terminal gives a dialog.
+
+    So its dialog scrolls, and the focused field scrolls into view: tab reaches the
+    close date.
+    """
+
+    DEFAULT_CSS = """
+    TemplateFormModal .dialog { overflow-y: auto; }
+    """
+
+
 def template_form(
     crm: Crm,
     pipelines: list[PipelineInfo],
@@ -115,6 +133,7 @@ def template_form(
     from dealterm.core.services.recurring import TemplateInput, TemplateUpdate
 
     t = template
+    primary = t.contacts[0] if t and t.contacts else ""
     fields = [
         FormField("title", "Title", value=t.title if t else ""),
         FormField("amount", "Amount", value=f"{t.amount:.2f}" if t else "", placeholder="0"),
@@ -132,24 +151,52 @@ def template_form(
             value=t.company or "" if t else "",
             hint="a company name; a new one is created",
         ),
+        FormField("contact", "Contact", value=primary, hint=_contact_hint(t)),
         *schedule_fields(pipelines, t, today=today),
     ]
 
     def save(values: dict[str, Any]) -> TemplateRead:
-        deal_values = {
+        contact = (values["contact"] or "").strip()
+        deal_values: dict[str, Any] = {
             "title": values["title"],
             "amount": (values["amount"] or "").strip() or None,
             "currency": values["currency"],
             "company": (values["company"] or "").strip() or None,
         }
         if t is None:
+            deal_values["contacts"] = [contact] if contact else []
             return crm.add_recurring(TemplateInput(**deal_values, **schedule_values(values)))
-        if deal_values["amount"] is None:
+        if deal_values["amount"] in (None, f"{t.amount:.2f}"):
+            # untouched: an amount that follows the product rows keeps following them
             deal_values.pop("amount")
+        if contact != primary:
+            # the field is the first contact; the others are kept (by id: names may repeat)
+            deal_values["contacts"] = ([contact] if contact else []) + list(t.contact_ids[1:])
         return crm.edit_recurring(t.id, TemplateUpdate(**deal_values, **schedule_values(values)))
 
-    title = "New recurring deal" if t is None else f"Recurring deal #{t.id}"
-    return FormModal(title, fields, save)
+    if t is None:
+        title = "New recurring deal"
+        subtitle = "Product rows and custom fields: add them with dealterm recurring edit"
+    else:
+        title = f"Recurring deal #{t.id}"
+        subtitle = (
+            f"{_count(len(t.products), 'product row')}, "
+            f"{_count(len(t.custom_fields), 'custom field')} · "
+            f"edit them with: dealterm recurring edit {t.id}"
+        )
+    return TemplateFormModal(title, fields, save, subtitle=subtitle)
+
+
+def _count(number: int, noun: str) -> str:
+    if number == 0:
+        return f"no {noun}s"
+    return f"1 {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _contact_hint(template: TemplateRead | None) -> str:
+    if template is not None and len(template.contacts) > 1:
+        return f"the first of {len(template.contacts)} contacts; the others stay"
+    return "a contact name; a new one is created"
 
 
 def make_recurring_form(

@@ -117,6 +117,93 @@ def test_add_once_pause_resume_edit_delete(run: Runner, fresh_db: Path) -> None:
     assert len(assert_ok(run("deal", "list", "--json", db=fresh_db)).json()) == 4
 
 
+def test_edit_contacts_products_and_custom_fields(run: Runner, seeded_db: Path) -> None:
+    assert_ok(run("field", "add", "REGION", "Region", "--type", "list", "--option", "North",
+                  "--option", "South", db=seeded_db))  # fmt: skip
+    assert_ok(run("field", "add", "BUDGET", "Budget", "--type", "money", db=seeded_db))
+    made = assert_ok(run("recurring", "from-deal", "1", "--json", db=seeded_db)).json()
+    tid = str(made["id"])
+    assert made["contacts"] == ["John Smith"] and made["amount"] == "100.00"
+    edited = assert_ok(
+        run(
+            "recurring", "edit", tid,
+            "--contact", "Mary Jones",
+            "--contact", "John Smith",
+            "--product", "name=Support; price=100; qty=2; discount=10%; tax=20",
+            "--product", "name=Visit; price=50",
+            "--set", "UF_CRM_REGION=south",
+            "--set", "BUDGET=1 500 EUR",
+            "--json",
+            db=seeded_db,
+        )
+    ).json()  # fmt: skip
+    assert edited["contacts"] == ["Mary Jones", "John Smith"]
+    assert [(p["name"], p["price"], p["quantity"]) for p in edited["products"]] == [
+        ("Support", "100.00", "2"),
+        ("Visit", "50.00", "1"),
+    ]
+    assert (
+        edited["products"][0]["discount"] == "10.00"
+        and edited["products"][0]["tax_rate"] == "20.00"
+    )
+    assert edited["custom_fields"] == {"UF_CRM_REGION": "South", "UF_CRM_BUDGET": "1500.00 EUR"}
+    assert edited["amount"] == "100.00"  # the deal's amount was typed by hand: it stays
+    # --set merges, CODE= clears; --contact and --product replace
+    again = assert_ok(
+        run("recurring", "edit", tid, "--set", "BUDGET=", "--contact", "John Smith",
+            "--product", "Paper; price=5; qty=10", "--amount", "70", "--json", db=seeded_db)
+    ).json()  # fmt: skip
+    assert again["custom_fields"] == {"UF_CRM_REGION": "South"}
+    assert again["contacts"] == ["John Smith"]
+    assert [p["name"] for p in again["products"]] == ["Paper"] and again["amount"] == "70.00"
+    # the next deal carries them
+    created = assert_ok(
+        run("recurring", "run", "--json", db=seeded_db)
+    ).json()["created"]  # fmt: skip
+    deal = assert_ok(run("deal", "show", str(created[0]["deal_id"]), "--json", db=seeded_db))
+    shown = deal.json()
+    assert [c["name"] for c in shown["contacts"]] == ["John Smith"]
+    assert [p["name"] for p in shown["products"]] == ["Paper"] and shown["amount"] == "70.00"
+    assert shown["custom_fields"] == {"UF_CRM_REGION": "South"}
+
+
+def test_edit_products_of_a_template_without_an_amount_follow_their_total(
+    run: Runner, fresh_db: Path
+) -> None:
+    made = assert_ok(run("recurring", "add", "--title", "Supplies", "--json", db=fresh_db)).json()
+    edited = assert_ok(
+        run("recurring", "edit", str(made["id"]), "--product", "name=Paper; price=5; qty=10",
+            "--json", db=fresh_db)
+    ).json()  # fmt: skip
+    assert edited["amount"] == "50.00"
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--set", "UF_CRM_REGION=West"], "must be one of"),
+        (["--set", "BUDGET=lots"], "budget"),
+        (["--set", "NOPE=1"], "unknown custom field"),
+        (["--set", "REGION"], "CODE=VALUE"),
+        (["--set", "UF_CRM_REGION="], "region is required"),
+        (["--product", "name=Paper; price=cheap"], "price"),
+        (["--product", "price=5"], "name"),
+        (["--contact", "99"], "unknown contact #99"),
+    ],
+)
+def test_edit_refuses_a_bad_field_product_or_contact(
+    run: Runner, seeded_db: Path, args: list[str], fragment: str
+) -> None:
+    assert_ok(run("field", "add", "REGION", "Region", "--type", "list", "--option", "North",
+                  "--required", "--default", "North", db=seeded_db))  # fmt: skip
+    assert_ok(run("field", "add", "BUDGET", "Budget", "--type", "money", db=seeded_db))
+    made = assert_ok(run("recurring", "from-deal", "1", "--json", db=seeded_db)).json()
+    before = assert_ok(run("recurring", "show", str(made["id"]), "--json", db=seeded_db)).json()
+    assert_fails(run("recurring", "edit", str(made["id"]), *args, db=seeded_db), 2, fragment)
+    after = assert_ok(run("recurring", "show", str(made["id"]), "--json", db=seeded_db)).json()
+    assert after == before
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

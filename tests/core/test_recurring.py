@@ -319,6 +319,100 @@ def test_pause_resume_edit_delete(db: Database, clock: FixedClock) -> None:
         crm.edit_recurring(template.id, TemplateUpdate(title="x"))
 
 
+def test_an_edit_after_a_missed_month_creates_the_missed_occurrence(
+    db: Database, clock: FixedClock
+) -> None:
+    crm = Crm(db)
+    template = crm.add_recurring(TemplateInput(title="Monthly", start="2026-03-10"))
+    assert [o for _t, o, _d in crm.run_recurring().created] == [date(2026, 3, 10)]
+    clock.advance(days=41)  # 20 April: the app was not opened on 10 April
+    # the form sends the whole schedule back, changed or not
+    edited = crm.edit_recurring(
+        template.id,
+        TemplateUpdate(mode="every", step=1, unit="month", start="2026-03-10", close_offset="14d"),
+    )
+    assert edited.next_run == date(2026, 4, 10)
+    made = crm.run_recurring().created
+    assert [(o, d.close_date) for _t, o, d in made] == [(date(2026, 4, 10), date(2026, 4, 24))]
+    after = crm.recurring_template(template.id)
+    assert (after.counter, after.last_run, after.next_run) == (
+        2,
+        date(2026, 4, 10),
+        date(2026, 5, 10),
+    )
+    # idempotence: editing again, even back to before the last run, brings nothing back
+    again = crm.edit_recurring(template.id, TemplateUpdate(start="2026-01-10"))
+    assert again.next_run == date(2026, 5, 10)
+    assert crm.run_recurring().count == 0
+    assert len(_deals(db)) == 2 == len(set(_runs(db)))
+
+
+def test_an_edit_to_a_new_cadence_catches_up_its_dates_since_the_last_run(
+    db: Database, clock: FixedClock
+) -> None:
+    crm = Crm(db)
+    template = crm.add_recurring(TemplateInput(title="Service", start="2026-03-10"))
+    crm.run_recurring()
+    clock.advance(days=20)  # 30 March
+    edited = crm.edit_recurring(template.id, TemplateUpdate(unit="week"))
+    assert edited.next_run == date(2026, 3, 17)
+    made = [o for _t, o, _d in crm.run_recurring().created]
+    assert made == [date(2026, 3, 17), date(2026, 3, 24)]
+    assert crm.run_recurring().count == 0
+    assert crm.recurring_template(template.id).next_run == date(2026, 3, 31)
+
+
+def test_an_edit_that_moves_the_start_into_the_future_waits(
+    db: Database, clock: FixedClock
+) -> None:
+    crm = Crm(db)
+    template = crm.add_recurring(TemplateInput(title="Weekly", unit="week"))
+    crm.run_recurring()  # 10 March
+    clock.advance(days=10)  # 17 March was missed
+    edited = crm.edit_recurring(template.id, TemplateUpdate(start="2026-04-15"))
+    assert edited.next_run == date(2026, 4, 15) and edited.active
+    assert crm.run_recurring().count == 0
+    clock.advance(days=25)  # 14 April
+    assert crm.run_recurring().count == 0
+    clock.advance(days=1)
+    assert [o for _t, o, _d in crm.run_recurring().created] == [date(2026, 4, 15)]
+    never_ran = crm.add_recurring(TemplateInput(title="Later", start="2026-05-01"))
+    moved = crm.edit_recurring(never_ran.id, TemplateUpdate(start="2026-06-01"))
+    assert moved.next_run == date(2026, 6, 1)
+    assert crm.run_recurring().count == 0
+
+
+def test_an_edit_keeps_the_dates_a_pause_skipped_skipped(db: Database, clock: FixedClock) -> None:
+    crm = Crm(db)
+    template = crm.add_recurring(TemplateInput(title="Weekly", unit="week"))
+    crm.run_recurring()  # 10 March
+    crm.pause_recurring(template.id)
+    clock.advance(days=15)  # 25 March: 17 and 24 March were paused for
+    resumed = crm.pause_recurring(template.id, paused=False)
+    assert resumed.next_run == date(2026, 3, 31)
+    edited = crm.edit_recurring(template.id, TemplateUpdate(close_offset="3d"))
+    assert edited.next_run == date(2026, 3, 31)
+    assert crm.run_recurring().count == 0
+    # a template made with a past start does not get the dates before it was made either
+    old_start = crm.add_recurring(TemplateInput(title="Old", start="2026-01-20"))
+    assert old_start.next_run == date(2026, 4, 20)
+    assert crm.edit_recurring(old_start.id, TemplateUpdate(step=1)).next_run == date(2026, 4, 20)
+
+
+def test_an_edit_of_a_paused_template_keeps_it_paused_and_resume_skips(
+    db: Database, clock: FixedClock
+) -> None:
+    crm = Crm(db)
+    template = crm.add_recurring(TemplateInput(title="Weekly", unit="week"))
+    crm.pause_recurring(template.id)
+    clock.advance(days=15)
+    edited = crm.edit_recurring(template.id, TemplateUpdate(step=2))
+    assert not edited.active and edited.state == "paused"
+    assert crm.run_recurring().count == 0
+    resumed = crm.pause_recurring(template.id, paused=False)
+    assert resumed.next_run == date(2026, 4, 7)
+
+
 def test_a_run_killed_half_way_is_finished_by_the_next_one(
     db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

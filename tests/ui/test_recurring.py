@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from textual.widgets import Input, Label
 
 from dealterm.core.crm import Crm
+from dealterm.core.models import RecurringTemplate
+from dealterm.core.services import custom_fields
+from dealterm.core.services.products import ProductRowInput
 from dealterm.core.services.recurring import TemplateInput
 from dealterm.screens.confirm import ConfirmModal
 from dealterm.screens.form import FormModal
@@ -21,6 +25,16 @@ from tests.ui.helpers import (
     until,
     wait_for_screen,
 )
+
+
+def _shown(app, widget) -> bool:  # type: ignore[no-untyped-def]
+    """The widget is on screen, not clipped out of its scrolled dialog."""
+    from textual.errors import NoWidget
+
+    try:
+        return app.screen.get_widget_at(widget.region.x, widget.region.y)[0] is widget
+    except NoWidget:
+        return False
 
 
 def _templates(db):  # type: ignore[no-untyped-def]
@@ -134,3 +148,81 @@ async def test_ctrl_r_on_the_card_makes_the_deal_recurring(  # type: ignore[no-u
         await until(pilot, lambda: len(_templates(db)) == 1)
         made = _templates(db)[0]
         assert made.based_on_deal_id == 34 and made.next_run == date(2026, 6, 1)
+
+
+async def test_the_form_edits_the_contact_and_shows_products_and_fields(  # type: ignore[no-untyped-def]
+    make_app, empty_db, db_of
+) -> None:
+    db = db_of(empty_db)
+    with db.session() as session:
+        custom_fields.define_field(session, "region", "Region", type="list", options=["N", "S"])
+    crm = Crm(db)
+    made = crm.add_recurring(
+        TemplateInput(
+            title="Supplies",
+            company="Acme Ltd",
+            contacts=["John Smith", "Mary Jones"],
+            products=[
+                ProductRowInput(name="Paper", price="5", quantity="10"),
+                ProductRowInput(name="Ink", price="20"),
+            ],
+            custom_fields={"region": "S"},
+            start="2026-04-01",
+        )
+    )
+    assert made.amount == Decimal("70.00")
+    app = make_app(empty_db)
+    async with app.run_test(size=FAST) as pilot:
+        open_recurring(app)
+        screen = await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: len(screen.templates) == 1)
+        await pilot.press("enter")
+        form = await wait_for_screen(pilot, FormModal)
+        subtitle = str(form.query_one(".dialog-subtitle", Label).render())
+        assert subtitle == (
+            f"2 product rows, 1 custom field · edit them with: dealterm recurring edit {made.id}"
+        )
+        close = form.query_one("#f-close_offset", Input)
+        assert not _shown(app, close)  # the form is taller than the terminal...
+        close.focus()
+        await until(pilot, lambda: _shown(app, close))  # ...and scrolls to the focused field
+        contact = form.query_one("#f-contact", Input)
+        assert contact.value == "John Smith"
+        hints = [str(label.render()) for label in form.query(".hint").results(Label)]
+        assert "the first of 2 contacts; the others stay" in hints
+        contact.value = "Ann Lee"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: _templates(db)[0].contacts[0] == "Ann Lee")
+        edited = _templates(db)[0]
+        assert edited.contacts == ["Ann Lee", "Mary Jones"]
+        # products, fields and the amount that follows the rows are left as they were
+        assert [p["name"] for p in edited.products] == ["Paper", "Ink"]
+        assert edited.custom_fields == {"UF_CRM_REGION": "S"}
+        with db.session(write=False) as session:
+            row = session.get(RecurringTemplate, made.id)
+            assert row is not None and row.is_manual_amount is False
+        assert edited.next_run == date(2026, 4, 1)
+
+        await until(
+            pilot, lambda: screen.templates and screen.templates[0].contacts[0] == "Ann Lee"
+        )
+        await pilot.press("enter")  # clearing the field drops the first contact only
+        form = await wait_for_screen(pilot, FormModal)
+        form.query_one("#f-contact", Input).value = ""
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: _templates(db)[0].contacts == ["Mary Jones"])
+
+        await pilot.press("a")  # a new template with a contact
+        form = await wait_for_screen(pilot, FormModal)
+        assert "add them with dealterm recurring edit" in str(
+            form.query_one(".dialog-subtitle", Label).render()
+        )
+        form.query_one("#f-title", Input).value = "Checkup"
+        form.query_one("#f-contact", Input).value = "Zoe Park"
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, RecurringScreen)
+        await until(pilot, lambda: len(_templates(db)) == 2)
+        added = next(t for t in _templates(db) if t.title == "Checkup")
+        assert added.contacts == ["Zoe Park"] and added.company is None

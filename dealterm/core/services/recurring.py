@@ -46,6 +46,7 @@ from dealterm.core.recurrence import (
     first_run,
     next_after,
     parse_unit,
+    resume_at,
 )
 from dealterm.core.services import (
     clients,
@@ -131,7 +132,11 @@ class TemplateInput(ScheduleInput):
 
 
 class TemplateUpdate(BaseModel):
-    """Changes to a template: only the fields that were set apply (see :class:`TemplateInput`)."""
+    """Changes to a template: only the fields that were set apply (see :class:`TemplateInput`).
+
+    ``contacts`` and ``products`` replace the template's lists; ``custom_fields`` merges
+    (None removes a value), as a deal's edit does.
+    """
 
     title: str | None = None
     amount: Decimal | str | int | None = None
@@ -143,6 +148,7 @@ class TemplateUpdate(BaseModel):
     responsible: int | str | None = None
     comments: str | None = None
     custom_fields: dict[str, Any] | None = None
+    products: list[ProductRowInput] | None = None
     mode: str | None = None
     step: int | str | None = None
     unit: str | None = None
@@ -250,10 +256,13 @@ def schedule_of(template: RecurringTemplate) -> Schedule:
 def _read(session: Session, template: RecurringTemplate) -> TemplateRead:
     assert template.id is not None
     company = session.get(Company, template.company_id) if template.company_id else None
-    names = []
+    # contacts deleted since are left out of both lists, so ids and names stay in step
+    ids: list[int] = []
+    names: list[str] = []
     for contact_id in template.contact_ids or []:
         contact = session.get(Contact, contact_id)
         if contact is not None:
+            ids.append(contact_id)
             names.append(contact.name)
     responsible = session.get(User, template.responsible_id) if template.responsible_id else None
     pipeline = session.get(Pipeline, template.pipeline_id) if template.pipeline_id else None
@@ -264,7 +273,7 @@ def _read(session: Session, template: RecurringTemplate) -> TemplateRead:
         currency=template.currency_code,
         company_id=template.company_id,
         company=company.title if company else None,
-        contact_ids=list(template.contact_ids or []),
+        contact_ids=ids,
         contacts=names,
         type=template.type_code,
         source=template.source_code,
@@ -377,6 +386,11 @@ def _schedule(data: ScheduleInput, today: date) -> Schedule:
 def _apply_schedule(
     session: Session, template: RecurringTemplate, schedule: Schedule, today: date
 ) -> None:
+    _store_schedule(template, schedule)
+    _reschedule(template, schedule, today)
+
+
+def _store_schedule(template: RecurringTemplate, schedule: Schedule) -> None:
     template.mode = schedule.mode
     template.step = schedule.step
     template.unit = schedule.unit
@@ -386,11 +400,14 @@ def _apply_schedule(
     template.limit_times = schedule.limit_times
     template.begin_offset = schedule.begin_offset
     template.close_offset = schedule.close_offset
-    _reschedule(template, schedule, today)
 
 
 def _reschedule(template: RecurringTemplate, schedule: Schedule, today: date) -> None:
-    """Work out the next run again (after an edit or on resume); finish when none is left."""
+    """Work out the next run of a new or resumed template; finish when none is left.
+
+    Dates before today are left out (except a "once" date): a new template does not
+    create deals for before it existed, and a resumed one skips what it was paused for.
+    """
     since = today
     if template.last_run is not None and template.last_run >= today:
         since = template.last_run
@@ -402,6 +419,29 @@ def _reschedule(template: RecurringTemplate, schedule: Schedule, today: date) ->
         upcoming = next_after(schedule, since, template.counter)
     else:
         upcoming = first_run(schedule, since)
+    template.next_run = upcoming
+    template.finished = upcoming is None
+    if upcoming is None:
+        template.active = False
+
+
+def _reschedule_after_edit(
+    template: RecurringTemplate, old: Schedule, new: Schedule, today: date
+) -> None:
+    """Work out the next run of an edited schedule; finish when none is left.
+
+    The next run is the new schedule's first date after the last run (on or after the
+    start when it never ran), even a past one: dates that were due and not run yet are
+    not lost to an edit, the next run creates them. Dates skipped on purpose stay
+    skipped, though. Those are the old schedule's dates before its next run that never
+    ran (a pause, a start before the template was made); when there are any, nothing
+    before that next run, or before today if that is earlier, comes back.
+    """
+    since = new.start
+    expected = resume_at(old, old.start, template.last_run, template.counter)
+    if template.next_run is not None and expected is not None and template.next_run > expected:
+        since = min(template.next_run, today)
+    upcoming = resume_at(new, since, template.last_run, template.counter)
     template.next_run = upcoming
     template.finished = upcoming is None
     if upcoming is None:
@@ -596,7 +636,10 @@ _SCHEDULE_KEYS = (
 
 
 def update_template(session: Session, template_id: int, changes: TemplateUpdate) -> TemplateRead:
-    """Change a template's fields or schedule; a new schedule moves the next run.
+    """Change a template's fields or schedule.
+
+    A changed schedule keeps the dates that were due and not run yet (see
+    :func:`_reschedule_after_edit`); a paused template stays paused.
 
     Raises:
         NotFoundError: no such template.
@@ -606,6 +649,14 @@ def update_template(session: Session, template_id: int, changes: TemplateUpdate)
     today = context.clock.today()
     template = _get(session, template_id, lock=True)
     given = changes.model_fields_set
+    if "products" in given:
+        # before the amount: a typed amount in the same edit wins over the rows' total
+        rows, total = _products(session, changes.products or [])
+        if template.is_manual_amount and template.amount == 0 and not template.products:
+            template.is_manual_amount = False  # no typed amount to keep, as for a deal
+        template.products = rows
+        if not template.is_manual_amount:
+            template.amount = total
     if "title" in given:
         title = parse_title(changes.title)
         if not title:
@@ -639,7 +690,11 @@ def update_template(session: Session, template_id: int, changes: TemplateUpdate)
         template.comments = (changes.comments or "").strip() or None
     if "custom_fields" in given and changes.custom_fields:
         merged = dict(template.custom_fields or {})
-        for code, value in custom_fields.normalize_values(session, changes.custom_fields).items():
+        normalized = custom_fields.normalize_values(session, changes.custom_fields)
+        custom_fields.refuse_clearing_required(
+            session, [code for code, value in normalized.items() if value is None]
+        )
+        for code, value in normalized.items():
             if value is None:
                 merged.pop(code, None)
             else:
@@ -666,7 +721,8 @@ def update_template(session: Session, template_id: int, changes: TemplateUpdate)
         )
         schedule = _schedule(merged_input, today)
         was_active = template.active or template.finished
-        _apply_schedule(session, template, schedule, today)
+        _store_schedule(template, schedule)
+        _reschedule_after_edit(template, current, schedule, today)
         # a paused template stays paused; a finished one with a new future comes back
         template.active = template.next_run is not None and was_active
     template.updated_at = context.clock.utcnow()

@@ -102,10 +102,11 @@ def _install_sqlite_hooks(engine: Engine) -> None:
                     cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.execute("PRAGMA foreign_keys = ON")
-            # 8 MiB of page cache per connection (the pool keeps a few): at 64 MiB the cache
-            # alone held ~190 MB of a 300 MB TUI at 100k deals; the views' queries are
-            # index-driven, so the larger cache only helped full-table sorts (by ~20%).
-            cur.execute("PRAGMA cache_size = -8192")
+            # 4 MiB of page cache per connection (the pool keeps a few): at 64 MiB the cache
+            # alone held ~190 MB of a 300 MB TUI at 100k deals. The views' queries are
+            # index-driven; the smaller cache costs the list's first full-order read ~15%
+            # (docs/benchmarks.md) and keeps the TUI under 150 MB.
+            cur.execute("PRAGMA cache_size = -4096")
             cur.execute("PRAGMA temp_store = MEMORY")
         finally:
             cur.close()

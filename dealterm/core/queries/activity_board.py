@@ -29,8 +29,8 @@ from dealterm.core.cards import Card, Marker, StageSummary
 from dealterm.core.context import ctx
 from dealterm.core.errors import NotFoundError, ValidationError
 from dealterm.core.filters import DealFilter
-from dealterm.core.models import Activity, Company, Contact, Deal, DealContact
-from dealterm.core.queries.conditions import deal_conditions
+from dealterm.core.models import Activity, Company, Deal
+from dealterm.core.queries.conditions import deal_conditions, primary_contact_name
 from dealterm.core.readmodels import ActivityRead, StageRead
 from dealterm.core.services import activities, directories
 from dealterm.core.types import from_fixed
@@ -209,15 +209,7 @@ def cards_for(session: Session, ids: list[int]) -> list[Card]:
     if not ids:
         return []
     bounds = bounds_for(session)
-    contact = (
-        select(col(Contact.name))
-        .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
-        .where(col(DealContact.deal_id) == col(Deal.id))
-        .order_by(col(DealContact.is_primary).desc(), col(DealContact.sort))
-        .limit(1)
-        .correlate(Deal)
-        .scalar_subquery()
-    )
+    contact = primary_contact_name()
     rows = session.execute(
         select(  # type: ignore[call-overload]
             Deal.id,

@@ -17,8 +17,8 @@ from sqlmodel import Session, col
 from dealterm.core.cards import Card, Marker, StageSummary
 from dealterm.core.context import ctx
 from dealterm.core.filters import DealFilter
-from dealterm.core.models import Activity, Company, Contact, Deal, DealContact, Semantics, Stage
-from dealterm.core.queries.conditions import deal_conditions
+from dealterm.core.models import Activity, Company, Deal, Semantics, Stage
+from dealterm.core.queries.conditions import deal_conditions, primary_contact_name
 from dealterm.core.readmodels import StageRead
 from dealterm.core.services import directories, pipelines
 from dealterm.core.types import from_fixed
@@ -147,15 +147,7 @@ def column_page(
         .correlate(Deal)
         .scalar_subquery()
     )
-    contact = (
-        sa_select(col(Contact.name))
-        .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
-        .where(col(DealContact.deal_id) == col(Deal.id))
-        .order_by(col(DealContact.is_primary).desc(), col(DealContact.sort))
-        .limit(1)
-        .correlate(Deal)
-        .scalar_subquery()
-    )
+    contact = primary_contact_name()
     rows = session.execute(
         sa_select(  # type: ignore[call-overload]
             Deal.id,

@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from dealterm.core.context import ctx
 from dealterm.core.errors import ValidationError
 from dealterm.core.filters import DealFilter, Status
-from dealterm.core.models import Activity, Deal, Semantics, Stage
+from dealterm.core.models import Activity, Contact, Deal, DealContact, Semantics, Stage
 from dealterm.core.search import search_condition
 from dealterm.core.services import directories, pipelines, users
 
@@ -25,7 +25,21 @@ __all__ = [
     "deal_conditions",
     "open_activity_exists",
     "overdue_activity_exists",
+    "primary_contact_name",
 ]
+
+
+def primary_contact_name() -> Any:
+    """The name of the deal's primary contact (else its first), as a correlated subquery."""
+    return (
+        select(col(Contact.name))
+        .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
+        .where(col(DealContact.deal_id) == col(Deal.id))
+        .order_by(col(DealContact.is_primary).desc(), col(DealContact.sort))
+        .limit(1)
+        .correlate(Deal)
+        .scalar_subquery()
+    )
 
 
 def open_activity_exists() -> ColumnElement[bool]:

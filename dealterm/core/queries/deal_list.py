@@ -23,15 +23,17 @@ from dealterm.core.filters import DealFilter
 from dealterm.core.models import (
     Activity,
     Company,
-    Contact,
     Deal,
-    DealContact,
     DealType,
     Source,
     Stage,
     User,
 )
-from dealterm.core.queries.conditions import custom_sort_key, deal_conditions
+from dealterm.core.queries.conditions import (
+    custom_sort_key,
+    deal_conditions,
+    primary_contact_name,
+)
 from dealterm.core.services import custom_fields, directories
 from dealterm.core.types import from_fixed
 
@@ -50,18 +52,6 @@ def _next_deadline() -> Any:
     return (
         select(func.min(Activity.deadline))
         .where(col(Activity.deal_id) == col(Deal.id), col(Activity.completed).is_(False))
-        .correlate(Deal)
-        .scalar_subquery()
-    )
-
-
-def _primary_contact() -> Any:
-    return (
-        select(col(Contact.name))
-        .join(DealContact, col(DealContact.contact_id) == col(Contact.id))
-        .where(col(DealContact.deal_id) == col(Deal.id))
-        .order_by(col(DealContact.is_primary).desc(), col(DealContact.sort))
-        .limit(1)
         .correlate(Deal)
         .scalar_subquery()
     )
@@ -90,7 +80,7 @@ def _sort_expression(key: str, session: Session) -> Any:
         "stage": col(Stage.sort),
         "amount": col(Deal.amount),
         "currency": col(Deal.currency_code),
-        "client": func.lower(func.coalesce(Company.title, _primary_contact(), "")),
+        "client": func.lower(func.coalesce(Company.title, primary_contact_name(), "")),
         "responsible": func.lower(User.name),
         "created": col(Deal.created_at),
         "begin": col(Deal.begin_date),
@@ -193,7 +183,7 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
             Deal.amount,
             Deal.currency_code,
             Company.title,
-            _primary_contact(),
+            primary_contact_name(),
             User.name,
             Deal.created_at,
             Deal.begin_date,

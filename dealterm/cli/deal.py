@@ -9,7 +9,7 @@ import typer
 
 from dealterm.cli.common import DbOption, DealId, JsonOption, echo_json, fail, open_db
 from dealterm.cli.filter_options import FilterOptions as F
-from dealterm.cli.filter_options import build_filter
+from dealterm.cli.filter_options import command_filter
 
 app = typer.Typer(help="Create, find, change and close deals.", no_args_is_help=True)
 
@@ -214,32 +214,7 @@ def list_(
 
     database = open_db(ctx, db)
     with database.session(write=save_as is not None) as session:
-        flt = build_filter(
-            session,
-            pipeline=pipeline,
-            stage=stage,
-            open=open_,
-            won=won,
-            lost=lost,
-            closed=closed,
-            search=search,
-            responsible=responsible,
-            min_amount=min_amount,
-            max_amount=max_amount,
-            currency=currency,
-            deal_type=type_,
-            source=source,
-            created_from=created_from,
-            created_to=created_to,
-            close_from=close_from,
-            close_to=close_to,
-            repeat=repeat,
-            without_activities=without_activities,
-            overdue=overdue,
-            field=field,
-            preset=preset,
-            saved=saved,
-        )
+        flt = command_filter(session, locals())
         deals = list_deals(session, flt, limit=limit)
         total = count_deals(session, flt) if not json_ and len(deals) == limit else None
         if save_as:

@@ -10,7 +10,7 @@ import typer
 
 from dealterm.cli.common import DbOption, open_db
 from dealterm.cli.filter_options import FilterOptions as F
-from dealterm.cli.filter_options import build_filter
+from dealterm.cli.filter_options import command_filter
 
 __all__ = ["export_app"]
 
@@ -181,32 +181,7 @@ def deals(
         chosen = _choose_encoding(encoding, bom, to_file=to_file)
     database = open_db(ctx, db)
     with database.session(write=False) as session:
-        flt = build_filter(
-            session,
-            pipeline=pipeline,
-            stage=stage,
-            open=open_,
-            won=won,
-            lost=lost,
-            closed=closed,
-            search=search,
-            responsible=responsible,
-            min_amount=min_amount,
-            max_amount=max_amount,
-            currency=currency,
-            deal_type=type_,
-            source=source,
-            created_from=created_from,
-            created_to=created_to,
-            close_from=close_from,
-            close_to=close_to,
-            repeat=repeat,
-            without_activities=without_activities,
-            overdue=overdue,
-            field=field,
-            preset=preset,
-            saved=saved,
-        )
+        flt = command_filter(session, locals())
 
         def write(stream: IO[bytes]) -> int:
             return write_deals(session, stream, flt=flt, fmt=kind, encoding=chosen, columns=columns)

@@ -1,7 +1,8 @@
-"""The filter options `deal list` (and later `export`) share, and turning them into a DealFilter."""
+"""The filter options `deal list` and `export deals` share, and turning them into a DealFilter."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -9,7 +10,7 @@ import typer
 if TYPE_CHECKING:
     from dealterm.core.filters import DealFilter
 
-__all__ = ["FilterOptions", "build_filter"]
+__all__ = ["FilterOptions", "build_filter", "command_filter"]
 
 Pipeline = Annotated[
     str | None, typer.Option(help="Pipeline name or id.", rich_help_panel="Filter")
@@ -185,3 +186,23 @@ def build_filter(session: object, **options: object) -> DealFilter:
     if changes and base.name:
         changes["name"] = None  # the preset was changed: describe the conditions instead
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+# The option names of build_filter, and the parameter names commands give some of them.
+_OPTION_NAMES = frozenset(
+    {
+        "pipeline", "stage", "open", "won", "lost", "closed", "search", "responsible",
+        "min_amount", "max_amount", "currency", "deal_type", "source", "created_from",
+        "created_to", "close_from", "close_to", "repeat", "without_activities", "overdue",
+        "field", "preset", "saved",
+    }
+)  # fmt: skip
+_PARAMETER_NAMES = {"open_": "open", "type_": "deal_type"}
+
+
+def command_filter(session: object, parameters: Mapping[str, object]) -> DealFilter:
+    """The filter of a command whose signature takes the options above (pass its locals())."""
+    options = {_PARAMETER_NAMES.get(name, name): value for name, value in parameters.items()}
+    return build_filter(
+        session, **{name: value for name, value in options.items() if name in _OPTION_NAMES}
+    )

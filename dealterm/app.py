@@ -8,7 +8,7 @@ elsewhere (``dealterm deal move`` in another terminal) show up without a restart
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App
@@ -379,33 +379,24 @@ class DealtermApp(App[None]):
         if action not in ("switch_mode", "settings"):
             return True
         return not (
-            getattr(self.screen, "SETTINGS", False)
-            or getattr(self.screen, "OVER_VIEW", False)
-            or isinstance(self.screen, ModalScreen)
+            getattr(self.screen, "OVER_VIEW", False) or isinstance(self.screen, ModalScreen)
         )
 
-    # --- import --------------------------------------------------------------------------
-    def action_import_deals(self) -> None:
-        """Open the import wizard (not over a dialog, nor before the database is open)."""
-        from textual.screen import ModalScreen
+    # --- screens over the views -------------------------------------------------------------
+    def action_open_screen(self, name: str) -> None:
+        """Open the import wizard or a repeat-business screen over the current view.
+
+        Not over a dialog, nor over itself, nor before the database is open.
+        """
+        from textual.screen import ModalScreen, Screen
 
         from dealterm.screens.import_wizard import ImportWizard
-
-        if self.crm is None or isinstance(self.screen, ModalScreen):
-            return
-        self.push_screen(ImportWizard())
-
-    # --- screens over the views: recurring deals, scenarios, suggestions ---------------------
-    def action_open_screen(self, name: str) -> None:
-        """Open one of the repeat-business screens (not over a dialog, nor over itself)."""
-        from textual.screen import ModalScreen
-
-        from dealterm.screens.base import CrmScreen
         from dealterm.screens.recurring import RecurringScreen
         from dealterm.screens.scenarios import ScenariosScreen
         from dealterm.screens.suggestions import SuggestionsScreen
 
-        kinds: dict[str, type[CrmScreen]] = {
+        kinds: dict[str, type[Screen[Any]]] = {
+            "import": ImportWizard,
             "recurring": RecurringScreen,
             "scenarios": ScenariosScreen,
             "suggestions": SuggestionsScreen,

@@ -79,7 +79,7 @@ class DealCommands(Provider):
             (
                 "Import deals…",
                 "From a CSV/TSV file or a Bitrix24, amoCRM, Pipedrive or HubSpot export",
-                self.dt_app.action_import_deals,
+                partial(self.dt_app.action_open_screen, "import"),
             )
         )
         commands.append(

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from dealterm.app import DealtermApp
     from dealterm.core.crm import Crm
 
-__all__ = ["CrmScreen", "in_thread"]
+__all__ = ["CrmAccess", "CrmScreen", "in_thread"]
 
 T = TypeVar("T")
 
@@ -23,8 +23,10 @@ async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-class CrmScreen(Screen[Any]):
-    """A screen that works with the CRM."""
+class CrmAccess:
+    """The typed app and the open CRM, for screens and dialogs alike."""
+
+    app: Any  # provided by Textual's DOMNode
 
     @property
     def dt_app(self) -> DealtermApp:
@@ -51,6 +53,10 @@ class CrmScreen(Screen[Any]):
     def ready(self) -> bool:
         """True once the database is open."""
         return self.dt_app.crm is not None
+
+
+class CrmScreen(CrmAccess, Screen[Any]):
+    """A screen that works with the CRM."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker of this screen failed: say so (worker events do not reach the app)."""

@@ -198,14 +198,12 @@ class BoardScreen(CrmScreen):
         board = self.query_one(Board)
         status = self.query_one("#board-status", Static)
         stage_ids = [s.stage.id for s in event.summaries]
-        if stage_ids != self._stage_ids:
+        same_stages = stage_ids == self._stage_ids
+        if not same_stages:
             await board.set_stages(event.summaries)
             self._stage_ids = stage_ids
-            fresh_stages = True
-        else:
-            fresh_stages = False
         unchanged: set[int] = set()
-        if not fresh_stages:
+        if same_stages:
             counts = {s.stage.id: s.count for s in event.summaries}
             for column in board.columns():
                 fresh = event.pages.get(column.stage_id)

@@ -47,7 +47,7 @@ class ListScreen(CrmScreen):
         Binding("o", "sort", "Order by column", id="list.sort"),
         Binding("c", "choose_columns", "Columns", id="list.columns"),
         Binding("b", "bulk", "Bulk action", id="list.bulk"),
-        Binding("i", "app.import_deals", "Import", id="list.import"),
+        Binding("i", "app.open_screen('import')", "Import", id="list.import"),
         Binding("slash", "filter", "Search", key_display="/", id="list.search"),
         Binding("f", "filter_form", "Filter", id="list.filter"),
         Binding("r", "reload", "Reload", show=False, id="list.reload"),
@@ -81,6 +81,7 @@ class ListScreen(CrmScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        self._fresh = False  # mounted and loading: the first resume must not load again
         self.sort = "id"
         self.descending = True
         self.generation = 0
@@ -116,7 +117,7 @@ class ListScreen(CrmScreen):
             self.reload()
 
     def on_screen_resume(self) -> None:
-        if getattr(self, "_fresh", False):
+        if self._fresh:
             self._fresh = False
             return
         if self.ready:

@@ -37,11 +37,9 @@ from textual.widgets import (
     Static,
 )
 
-from dealterm.screens.base import in_thread
+from dealterm.screens.base import CrmAccess, in_thread
 
 if TYPE_CHECKING:
-    from dealterm.app import DealtermApp
-    from dealterm.core.crm import Crm
     from dealterm.core.importing import ImportOptions, ImportPreview, ImportReport
 
 __all__ = ["ImportWizard"]
@@ -98,7 +96,7 @@ def _cell(value: str, width: int = 30) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-class ImportWizard(ModalScreen[bool]):
+class ImportWizard(CrmAccess, ModalScreen[bool]):
     """Dismisses with True when deals were imported (the views reload), False otherwise."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -138,19 +136,6 @@ class ImportWizard(ModalScreen[bool]):
         self.report: ImportReport | None = None
         self.done: ImportReport | None = None
         self._busy = False
-
-    @property
-    def dt_app(self) -> DealtermApp:
-        return self.app  # type: ignore[return-value]
-
-    @property
-    def crm(self) -> Crm:
-        crm = self.dt_app.crm
-        if crm is None:
-            from dealterm.core.errors import DatabaseError
-
-            raise DatabaseError("the database is not open yet")
-        return crm
 
     # --- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

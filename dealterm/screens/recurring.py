@@ -17,20 +17,9 @@ from dealterm.messages import DatabaseReady, DataChanged
 from dealterm.screens.base import CrmScreen, in_thread
 
 if TYPE_CHECKING:
-    from textual.app import App
-
     from dealterm.core.services.recurring import TemplateRead
 
-__all__ = ["RecurringScreen", "open_recurring"]
-
-
-def open_recurring(app: App[object]) -> None:
-    """Open the recurring deals screen over the current view (the palette's entry)."""
-    from textual.screen import ModalScreen
-
-    if isinstance(app.screen, RecurringScreen | ModalScreen):
-        return
-    app.push_screen(RecurringScreen())
+__all__ = ["RecurringScreen"]
 
 
 COLUMNS = ("Title", "Client", "Amount", "Schedule", "Next run", "State")

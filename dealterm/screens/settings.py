@@ -42,7 +42,8 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 class SettingsScreen(CrmScreen):
     """Shape the CRM: everything an administrator sets up before a team starts."""
 
-    SETTINGS = True  # the header says so; view keys are off here
+    SETTINGS = True  # the header says so
+    OVER_VIEW = True  # opened over a view: the view keys are off here (escape goes back)
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="settings.back"),

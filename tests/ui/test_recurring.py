@@ -14,7 +14,7 @@ from dealterm.core.services.products import ProductRowInput
 from dealterm.core.services.recurring import TemplateInput
 from dealterm.screens.confirm import ConfirmModal
 from dealterm.screens.form import FormModal
-from dealterm.screens.recurring import RecurringScreen, open_recurring
+from dealterm.screens.recurring import RecurringScreen
 from tests.ui.conftest import board_ready
 from tests.ui.helpers import (
     FAST,
@@ -56,7 +56,8 @@ async def test_the_app_runs_due_templates_at_start_and_manages_them(  # type: ig
             pilot,
             lambda: any("1 recurring deal created" in str(n.message) for n in app._notifications),
         )
-        open_recurring(app)
+        await until(pilot, lambda: app.crm is not None)
+        app.action_open_screen("recurring")
         screen = await wait_for_screen(pilot, RecurringScreen)
         await until(pilot, lambda: len(screen.templates) == 2)
         rows = table_rows(screen, "#recurring-table")
@@ -126,7 +127,8 @@ async def test_R_on_the_board_makes_the_selected_deal_recurring(  # type: ignore
         made = _templates(db)[0]
         assert made.based_on_deal_id == 34 and made.next_run == date(2026, 3, 31)
         assert made.close_offset == "14d"
-        open_recurring(app)
+        await until(pilot, lambda: app.crm is not None)
+        app.action_open_screen("recurring")
         screen = await wait_for_screen(pilot, RecurringScreen)
         await until(pilot, lambda: len(screen.templates) == 1)
         assert table_rows(screen, "#recurring-table")[0][0] == made.title
@@ -173,7 +175,8 @@ async def test_the_form_edits_the_contact_and_shows_products_and_fields(  # type
     assert made.amount == Decimal("70.00")
     app = make_app(empty_db)
     async with app.run_test(size=FAST) as pilot:
-        open_recurring(app)
+        await until(pilot, lambda: app.crm is not None)
+        app.action_open_screen("recurring")
         screen = await wait_for_screen(pilot, RecurringScreen)
         await until(pilot, lambda: len(screen.templates) == 1)
         await pilot.press("enter")

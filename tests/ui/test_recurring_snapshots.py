@@ -18,7 +18,7 @@ from dealterm.core.db import Database
 from dealterm.core.services.products import ProductRowInput
 from dealterm.core.services.recurring import TemplateInput
 from dealterm.screens.form import FormModal
-from dealterm.screens.recurring import RecurringScreen, open_recurring
+from dealterm.screens.recurring import RecurringScreen
 from tests.ui.conftest import SIZE
 from tests.ui.helpers import busy, settle, until, wait_for_screen
 from tests.ui.test_settings_snapshots import steady
@@ -56,7 +56,8 @@ def recurring_snapshot(snap_compare, make_app, empty_db: Path, db_of, *, edit: b
     async def run_before(pilot: Any) -> None:
         await until(pilot, lambda: pilot.app.crm is not None)  # the start-up run is over
         await settle(pilot)
-        open_recurring(pilot.app)
+        await until(pilot, lambda: pilot.app.crm is not None)
+        pilot.app.action_open_screen("recurring")
         screen = await wait_for_screen(pilot, RecurringScreen)
         await until(pilot, lambda: len(screen.templates) == 2)
         await settle(pilot)

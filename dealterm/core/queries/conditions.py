@@ -152,14 +152,30 @@ def custom_condition(session: Session, code: str, expression: str) -> ColumnElem
     return equal
 
 
-def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[bool]]:
+def deal_conditions(
+    session: Session, flt: DealFilter, *, scan: bool = False, probe: bool = False
+) -> list[ColumnElement[bool]]:
     """Every condition of ``flt`` as a SQL expression on ``deals`` (templates excluded).
+
+    ``scan``: the caller reads most of the table anyway (a sort no index delivers), so the
+    template exclusion is written so that no index is chosen for it. Without statistics
+    SQLite takes ``is_recurring IS 0`` for a selective condition and looks every deal up
+    through an index, six times slower than scanning the table (150 ms against 25 ms for
+    the first page of a title or stage sort at 100k deals).
+
+    ``probe``: the caller reads only the first page in an index's order; see
+    :func:`~dealterm.core.search.search_condition`.
 
     Raises:
         ValidationError: the filter names an unknown pipeline, stage, user, currency,
             type or source, or a range whose end is before its start.
     """
-    where: list[ColumnElement[bool]] = [col(Deal.is_recurring).is_(False)]
+    templates_out = (
+        func.coalesce(Deal.is_recurring, False).is_(False)
+        if scan
+        else col(Deal.is_recurring).is_(False)
+    )
+    where: list[ColumnElement[bool]] = [templates_out]
     pipeline = None
     if flt.pipeline not in (None, "") or flt.stage not in (None, ""):
         pipeline = pipelines.resolve_pipeline(session, flt.pipeline)
@@ -221,7 +237,7 @@ def deal_conditions(session: Session, flt: DealFilter) -> list[ColumnElement[boo
     for code, value in flt.custom:
         where.append(custom_condition(session, code, value))
     if flt.search and flt.search.strip():
-        condition = search_condition(session, flt.search)
+        condition = search_condition(session, flt.search, probe=probe)
         if condition is not None:
             where.append(condition)
     return where

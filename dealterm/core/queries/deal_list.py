@@ -93,6 +93,9 @@ def _sort_expression(key: str, session: Session) -> Any:
     }[key]
 
 
+# Sort keys an index delivers in order (the first page is an index walk, not a sort).
+_INDEXED = frozenset({"id", "created", "close"})
+
 # Sort keys no deal leaves empty (NOT NULL columns): no "NULLs last" term for them.
 _NEVER_NULL = frozenset(
     {"title", "stage", "amount", "currency", "responsible", "created", "begin", "close", "repeat"}
@@ -128,7 +131,12 @@ def ordered_ids(
         query = query.join(User, col(User.id) == col(Deal.responsible_id))
     elif key == "client":
         query = query.outerjoin(Company, col(Company.id) == col(Deal.company_id))
-    query = query.where(*deal_conditions(session, flt or DealFilter()))
+    walk = key in _INDEXED
+    query = query.where(
+        *deal_conditions(
+            session, flt or DealFilter(), scan=not walk, probe=walk and limit is not None
+        )
+    )
     # NULLs last either way (only nullable keys need the term); the id breaks ties so the
     # order is stable.
     direction = order.desc() if descending else order.asc()

@@ -269,9 +269,10 @@ class DealtermApp(App[None]):
         """Show every view through ``flt`` (None: all deals)."""
         self.deal_filter = None if flt is None or flt.is_empty else flt
         self.update_header()
-        for stack in self._screen_stacks.values():
-            for screen in stack:
-                screen.post_message(FilterChanged())
+        # Only the screen in sight reads again now: every view reads the filter again when it
+        # comes back into sight (on_screen_resume), so hidden views do not compete for the
+        # CPU with the one being typed into.
+        self.screen.post_message(FilterChanged())
 
     def set_search(self, text: str) -> None:
         """Change only the words of the filter (what the filter bar types)."""

@@ -372,13 +372,25 @@ class Crm:
                 session, flt, sort=sort, descending=descending, limit=limit
             )
 
-    def custom_columns(self) -> list[Any]:
-        """The list columns of the custom fields offered now."""
+    def list_top(
+        self, flt: DealFilter | None, sort: str, descending: bool, limit: int, rows: int
+    ) -> tuple[array[int], dict[int, dict[str, Any]]]:
+        """The first ``limit`` ids in list order and the rows of the first ``rows`` of them.
+
+        One read for what the list shows first (a sort, a search keystroke).
+        """
+        with self.db.session(write=False) as session:
+            ids = deal_list.ordered_ids(session, flt, sort=sort, descending=descending, limit=limit)
+            return ids, deal_list.list_rows(session, ids[:rows])
+
+    def list_setup(self, keys: Sequence[str]) -> tuple[list[Any], dict[str, str | None]]:
+        """The list's custom-field columns and the user's preferences ``keys``, in one read."""
         from dealterm.core.deal_columns import custom_column
         from dealterm.core.services.custom_fields import list_fields
 
         with self.db.session(write=False) as session:
-            return [custom_column(f.code, f.label, f.type) for f in list_fields(session)]
+            columns = [custom_column(f.code, f.label, f.type) for f in list_fields(session)]
+            return columns, {key: users.get_user_setting(session, key) for key in keys}
 
     def list_rows(self, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """The list columns of some deals."""

@@ -16,7 +16,7 @@ from dealterm.core.deal_columns import DEFAULT_COLUMNS, ListColumn
 from dealterm.core.formatting import format_money
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
-from dealterm.widgets.deal_table import DealTable
+from dealterm.widgets.deal_table import PAGE, DealTable
 from dealterm.widgets.filter_bar import FilterBar
 
 if TYPE_CHECKING:
@@ -56,12 +56,20 @@ class ListScreen(CrmScreen):
     class Ids(Message):
         """The ordered ids of the filter arrived (``complete`` False: only the first ones)."""
 
-        def __init__(self, ids: array[int], total: int, complete: bool, generation: int) -> None:
+        def __init__(
+            self,
+            ids: array[int],
+            total: int,
+            complete: bool,
+            generation: int,
+            rows: dict[int, dict[str, Any]] | None = None,
+        ) -> None:
             super().__init__()
             self.ids = ids
             self.total = total
             self.complete = complete
             self.generation = generation
+            self.rows = rows  # the first page's rows, read with the ids
 
     class Rows(Message):
         """Rows of one page arrived."""
@@ -75,13 +83,16 @@ class ListScreen(CrmScreen):
     class Totals(Message):
         """Count and sum of the filtered deals."""
 
-        def __init__(self, totals: ListTotals) -> None:
+        def __init__(self, totals: ListTotals, generation: int) -> None:
             super().__init__()
             self.totals = totals
+            self.generation = generation
 
     def __init__(self) -> None:
         super().__init__()
-        self._fresh = False  # mounted and loading: the first resume must not load again
+        # Hidden since the last load: coming back into sight loads again. A new screen is
+        # resumed (more than once) right after its mount, which has loaded it already.
+        self._away = False
         self.sort = "id"
         self.descending = True
         self.generation = 0
@@ -100,8 +111,6 @@ class ListScreen(CrmScreen):
         self.query_one(DealTable).focus()
         if self.ready:
             self.reload()
-            # The first show also resumes the screen: that must not load it all a second time.
-            self._fresh = True
 
     # --- loading -----------------------------------------------------------------------
     def on_database_ready(self, _: DatabaseReady) -> None:
@@ -110,48 +119,71 @@ class ListScreen(CrmScreen):
 
     def on_data_changed(self, _: DataChanged) -> None:
         if self.ready:
-            self.reload(keep_rows=True)
+            self.reload()
 
     def on_filter_changed(self, _: FilterChanged) -> None:
         if self.ready:
-            self.reload()
+            self.reload(setup=False)
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
 
     def on_screen_resume(self) -> None:
-        if self._fresh:
-            self._fresh = False
-            return
-        if self.ready:
-            self.reload(keep_rows=True)
+        if self._away and self.ready:
+            self._away = False
+            self.reload()
 
-    def reload(self, *, keep_rows: bool = False) -> None:
-        """Read the order, the totals and the visible rows again."""
+    def reload(self, *, totals: bool = True, setup: bool = True) -> None:
+        """Read the order, the totals and the visible rows again.
+
+        ``totals`` False: only the order changed (a sort), the count and sum stand.
+        ``setup`` False: the custom fields cannot have changed (a sort, a search).
+        """
         self.generation += 1
         table = self.query_one(DealTable)
         if self.ready:
             table.zone = self.crm.db.clock.zone
         # Pages asked for under the old generation will be dropped when they arrive.
         table.invalidate()
-        self._load(self.generation, keep_rows)
+        known = self.totals.count if self.totals is not None and not totals else None
+        self._load(self.generation, known, table.scroll_y < PAGE, setup or not self._prefs_loaded)
 
     @work(thread=True, exclusive=True, group="list-ids", exit_on_error=False)
-    def _load(self, generation: int, keep_rows: bool) -> None:
+    def _load(self, generation: int, known: int | None, at_top: bool, setup: bool) -> None:
         crm = self.crm
-        custom = crm.custom_columns()  # fields may have been added in the settings
-        if not self._prefs_loaded:
-            self._prefs_loaded = True
-            columns = crm.preference(COLUMNS_KEY)
-            sort = crm.preference(SORT_KEY)
-            self.app.call_from_thread(self._apply_prefs, columns, sort, custom)
-        else:
-            self.app.call_from_thread(self._apply_custom, custom)
+        if setup:
+            # Fields may have been added in the settings; the saved columns and sort once.
+            keys = () if self._prefs_loaded else (COLUMNS_KEY, SORT_KEY)
+            custom, prefs = crm.list_setup(keys)
+            if not self._prefs_loaded:
+                self._prefs_loaded = True
+                columns, sort = prefs[COLUMNS_KEY], prefs[SORT_KEY]
+                self.app.call_from_thread(self._apply_prefs, columns, sort, custom)
+            else:
+                self.app.call_from_thread(self._apply_custom, custom)
         flt = self.dt_app.deal_filter
-        totals = crm.list_totals(flt)
-        self.post_message(self.Totals(totals))
-        first = crm.list_ids(flt, self.sort, self.descending, limit=FIRST_IDS)
-        self.post_message(self.Ids(first, totals.count, len(first) >= totals.count, generation))
-        if len(first) < totals.count:
+        # The first screenful first, with its rows (one read, one message, one frame); the
+        # count, the sum and the full order (a sort of every match) follow.
+        first, rows = crm.list_top(
+            flt, self.sort, self.descending, FIRST_IDS, PAGE if at_top else 0
+        )
+        complete = len(first) < FIRST_IDS
+        total = len(first) if complete else max(known or 0, len(first))
+        self.post_message(self.Ids(first, total, complete, generation, rows if at_top else None))
+        # A newer load (the next key of a search) makes the rest of this one pointless.
+        if generation != self.generation:
+            return
+        if known is None:
+            totals = crm.list_totals(flt)
+            self.post_message(self.Totals(totals, generation))
+            known = totals.count
+        if generation != self.generation:
+            return
+        if not complete and len(first) < known:
             everything = crm.list_ids(flt, self.sort, self.descending)
             self.post_message(self.Ids(everything, len(everything), True, generation))
+        elif not complete:  # exactly one screenful matches
+            self.post_message(self.Ids(first, len(first), True, generation))
 
     def _apply_custom(self, custom: list[ListColumn]) -> None:
         table = self.query_one(DealTable)
@@ -178,11 +210,15 @@ class ListScreen(CrmScreen):
             return
         table = self.query_one(DealTable)
         table.set_ids(event.ids, total=None if event.complete else event.total, keep_rows=True)
+        if event.rows is not None:
+            table.set_rows(0, event.rows)
         self._show_header()
         self._show_status()
         self.dt_app.update_header()
 
     def on_list_screen_totals(self, event: Totals) -> None:
+        if event.generation != self.generation:
+            return
         self.totals = event.totals
         self._show_status()
 
@@ -207,7 +243,10 @@ class ListScreen(CrmScreen):
 
     def _show_header(self) -> None:
         table = self.query_one(DealTable)
-        self.query_one("#list-header", Static).update(table.header(self.sort, self.descending))
+        # One line each (app.tcss): no layout pass for a new text.
+        self.query_one("#list-header", Static).update(
+            table.header(self.sort, self.descending), layout=False
+        )
 
     def _show_status(self) -> None:
         table = self.query_one(DealTable)
@@ -222,7 +261,9 @@ class ListScreen(CrmScreen):
         flt = self.dt_app.deal_filter
         if flt is not None and not flt.is_empty:
             parts.append(f"filter: {flt.describe()}")
-        self.query_one("#list-status", Static).update("  ·  ".join(parts) or "No deals")
+        self.query_one("#list-status", Static).update(
+            "  ·  ".join(parts) or "No deals", layout=False
+        )
 
     # --- actions -----------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -243,7 +284,7 @@ class ListScreen(CrmScreen):
         table = self.query_one(DealTable)
         table.cursor = 0
         table.scroll_to(y=0, animate=False)  # the top of the new order is in sight
-        self.reload()
+        self.reload(totals=False, setup=False)
 
     @work(thread=True, group="list-prefs", exit_on_error=False)
     def _save_pref(self, key: str, value: str) -> None:
@@ -273,7 +314,7 @@ class ListScreen(CrmScreen):
         from dealterm.screens.deal_card import DealCardScreen
 
         await self.app.push_screen_wait(DealCardScreen(deal_id))
-        self.reload(keep_rows=True)
+        self.reload()
 
     @work(exclusive=True, group="list-write", exit_on_error=False)
     async def action_new_deal(self) -> None:
@@ -338,4 +379,4 @@ class ListScreen(CrmScreen):
         if done:
             table.selected.clear()
             self.dt_app.note_own_change()
-            self.reload(keep_rows=True)
+            self.reload()

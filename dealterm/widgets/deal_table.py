@@ -116,6 +116,15 @@ class DealTable(ScrollView, can_focus=True):
         self.column_cursor = 0
         self.selected: set[int] = set()
         self._anchor: int | None = None
+        # Drawn lines by deal id: (the row drawn, how it was drawn, the line). A repaint
+        # (a new order, a scroll, a cursor move) redraws only the lines whose row or look
+        # changed; formatting a line's cells (money through Babel) is most of a frame.
+        self._lines: dict[int, tuple[dict[str, Any], tuple[Any, ...], Strip]] = {}
+        self._base_style: Style | None = None  # rich_style walks the ancestors: once per look
+
+    def notify_style_update(self) -> None:
+        self._base_style = None
+        super().notify_style_update()
 
     # --- data -------------------------------------------------------------------------
     def set_available(self, columns: Sequence[ListColumn]) -> None:
@@ -135,11 +144,19 @@ class DealTable(ScrollView, can_focus=True):
         self, ids: array[int], *, total: int | None = None, keep_rows: bool = False
     ) -> None:
         """A new order or filter: the ids of every matching deal (or the first of them)."""
+        old = self.ids
         self.ids = ids
         self.total = total
         if not keep_rows:
             self.rows.clear()
-        self.loaded_pages.clear()
+            self.loaded_pages.clear()
+        else:
+            # The full order after its first page: pages that hold the same deals stay loaded.
+            self.loaded_pages = {
+                page
+                for page in self.loaded_pages
+                if ids[page * PAGE : (page + 1) * PAGE] == old[page * PAGE : (page + 1) * PAGE]
+            }
         self.wanted.clear()
         self.selected &= set(ids) if total is None else self.selected
         self.cursor = min(self.cursor, max(0, self.row_count - 1))
@@ -224,7 +241,9 @@ class DealTable(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        base = self.rich_style
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
         if index >= self.row_count:
             return Strip.blank(width, base)
         if index >= len(self.ids):
@@ -233,6 +252,29 @@ class DealTable(ScrollView, can_focus=True):
         deal_id = self.ids[index]
         row = self.rows.get(deal_id)
         selected = deal_id in self.selected
+        if row is None:
+            return self._draw(deal_id, row, selected, index).crop_extend(
+                scroll_x, scroll_x + width, base
+            )
+        look = (
+            selected,
+            index == self.cursor and (2 if self.has_focus else 1),
+            self.columns,
+            self.locale,
+            self.zone,
+        )
+        cached = self._lines.get(deal_id)
+        if cached is not None and cached[1] == look and (cached[0] is row or cached[0] == row):
+            strip = cached[2]
+        else:
+            if len(self._lines) > 4 * PAGE:
+                self._lines.clear()
+            strip = self._draw(deal_id, row, selected, index)
+            self._lines[deal_id] = (row, look, strip)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _draw(self, deal_id: int, row: dict[str, Any] | None, selected: bool, index: int) -> Strip:
+        """One deal's line, every column, unscrolled."""
         line = Text("● " if selected else "  ", style="bold bright_cyan" if selected else "")
         if row is None:
             line.append(f"{deal_id:>7}  …", style="grey50")
@@ -254,13 +296,14 @@ class DealTable(ScrollView, can_focus=True):
             )
         elif selected:
             line.stylize(Style(bgcolor="grey15"))
-        strip = Strip(list(line.render(self.app.console)), line.cell_len)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+        return Strip(list(line.render(self.app.console)), line.cell_len)
 
     def on_focus(self) -> None:
+        self._base_style = None
         self.refresh()
 
     def on_blur(self) -> None:
+        self._base_style = None
         self.refresh()
 
     # --- cursor and selection ------------------------------------------------------------

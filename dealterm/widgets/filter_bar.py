@@ -9,12 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import Input, Label
 
 __all__ = ["FilterBar"]
-
-DEBOUNCE_SECONDS = 0.05  # a keystroke to rows within a frame or two; workers are exclusive
 
 
 class FilterBar(Horizontal):
@@ -43,7 +40,12 @@ class FilterBar(Horizontal):
     ]
 
     class Changed(Message):
-        """The filter text changed (debounced while typing)."""
+        """The filter text changed.
+
+        A typed key searches at once; keys that arrive together (a paste, a burst) make
+        one search. Stale searches cost little: the views' workers are exclusive and drop
+        results of an older filter.
+        """
 
         def __init__(self, text: str) -> None:
             super().__init__()
@@ -54,7 +56,7 @@ class FilterBar(Horizontal):
 
     def __init__(self) -> None:
         super().__init__()
-        self._timer: Timer | None = None
+        self._pending = False  # a change is queued to be sent
 
     def compose(self) -> ComposeResult:
         yield Label("Filter")
@@ -73,27 +75,26 @@ class FilterBar(Horizontal):
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(DEBOUNCE_SECONDS, self._send)
+        if not self._pending:
+            self._pending = True
+            self.call_later(self._send)
 
     def _send(self) -> None:
-        self.post_message(self.Changed(self.text))
+        if self._pending:
+            self._pending = False
+            self.post_message(self.Changed(self.text))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if self._timer is not None:
-            self._timer.stop()
-            self._send()
+        self._send()
         if not self.text.strip():
             self.remove_class("-open")
         self.post_message(self.Done())
 
     def action_clear(self) -> None:
         """Clear the filter and hide the bar."""
-        if self._timer is not None:
-            self._timer.stop()
+        self._pending = False
         had_text = bool(self.text)
         self.query_one(Input).value = ""
         self.remove_class("-open")

@@ -112,7 +112,7 @@ def core_list(crm: Any) -> Callable[[], None]:
     _timed("crm.list_rows(100 ids)", lambda: crm.list_rows(list(ids[:100])))
 
     def work() -> None:  # ListScreen._load + the first page of rows
-        crm.custom_columns()
+        crm.list_setup(("list.columns", "list.sort"))
         crm.list_totals(None)
         first = crm.list_ids(None, "id", True, 200)
         crm.list_ids(None, "id", True)

@@ -216,18 +216,18 @@ class Suite:
         )
         self._add(
             "3c",
-            "list: search keystroke to updated rows (includes the search debounce)",
+            "list: search keystroke to updated rows",
             rows,
             "list_search",
             self.target("median", 0.050),
         )
         self._add(
             "3c'",
-            "list: search, from the debounced filter change to updated rows",
+            "list: search, from the filter change to updated rows",
             rows,
             "list_search_applied",
             None,
-            note="the part after the search debounce",
+            note="the part after the filter bar hands the text over",
             crm_row=False,
         )
 

@@ -19,7 +19,12 @@ from sqlalchemy import Connection, Table, func, select, text
 from sqlmodel import Session
 
 from dealterm.core import demo_names as names
-from dealterm.core.bulk import INDEX_DEFERRAL_ROWS, bulk_insert, deferred_indexes
+from dealterm.core.bulk import (
+    INDEX_DEFERRAL_ROWS,
+    bulk_insert,
+    deferred_indexes,
+    deferred_next_activity,
+)
 from dealterm.core.context import ctx
 from dealterm.core.errors import ValidationError
 from dealterm.core.models import (
@@ -493,7 +498,8 @@ def generate_demo(
         _derived(conn, "created", flows, first_deal)
         _insert(conn, DealContact, rows.links)
     _insert(conn, DealProduct, rows.lines)
-    _insert(conn, Activity, rows.activities)
+    with deferred_next_activity(conn):  # each deal's nearest activity, once at the end
+        _insert(conn, Activity, rows.activities)
     _insert(conn, HistoryEvent, rows.events)
     _derived(conn, "closed", flows, first_deal)
     conn.execute(

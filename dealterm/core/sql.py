@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-__all__ = ["LIKE_ESCAPE", "contains_pattern", "escape_like"]
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlalchemy import Executable
+    from sqlmodel import Session
+
+__all__ = ["LIKE_ESCAPE", "contains_pattern", "escape_like", "plain_rows"]
 
 LIKE_ESCAPE = "\\"
 
@@ -15,3 +21,23 @@ def escape_like(text: str) -> str:
 def contains_pattern(text: str) -> str:
     """A lower-cased ``LIKE`` pattern matching values that contain ``text``."""
     return f"%{escape_like(text.strip().lower())}%"
+
+
+def plain_rows(session: Session, statement: Executable) -> list[tuple[Any, ...]]:
+    """A SELECT's rows as the driver returns them: plain tuples, no result processing.
+
+    Parameters are bound as usual (each type's bind processor), but the rows skip
+    SQLAlchemy's per-row machinery, 2-3 µs a row: 65 of the 95 ms the activities board
+    took to read its 25,000 open deals at 100k. For views reading many rows of ints and
+    text; values come as the driver gives them (SQLite: 0/1 for booleans, text for
+    timestamps), so select columns whose raw form is what the caller wants.
+    """
+    result = session.connection().execute(statement)
+    cursor = getattr(result, "cursor", None)
+    if cursor is None:  # not a cursor result: go the usual way
+        return [tuple(row) for row in result]
+    try:
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    finally:
+        result.close()
+    return rows

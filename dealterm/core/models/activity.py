@@ -48,8 +48,9 @@ class Activity(SQLModel, table=True):
             "direction IS NULL OR direction IN ('incoming', 'outgoing')",
             name="direction",
         ),
-        # The nearest open activity of a deal.
-        Index("ix_activities_deal_open", "deal_id", "completed", "deadline"),
+        # The nearest open activity of a deal, and whether one is incoming (the
+        # activities board reads only this index).
+        Index("ix_activities_deal_open", "deal_id", "completed", "deadline", "direction"),
         # Overdue / calendar queries across deals.
         Index("ix_activities_deadline", "completed", "deadline"),
         Index("ix_activities_responsible", "responsible_id", "completed", "deadline"),

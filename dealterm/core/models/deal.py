@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Index, Text
+from sqlalchemy import JSON, CheckConstraint, Index, Text, false
 
 from dealterm.core.models._base import AUTOINCREMENT, Field, SQLModel
 from dealterm.core.types import Fixed, Money, UTCDateTime
@@ -55,6 +55,18 @@ class Deal(SQLModel, table=True):
         Index("ix_deals_company_id", "company_id"),
         Index("ix_deals_created_at", "created_at"),
         Index("ix_deals_origin", "origin", "origin_id"),
+        # The activities board: open deals of a pipeline by their nearest open activity,
+        # with what its headers add up, answered from the index alone.
+        Index(
+            "ix_deals_next_activity",
+            "pipeline_id",
+            "closed",
+            "is_recurring",
+            "next_deadline",
+            "next_incoming",
+            "currency_code",
+            "amount",
+        ),
         AUTOINCREMENT,
     )
 
@@ -92,6 +104,10 @@ class Deal(SQLModel, table=True):
     is_recurring: bool = False
     origin: str | None = Field(default=None, max_length=50)
     origin_id: str | None = Field(default=None, max_length=100)
+    # The deadline of the nearest open activity, and whether an open one is incoming. The
+    # database keeps both (triggers on activities, migration 0007): never set them here.
+    next_deadline: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_incoming: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class DealContact(SQLModel, table=True):

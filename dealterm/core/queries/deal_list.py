@@ -10,7 +10,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,6 @@ from dealterm.core.deal_columns import COLUMNS, CUSTOM_PREFIX, DEFAULT_COLUMNS, 
 from dealterm.core.errors import DealtermError
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import (
-    Activity,
     Company,
     Deal,
     DealType,
@@ -46,15 +44,6 @@ __all__ = [
     "list_totals",
     "ordered_ids",
 ]
-
-
-def _next_deadline() -> Any:
-    return (
-        select(func.min(Activity.deadline))
-        .where(col(Activity.deal_id) == col(Deal.id), col(Activity.completed).is_(False))
-        .correlate(Deal)
-        .scalar_subquery()
-    )
 
 
 def _in_base_currency(session: Session) -> Any:
@@ -88,7 +77,7 @@ def _sort_expression(key: str, session: Session) -> Any:
         "type": col(Deal.type_code),
         "source": col(Deal.source_code),
         "probability": func.coalesce(Deal.probability, Stage.probability),
-        "next_activity": _next_deadline(),
+        "next_activity": col(Deal.next_deadline),
         "repeat": col(Deal.is_repeat),
     }[key]
 
@@ -199,7 +188,7 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
             DealType.name,
             Source.name,
             func.coalesce(Deal.probability, Stage.probability),
-            _next_deadline(),
+            Deal.next_deadline,
             Deal.is_repeat,
             Deal.custom_fields,
             Deal.version,
@@ -254,7 +243,7 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
             "type": type_name or "",
             "source": source_name or "",
             "probability": probability,
-            "next_activity": _as_datetime(due),
+            "next_activity": due,
             "repeat": repeat,
             "version": version,
             "closed": closed,
@@ -262,11 +251,3 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
         for code, text in custom_texts.get(deal_id, {}).items():
             result[deal_id][CUSTOM_PREFIX + code] = text
     return result
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    assert isinstance(moment, datetime)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

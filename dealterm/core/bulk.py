@@ -73,7 +73,7 @@ def deferred_next_activity(conn: Connection) -> Iterator[None]:
     activities (those with a higher id than any before) are brought up to date with one
     statement. All of it is inside the caller's transaction.
     """
-    before = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM activities").scalar()
+    before = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM activities").scalar_one())
     if conn.dialect.name == "sqlite":
         triggers = list(
             conn.exec_driver_sql(
@@ -92,7 +92,7 @@ def deferred_next_activity(conn: Connection) -> Iterator[None]:
         conn.exec_driver_sql("ALTER TABLE activities ENABLE TRIGGER deal_next_activity")
     conn.exec_driver_sql(
         f"{REFRESH_NEXT_ACTIVITY} "
-        f"WHERE deals.id IN (SELECT deal_id FROM activities WHERE id > {int(before)})"
+        f"WHERE deals.id IN (SELECT deal_id FROM activities WHERE id > {before})"
     )
 
 

@@ -100,7 +100,7 @@ def search_condition(
             like = text(f"deal_fts.body LIKE :{name} ESCAPE '\\'").bindparams(
                 **{name: f"%{escape_like(term)}%"}
             )
-            rowid = literal_column("deal_fts.rowid")
+            rowid: ColumnElement[int] = literal_column("deal_fts.rowid")
             if probe:
                 conditions.append(
                     exists(

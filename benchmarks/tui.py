@@ -205,6 +205,7 @@ def crm_log() -> CallLog:
             "preference",
             "set_preference",
             "activity_board",
+            "activity_board_top",
             "activity_cards",
             "default_pipeline",
             "base_currency",

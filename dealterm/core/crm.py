@@ -491,6 +491,24 @@ class Crm:
         with self.db.session(write=False) as session:
             return board_index(session, flt)
 
+    def activity_board_top(
+        self, flt: DealFilter | None, page_size: int
+    ) -> tuple[Any, dict[str, list[Any]]]:
+        """The activities board's columns and the cards of each column's first page.
+
+        One read for what the board shows first.
+        """
+        from dealterm.core.queries.activity_board import board_index, cards_for
+
+        with self.db.session(write=False) as session:
+            index = board_index(session, flt)
+            first = {code: ids[:page_size] for code, ids in index.ids.items()}
+            wanted = [deal_id for ids in first.values() for deal_id in ids]
+            cards = {card.id: card for card in cards_for(session, wanted)}
+            return index, {
+                code: [cards[i] for i in ids if i in cards] for code, ids in first.items()
+            }
+
     def activity_cards(self, ids: Sequence[int]) -> list[Any]:
         """Cards of these deals with their nearest open activity."""
         from dealterm.core.queries.activity_board import cards_for

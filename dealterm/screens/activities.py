@@ -128,11 +128,10 @@ class ActivitiesScreen(CrmScreen):
         pipeline = self.dt_app.pipeline
         if flt.pipeline is None and pipeline is not None:
             flt = replace(flt, pipeline=pipeline.id)
-        index = crm.activity_board(flt)
-        pages: dict[int, list[CardView]] = {}
-        for summary in index.summary:
-            ids = index.ids[summary.stage.code][:PAGE_SIZE]
-            pages[summary.stage.id] = self._views(crm.activity_cards(ids))
+        index, first = crm.activity_board_top(flt, PAGE_SIZE)
+        pages: dict[int, list[CardView]] = {
+            summary.stage.id: self._views(first[summary.stage.code]) for summary in index.summary
+        }
         self.post_message(self.Loaded(index.summary, index.ids, pages, select, generation))
 
     async def on_activities_screen_loaded(self, event: Loaded) -> None:

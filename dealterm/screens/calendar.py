@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from dealterm.core.formatting import format_money, safe_locale
@@ -27,6 +27,7 @@ from dealterm.core.queries.calendar import DATE_FIELDS, CalendarData, DayItems, 
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.filter_bar import FilterBar
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.month_grid import CalendarGrid, week_of
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class CalendarScreen(CrmScreen):
         yield FilterBar()
         yield Static("Opening the database…", id="calendar-title")
         yield CalendarGrid(today, locale=app.locale, currency=app.base_currency, id="calendar-grid")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def grid(self) -> CalendarGrid:

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
-    Footer,
     Header,
     Label,
     ListItem,
@@ -40,6 +39,7 @@ from dealterm.widgets.card_sections import (
     ProductsSection,
 )
 from dealterm.widgets.client_picker import ClientPicker
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.stage_path import StagePath
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ class DealCardScreen(CrmScreen):
                 yield ActivitiesSection(id="activities-section")
             with TabPane("History F6", id="history"):
                 yield HistorySection(id="history-section")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load_choices()

@@ -29,7 +29,6 @@ from textual.widgets import (
     ContentSwitcher,
     DataTable,
     DirectoryTree,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -38,6 +37,7 @@ from textual.widgets import (
 )
 
 from dealterm.screens.base import CrmAccess, in_thread
+from dealterm.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from dealterm.core.importing import ImportOptions, ImportPreview, ImportReport
@@ -211,7 +211,7 @@ class ImportWizard(CrmAccess, ModalScreen[bool]):
                     yield Static(id="run-summary", classes="summary")
                     yield ProgressBar(id="progress", show_eta=False)
                     yield Static(id="result", classes="summary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_steps("step-file")

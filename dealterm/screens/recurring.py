@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Footer, Header, Label
+from textual.widgets import DataTable, Header, Label
 
 from dealterm.messages import DatabaseReady, DataChanged
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from dealterm.core.services.recurring import TemplateRead
@@ -53,7 +54,7 @@ class RecurringScreen(CrmScreen):
         table: DataTable[str] = DataTable(id="recurring-table", cursor_type="row")
         yield table
         yield Label("", id="recurring-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

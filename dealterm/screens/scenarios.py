@@ -8,10 +8,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.screens.form import FormField, FormModal
+from dealterm.widgets.footer import KeyFooter
 
 __all__ = ["ScenarioPreviewScreen", "ScenariosScreen"]
 
@@ -50,7 +51,7 @@ class ScenarioPreviewScreen(CrmScreen):
                 id="summary",
             )
             yield DataTable(cursor_type="row", id="planned")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -84,7 +85,7 @@ class ScenariosScreen(CrmScreen):
         with Vertical():
             yield Label("Sales scenarios", id="title")
             yield DataTable(cursor_type="row", id="scenarios")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).add_columns("Name", "Segment", "Days", "Title", "Last run")

@@ -13,11 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import ContentSwitcher, Footer, Header, OptionList
+from textual.widgets import ContentSwitcher, Header, OptionList
 from textual.widgets.option_list import Option
 
 from dealterm.messages import DatabaseReady
 from dealterm.screens.base import CrmScreen
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.settings_base import SettingsPane
 from dealterm.widgets.settings_directories import DIRECTORIES, DirectoryPane
 from dealterm.widgets.settings_fields import FieldsPane, LayoutPane
@@ -73,7 +74,7 @@ class SettingsScreen(CrmScreen):
                 for kind in DIRECTORIES:
                     yield DirectoryPane(kind)
                 yield PreferencesPane()
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.dt_app.update_header()

@@ -8,9 +8,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.footer import KeyFooter
 
 __all__ = ["SuggestionsScreen"]
 
@@ -42,7 +43,7 @@ class SuggestionsScreen(CrmScreen):
             yield Label(f"Repeat-sale suggestions (due within {self.window} days)", id="title")
             yield DataTable(cursor_type="row", id="suggestions")
             yield Static("", id="evidence")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

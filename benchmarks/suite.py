@@ -264,9 +264,16 @@ class Suite:
         )
         self._add(
             "5b",
-            "activities board: switching back to it (1 then 3)",
+            "activities board: switching back to it (1 then 3), nothing changed meanwhile",
             rows,
             "activities_switch",
+            self.target("median", 0.3),
+        )
+        self._add(
+            "5c",
+            "activities board: switching back to it after a change elsewhere (read again)",
+            rows,
+            "activities_reload",
             self.target("median", 0.3),
         )
 

@@ -413,26 +413,34 @@ async def run_activities(pilot: Any, rec: Recorder, switches: int) -> None:
         current = app.screen
         return current if isinstance(current, ActivitiesScreen) else None
 
-    def loaded(previous: Any) -> bool:
+    def current_data(after: int = -1) -> bool:
+        """On screen, with every load it asked for shown (none if nothing changed), and a
+        load newer than ``after`` among them."""
         current = screen()
         return (
             current is not None
             and current._built
-            and current.ids is not previous
             and bool(current.ids)
+            and current.shown_generation == current.generation
+            and current.shown_generation > after
         )
 
     started = send_key(app, "3")
-    shown = await frames.until(lambda: loaded(None))
+    shown = await frames.until(current_data)
     rec.add("activities_first", started, shown)
     await settle(app)
-    for _ in range(switches):
-        previous = screen().ids
+    for index in range(switches):
         await press(pilot, "1")
         await settle(app)
+        changed = index % 2 == 1
+        hidden = next(s for s in app._screen_stacks["activities"] if s)
+        after = hidden.generation if changed else -1
+        if changed:
+            # A change seen while away (ours elsewhere, or the poll's): read again.
+            app.note_own_change()
         started = send_key(app, "3")
-        shown = await frames.until(lambda previous=previous: loaded(previous))
-        rec.add("activities_switch", started, shown)
+        shown = await frames.until(lambda after=after: current_data(after))
+        rec.add("activities_reload" if changed else "activities_switch", started, shown)
         await settle(app)
 
 

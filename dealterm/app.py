@@ -126,6 +126,9 @@ class DealtermApp(App[None]):
 
         configure(self.settings.formats())
         self._signature: tuple[object, ...] | None = None
+        # Bumped by every change we make or the poll sees: a view coming back into sight
+        # reads again only if it moved since the view's last load (CrmScreen.stale).
+        self.data_epoch = 0
         self.problem: str | None = self.settings.problem
 
     # --- start-up ----------------------------------------------------------------------
@@ -343,6 +346,7 @@ class DealtermApp(App[None]):
 
     def broadcast_change(self, deal_id: int | None = None) -> None:
         """Tell the screens that data changed."""
+        self.data_epoch += 1  # hidden views read again when they come back
         for screen in self.screen_stack:
             screen.post_message(DataChanged(deal_id))
 
@@ -350,8 +354,10 @@ class DealtermApp(App[None]):
         """Our own write: the views reload themselves.
 
         The fingerprint is kept, so the next poll also reloads once: that costs one
-        read, and a change another user made just after ours is never lost.
+        read, and a change another user made just after ours is never lost. Views out of
+        sight read again when they come back.
         """
+        self.data_epoch += 1
 
     # --- errors ------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -8,13 +8,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.board import Board
 from dealterm.widgets.card_view import CardView, card_view
 from dealterm.widgets.filter_bar import FilterBar
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn
 
 if TYPE_CHECKING:
@@ -79,13 +80,14 @@ class ActivitiesScreen(CrmScreen):
         self.ids: dict[str, list[int]] = {}
         self.codes: dict[int, str] = {}  # column stage id -> bucket code
         self._built = False
+        self.shown_generation = 0  # the last load on screen (== generation: up to date)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBar()
         yield Static("Opening the database…", id="activities-status")
         yield Board(id="activities-board")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Board).focus()
@@ -105,12 +107,13 @@ class ActivitiesScreen(CrmScreen):
             self.reload()
 
     def on_screen_resume(self) -> None:
-        if self.ready and self._built:
+        if self.ready and self._built and self.stale():
             self.reload()
 
     def reload(self, *, select: int | None = None) -> None:
         """Place every open deal again (in a thread)."""
         self.generation += 1
+        self.note_shown()
         self._load(select, self.generation)
 
     def _views(self, cards: list[Any]) -> list[CardView]:
@@ -160,6 +163,7 @@ class ActivitiesScreen(CrmScreen):
         flt = self.dt_app.deal_filter
         note = f" · filter: {flt.describe()}" if flt is not None and not flt.is_empty else ""
         self.query_one("#activities-status", Static).update(f"{total:,} open deals{note}")
+        self.shown_generation = event.generation
         self.dt_app.update_header()
 
     def on_stage_column_page_wanted(self, event: StageColumn.PageWanted) -> None:

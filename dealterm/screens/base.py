@@ -58,6 +58,26 @@ class CrmAccess:
 class CrmScreen(CrmAccess, Screen[Any]):
     """A screen that works with the CRM."""
 
+    _shown_key: tuple[Any, ...] | None = None
+
+    def view_key(self) -> tuple[Any, ...]:
+        """What a view's data depends on: any change of the data (ours, or seen by the
+        poll), the filter, the pipeline and the day (columns like "Today" move at midnight).
+        """
+        app = self.dt_app
+        pipeline = app.pipeline.id if app.pipeline is not None else None
+        today = app.crm.db.clock.today() if app.crm is not None else None
+        return (app.data_epoch, app.deal_filter, pipeline, today)
+
+    def note_shown(self) -> None:
+        """A load of everything the view shows starts now (see :meth:`stale`)."""
+        self._shown_key = self.view_key()
+
+    def stale(self) -> bool:
+        """Whether the view's data may have changed since its last full load: coming back
+        to a view that is not stale shows it at once, without reading it again."""
+        return self._shown_key is None or self._shown_key != self.view_key()
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker of this screen failed: say so (worker events do not reach the app)."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:

@@ -10,7 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dealterm.core.deal_columns import DEFAULT_COLUMNS, ListColumn
 from dealterm.core.formatting import format_money
@@ -18,6 +18,7 @@ from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.deal_table import PAGE, DealTable
 from dealterm.widgets.filter_bar import FilterBar
+from dealterm.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from dealterm.core.queries.deal_list import ListTotals
@@ -90,9 +91,6 @@ class ListScreen(CrmScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        # Hidden since the last load: coming back into sight loads again. A new screen is
-        # resumed (more than once) right after its mount, which has loaded it already.
-        self._away = False
         self.sort = "id"
         self.descending = True
         self.generation = 0
@@ -105,7 +103,7 @@ class ListScreen(CrmScreen):
         yield Static("", id="list-header")
         yield DealTable(locale=self.dt_app.locale, id="deal-table")
         yield Static("Opening the database…", id="list-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DealTable).focus()
@@ -125,12 +123,9 @@ class ListScreen(CrmScreen):
         if self.ready:
             self.reload(setup=False)
 
-    def on_screen_suspend(self) -> None:
-        self._away = True
-
     def on_screen_resume(self) -> None:
-        if self._away and self.ready:
-            self._away = False
+        # A new screen is resumed (more than once) right after its mount, which loaded it.
+        if self.ready and self.stale():
             self.reload()
 
     def reload(self, *, totals: bool = True, setup: bool = True) -> None:
@@ -140,6 +135,7 @@ class ListScreen(CrmScreen):
         ``setup`` False: the custom fields cannot have changed (a sort, a search).
         """
         self.generation += 1
+        self.note_shown()
         table = self.query_one(DealTable)
         if self.ready:
             table.zone = self.crm.db.clock.zone

@@ -151,8 +151,8 @@ class CalendarScreen(CrmScreen):
             self.reload(force=True)
 
     def on_screen_resume(self) -> None:
-        # Back from another view or a card: the filter or the data may have changed.
-        if self.ready and self._figures_key is not None:
+        # Back from another view or a card: read again if the filter or the data changed.
+        if self.ready and self._figures_key is not None and self.stale():
             self.reload(force=True)
 
     def reload(self, *, force: bool = False) -> None:
@@ -161,6 +161,7 @@ class CalendarScreen(CrmScreen):
             return
         if force:
             self.generation += 1
+            self.note_shown()
         start, end = self.grid.visible_range
         flt = self.deal_filter
         key = (start, end, self.field, flt, self.generation)

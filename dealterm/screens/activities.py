@@ -89,10 +89,17 @@ class ActivitiesScreen(CrmScreen):
         yield Board(id="activities-board")
         yield KeyFooter()
 
-    def on_mount(self) -> None:
-        self.query_one(Board).focus()
+    async def on_mount(self) -> None:
+        from dealterm.core.queries.activity_board import empty_summary
+
+        board = self.query_one(Board)
+        board.focus()
         if self.ready:
             self.reload()
+        # The six columns are always the same: built while the first read runs, shown
+        # when it arrives (not built after it, which cost another full layout).
+        board.display = False
+        await board.set_stages(empty_summary())
 
     def on_database_ready(self, _: DatabaseReady) -> None:
         if self.ready:
@@ -144,7 +151,9 @@ class ActivitiesScreen(CrmScreen):
         self.ids = event.ids
         self.codes = {s.stage.id: s.stage.code for s in event.summary}
         if not self._built:
-            await board.set_stages(event.summary)
+            if not board.lanes:
+                await board.set_stages(event.summary)
+            board.display = True
             self._built = True
         for column in board.columns():
             column.clear()

@@ -45,6 +45,7 @@ __all__ = [
     "bucket_cards",
     "bucket_summary",
     "cards_for",
+    "empty_summary",
     "first_week_day",
     "move_to_bucket",
     "target_deadline",
@@ -151,6 +152,15 @@ def _stage(index: int, bucket: Bucket) -> StageRead:
         probability=0,
         rotting_days=None,
     )
+
+
+def empty_summary() -> list[StageSummary]:
+    """The six columns with nothing counted yet (to build them before the first read)."""
+    zero = Decimal("0.00")
+    return [
+        StageSummary(stage=_stage(index, b), count=0, total=zero, weighted=zero)
+        for index, b in enumerate(BUCKETS)
+    ]
 
 
 @dataclass(frozen=True)

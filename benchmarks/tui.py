@@ -457,7 +457,8 @@ async def run(figure: str, db: Path, samples: int) -> dict[str, Any]:
     rec = Recorder(log)
     app = make_app(db)
     started = time.perf_counter()
-    async with app.run_test(size=SIZE) as pilot:
+    # Notifications on, as in a terminal: a move or a save shows its toast.
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
         await RUNS[figure](pilot, rec, samples)
         elapsed = time.perf_counter() - started
         await pilot.press("q")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -9,14 +10,16 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.timer import Timer
+from textual.widgets import Header, Static
 
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.board import Board
 from dealterm.widgets.card_view import CardView, card_view
 from dealterm.widgets.filter_bar import FilterBar
-from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn
+from dealterm.widgets.footer import KeyFooter
+from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn, StageLane
 
 if TYPE_CHECKING:
     from dealterm.core.cards import StageSummary
@@ -87,12 +90,17 @@ class BoardScreen(CrmScreen):
             pages: dict[int, list[CardView]],
             select: tuple[int, int] | None,
             generation: int,
+            scope: frozenset[int] | None = None,
+            keep_cursor: int | None = None,
         ) -> None:
             super().__init__()
             self.summaries = summaries
             self.pages = pages
             self.select = select
             self.generation = generation
+            self.scope = scope  # the columns whose pages were read (None: all)
+            # a deal: move the cursor to ``select`` only if it is on that deal still
+            self.keep_cursor = keep_cursor
 
     class PageLoaded(Message):
         """A page of one column arrived."""
@@ -113,13 +121,20 @@ class BoardScreen(CrmScreen):
         self._choices_generation = -1  # the app's settings generation the choices were read at
         self.generation = 0
         self._stage_ids: list[int] = []
+        self._status_shown = ""
+        self._full_load_pending = False  # a reload of every column is on its way
+        # The last stage move, said in the status line (a toast per move piles up when
+        # moving card after card, and mounting each one cost a frame its layout).
+        self._move_note = ""
+        self._total = 0
+        self._note_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield FilterBar()
         yield Static("Opening the database…", id="board-status")
         yield Board(id="board")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Board).focus()
@@ -131,6 +146,7 @@ class BoardScreen(CrmScreen):
         if self.ready:
             self.reload()
         else:
+            self._status_shown = ""
             self.query_one("#board-status", Static).update(self.dt_app.problem or "No database")
 
     def on_data_changed(self, event: DataChanged) -> None:
@@ -146,15 +162,39 @@ class BoardScreen(CrmScreen):
         """The filter the board shows (shared with the other views)."""
         return self.dt_app.deal_filter
 
-    def reload(self, *, select_deal: int | None = None, new_pipeline: bool = False) -> None:
-        """Read the headers and first pages again (in a thread)."""
+    def reload(
+        self,
+        *,
+        select_deal: int | None = None,
+        new_pipeline: bool = False,
+        scope: frozenset[int] | None = None,
+        keep_cursor: bool = False,
+    ) -> None:
+        """Read the headers and first pages again (in a thread).
+
+        Args:
+            select_deal: put the cursor on this deal.
+            new_pipeline: the columns are another pipeline's.
+            scope: read the pages of these columns only (the others are unchanged).
+            keep_cursor: move the cursor to ``select_deal`` only if it is on that deal now
+                (a check after a move, which the user may have moved on from).
+        """
+        if scope is not None and self._full_load_pending:
+            scope = None  # a full read still on its way is replaced by this one: read it all
+        self._full_load_pending = scope is None
         self.generation += 1
         if new_pipeline:
             self._stage_ids = []
-        self._load(select_deal, self.generation)
+        self._load(select_deal, self.generation, scope, select_deal if keep_cursor else None)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
-    def _load(self, select_deal: int | None, generation: int) -> None:
+    def _load(
+        self,
+        select_deal: int | None,
+        generation: int,
+        scope: frozenset[int] | None = None,
+        keep_cursor: int | None = None,
+    ) -> None:
         crm = self.crm
         pipeline = self.dt_app.pipeline
         if pipeline is None:
@@ -167,9 +207,13 @@ class BoardScreen(CrmScreen):
             self.choices = load_choices(crm)
             self._choices_generation = settings_generation
         summaries = crm.board(pipeline.id, flt)
+        if scope is not None and [s.stage.id for s in summaries] != self._stage_ids:
+            scope = None  # the pipeline's stages changed: read every column
         select = crm.position(select_deal, flt) if select_deal else None
         pages: dict[int, list[CardView]] = {}
         for summary in summaries:
+            if scope is not None and summary.stage.id not in scope:
+                continue
             wanted = {0}
             if select and select[0] == summary.stage.id:
                 wanted.add(select[1] // PAGE_SIZE)
@@ -185,7 +229,7 @@ class BoardScreen(CrmScreen):
                         self.post_message(
                             self.PageLoaded(summary.stage.id, page, cards, generation)
                         )
-        self.post_message(self.Loaded(summaries, pages, select, generation))
+        self.post_message(self.Loaded(summaries, pages, select, generation, scope, keep_cursor))
 
     def _views(self, cards: list) -> list[CardView]:  # type: ignore[type-arg]
         app = self.dt_app
@@ -195,17 +239,22 @@ class BoardScreen(CrmScreen):
     async def on_board_screen_loaded(self, event: Loaded) -> None:
         if event.generation != self.generation:
             return
+        self._full_load_pending = False
         board = self.query_one(Board)
-        status = self.query_one("#board-status", Static)
         stage_ids = [s.stage.id for s in event.summaries]
         same_stages = stage_ids == self._stage_ids
         if not same_stages:
             await board.set_stages(event.summaries)
             self._stage_ids = stage_ids
+            # A second after the first board: not in the way of its first frame.
+            self.set_timer(1.0, _freeze_startup_objects)
         unchanged: set[int] = set()
         if same_stages:
             counts = {s.stage.id: s.count for s in event.summaries}
             for column in board.columns():
+                if event.scope is not None and column.stage_id not in event.scope:
+                    unchanged.add(column.stage_id)  # not read: nothing says it changed
+                    continue
                 fresh = event.pages.get(column.stage_id)
                 # A move changes two columns: the others keep their cards and are not redrawn.
                 if (
@@ -214,7 +263,7 @@ class BoardScreen(CrmScreen):
                     and not column.stale
                     and column.pages[0] == fresh
                     and column.count == counts.get(column.stage_id)
-                ):
+                ) or (fresh is None and not column.pages and not counts.get(column.stage_id)):
                     unchanged.add(column.stage_id)
                 else:
                     column.invalidate()
@@ -228,11 +277,40 @@ class BoardScreen(CrmScreen):
         board.update_summaries(
             event.summaries, base_currency=self.dt_app.base_currency, locale=self.dt_app.locale
         )
-        if event.select is not None:
+        if event.select is not None and (
+            event.keep_cursor is None or self._cursor_on(board, event.keep_cursor)
+        ):
             board.select(*event.select)
-        total = sum(s.count for s in event.summaries)
-        status.update(self._status_text(total))
+        self._total = sum(s.count for s in event.summaries)
+        self._show_status()
         self.dt_app.update_header()
+
+    def _show_status(self) -> None:
+        status_text = self._status_text(self._total)
+        if self._move_note:
+            status_text += f"  ·  {self._move_note}"
+        if status_text != self._status_shown:
+            self._status_shown = status_text
+            # One line of fixed height: no layout pass needed.
+            self.query_one("#board-status", Static).update(status_text, layout=False)
+
+    def _say_moved(self, message: str) -> None:
+        """Say what the last move did in the status line, for a few seconds."""
+        self._move_note = f"{message} (u undoes)"
+        self._show_status()
+        if self._note_timer is not None:
+            self._note_timer.stop()
+        self._note_timer = self.set_timer(6, self._forget_move)
+
+    def _forget_move(self) -> None:
+        self._move_note = ""
+        self._show_status()
+
+    @staticmethod
+    def _cursor_on(board: Board, deal_id: int) -> bool:
+        """Is the cursor on this deal?"""
+        card = board.current_card
+        return card is not None and card.card.id == deal_id
 
     def _status_text(self, total: int) -> str:
         flt = self.deal_filter
@@ -251,8 +329,12 @@ class BoardScreen(CrmScreen):
 
     def on_board_screen_page_loaded(self, event: PageLoaded) -> None:
         lane = self.query_one(Board).lane(event.stage_id)
-        if lane is not None and event.generation == self.generation:
+        if lane is None:
+            return
+        if event.generation == self.generation:
             lane.column.set_page(event.page, event.cards)
+        else:
+            lane.column.page_dropped(event.page)  # read before a change: ask again if shown
 
     def on_board_cursor_moved(self, _: Board.CursorMoved) -> None:
         board = self.query_one(Board)
@@ -326,8 +408,20 @@ class BoardScreen(CrmScreen):
             if picked is None:
                 return
             reason = picked or None
+        source = self.query_one(Board).lane_of(card.card.id)
         try:
-            undo = await self._snapshot(card)
+            if source is not None and source.summary.stage.semantics != "failure":
+                # What undo needs is on the card: no read before the write.
+                undo = _Undo(
+                    card.card.id,
+                    card.card.title,
+                    source.summary.stage.id,
+                    source.summary.stage.name,
+                    None,
+                    card.card.version,
+                )
+            else:
+                undo = await self._snapshot(card)
             if stage.semantics == "failure":
                 # also changes the reason of a deal that is already lost
                 deal = await in_thread(
@@ -344,12 +438,94 @@ class BoardScreen(CrmScreen):
         if deal.version == card.card.version:
             self.notify(f"“{deal.title}” is unchanged", timeout=3)
             return
-        await self._after_write(
-            deal,
-            undo=undo,
-            message=f"“{deal.title}” → {deal.stage_name}"
-            + (" (won)" if stage.semantics == "success" else ""),
+        message = f"“{deal.title}” → {deal.stage_name}" + (
+            " (won)" if stage.semantics == "success" else ""
         )
+        if source is not None and self._show_move(card, source, deal):
+            self.undo_stack.append(undo)
+            del self.undo_stack[:-50]
+            self._say_moved(message)
+            self.dt_app.note_own_change()
+            # Check against the database once the move is on screen: the two columns'
+            # first pages and every header (the others' cards did not change).
+            scope = frozenset({source.summary.stage.id, deal.stage_id})
+            self.call_after_refresh(self.reload, select_deal=deal.id, scope=scope, keep_cursor=True)
+            return
+        await self._after_write(deal, undo=undo, message=message)
+
+    def _show_move(self, card: CardView, source: StageLane, deal: DealRead) -> bool:
+        """Show a move the database made without reading the board again.
+
+        The deal leaves its column and enters the new one where its page would put it;
+        both headers are worked out from the deal's amount, as the aggregate would. Returns
+        False (nothing changed) when that is not possible: a filter the move changes the
+        answer of, a header without its parts, a card not loaded.
+        """
+        from dealterm.core.filters import Status
+        from dealterm.core.queries.board import (
+            ColumnSummary,
+            card_after_move,
+            summary_after_move,
+        )
+
+        board = self.query_one(Board)
+        target = board.lane(deal.stage_id)
+        flt = self.deal_filter
+        if (
+            target is None
+            or target is source
+            or not isinstance(source.summary, ColumnSummary)
+            or not isinstance(target.summary, ColumnSummary)
+        ):
+            return False
+        if (
+            flt is not None
+            and flt.status != Status.ANY
+            and source.summary.stage.semantics != target.summary.stage.semantics
+        ):
+            return False  # open/closed/won/lost: the filter may hide the deal now
+        row = source.column.row_of(card.card.id)
+        clock = self.crm.db.clock
+        moved = card_after_move(
+            card.card,
+            stage=target.summary.stage,
+            version=deal.version,
+            moved_at=deal.moved_at,
+            closed=deal.closed,
+            clock=clock,
+        )
+        place = target.column.row_for(
+            (moved.moved_at, moved.id), lambda view: (view.card.moved_at, view.card.id)
+        )
+        if row is None or place is None:
+            return False
+        if not source.column.remove_row(row):
+            return False
+        view = card_view(moved, clock=clock, locale=self.dt_app.locale)
+        if not target.column.insert_row(place, view):
+            target.column.invalidate()  # not expected: the check reads it again
+        # What any read on its way would show is older than this: it is dropped (the check
+        # after the move reads it all again if it was a full read).
+        self.generation += 1
+        summaries = [
+            summary_after_move(
+                lane.summary,
+                currency=deal.currency,
+                amount=deal.amount,
+                own_probability=deal.own_probability,
+                sign=sign,
+            )
+            for lane, sign in ((source, -1), (target, 1))
+            if isinstance(lane.summary, ColumnSummary)
+        ]
+        board.update_summaries(
+            summaries,
+            base_currency=self.dt_app.base_currency,
+            locale=self.dt_app.locale,
+            place_cursor=False,
+        )
+        board.select(deal.stage_id, place)
+        return True
 
     @work(exclusive=True, group="board-write", exit_on_error=False)
     async def action_move_pipeline(self) -> None:
@@ -568,6 +744,20 @@ class BoardScreen(CrmScreen):
     def set_pipeline(self, pipeline_id: int) -> None:
         """Show another pipeline (used by the command palette)."""
         self.reload(new_pipeline=True)
+
+
+def _freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, ORM mappings, styles) out of later collections.
+
+    A full collection walks every tracked object: about 190,000 once the board is up, 150 to
+    250 ms on the UI thread, and one came every few stage moves (their drawing allocates).
+    Collected once, soon after the first board is drawn, then frozen, they cost the later
+    collections nothing. Once per process.
+    """
+    if gc.get_freeze_count():
+        return
+    gc.collect()
+    gc.freeze()
 
 
 def _is_failure(stages: list[StageRead], stage_id: int) -> bool:

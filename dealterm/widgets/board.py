@@ -46,7 +46,7 @@ class Board(HorizontalScroll, can_focus=True):
         Binding("end", "last", "Last card", show=False, id="board.last"),
     ]
 
-    column: reactive[int] = reactive(0, init=False)
+    column: reactive[int] = reactive(0, init=False, repaint=False)
 
     class CursorMoved(Message):
         """The cursor is on another card (or column)."""
@@ -66,9 +66,19 @@ class Board(HorizontalScroll, can_focus=True):
         self.column = 0
 
     def update_summaries(
-        self, summaries: list[StageSummary], *, base_currency: str, locale: str
+        self,
+        summaries: list[StageSummary],
+        *,
+        base_currency: str,
+        locale: str,
+        place_cursor: bool = True,
     ) -> None:
-        """New counts and sums for the headers."""
+        """New counts and sums for the headers.
+
+        Args:
+            place_cursor: keep the cursor within the new counts (False: the caller
+                places it next).
+        """
         by_id = {s.stage.id: s for s in summaries}
         for index, lane in enumerate(self.lanes):
             summary = by_id.get(lane.summary.stage.id)
@@ -79,7 +89,8 @@ class Board(HorizontalScroll, can_focus=True):
             lane.header.show(
                 summary, base_currency=base_currency, locale=locale, active=index == self.column
             )
-        self._place_cursor()
+        if place_cursor:
+            self._place_cursor()
 
     @property
     def stage_ids(self) -> list[int]:
@@ -89,6 +100,12 @@ class Board(HorizontalScroll, can_focus=True):
     def lane(self, stage_id: int) -> StageLane | None:
         """The lane of a stage."""
         return next((lane for lane in self.lanes if lane.summary.stage.id == stage_id), None)
+
+    def lane_of(self, deal_id: int) -> StageLane | None:
+        """The lane whose loaded cards hold a deal (the active one first)."""
+        active = self.active_lane
+        lanes = self.lanes if active is None else [active, *self.lanes]
+        return next((lane for lane in lanes if lane.column.row_of(deal_id) is not None), None)
 
     @property
     def active_lane(self) -> StageLane | None:
@@ -118,8 +135,10 @@ class Board(HorizontalScroll, can_focus=True):
         for index, lane in enumerate(self.lanes):
             if lane.summary.stage.id == stage_id:
                 self.rows[stage_id] = row
-                self.column = index
-                self._place_cursor()
+                if self.column != index:
+                    self.column = index  # the watcher places the cursor
+                else:
+                    self._place_cursor()
                 return
 
     # --- cursor -------------------------------------------------------------------------
@@ -130,10 +149,10 @@ class Board(HorizontalScroll, can_focus=True):
         for index, lane in enumerate(self.lanes):
             if index == self.column:
                 lane.column.set_cursor(self.current_row)
-                lane.add_class("-active")
-            else:
+                _set_active(lane, True)
+            elif lane.column.cursor is not None or lane.has_class("-active"):
                 lane.column.set_cursor(None)
-                lane.remove_class("-active")
+                _set_active(lane, False)
         lane = self.active_lane
         if lane is not None:
             self.scroll_to_widget(lane, animate=False)
@@ -184,3 +203,12 @@ class Board(HorizontalScroll, can_focus=True):
     def columns(self) -> list[StageColumn]:
         """Every column widget."""
         return [lane.column for lane in self.lanes]
+
+
+def _set_active(lane: StageLane, active: bool) -> None:
+    if lane.has_class("-active") == active:
+        return
+    # Only the header's style depends on the class (app.tcss): restyle the header alone, not
+    # the lane's whole subtree (column, scrollbars), which was a fifth of a stage move.
+    lane.set_class(active, "-active", update=False)
+    lane.header.update_node_styles()

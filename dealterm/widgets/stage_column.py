@@ -7,6 +7,8 @@ not loaded yet is asked for with a :class:`StageColumn.PageWanted` message.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from math import ceil
 from typing import Any
 
 from rich.segment import Segment
@@ -16,6 +18,7 @@ from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widgets import Static
 
@@ -52,6 +55,7 @@ class StageColumn(ScrollView, can_focus=False):
         self.stage_id = stage_id
         self.count = 0
         self._base_style: Style | None = None  # set while a frame's lines are drawn
+        self._width = 0  # the same while a frame's lines are drawn
         # Drawn lines by (card, line, width, selected, style): a repaint of an unchanged
         # card reuses its strips (the card objects are immutable and replaced on reload).
         self._lines: dict[tuple[Any, ...], tuple[CardView, Strip]] = {}
@@ -63,18 +67,66 @@ class StageColumn(ScrollView, can_focus=False):
     # --- data -------------------------------------------------------------------------
     def set_count(self, count: int) -> None:
         """How many deals the column holds (sets the scrollable height)."""
-        self.count = count
-        self.virtual_size = Size(self.size.width, count * CARD_HEIGHT)
+        if count == self.count and self.virtual_size.height == count * CARD_HEIGHT:
+            return
+        old, self.count = self.count, count
         if self.cursor is not None and self.cursor >= count:
             self.cursor = count - 1 if count else None
-        self.refresh()
+            if self.cursor is not None:
+                self.refresh_lines(self.cursor * CARD_HEIGHT, CARD_HEIGHT)
+        size = Size(self.size.width, count * CARD_HEIGHT)
+        height = self.size.height
+        if height and (self.virtual_size.height > height) == (size.height > height):
+            # The scrollbar stays (or stays away): only its thumb changes. A new virtual size
+            # is otherwise a layout pass of the whole screen, for every move.
+            self.set_reactive(ScrollView.virtual_size, size)
+            bar = self.vertical_scrollbar
+            if self.show_vertical_scrollbar and _thumb(bar, size.height) == _thumb(
+                bar, bar.window_virtual_size
+            ):
+                # The thumb is drawn in the same cells (a deal more or less in thousands):
+                # no repaint of the scrollbar's every line.
+                bar.set_reactive(ScrollBar.window_virtual_size, size.height)
+                self.scroll_y = self.validate_scroll_y(self.scroll_y)
+            else:
+                self._scroll_update(size)
+            # The rows that appeared or went at the end (a move repaints its own rows).
+            low, high = sorted((old, count))
+            self.refresh_lines(low * CARD_HEIGHT, (high - low) * CARD_HEIGHT)
+        else:
+            self.virtual_size = size
+            self.refresh()
 
     def set_page(self, page: int, cards: list[CardView]) -> None:
         """Cards of page ``page`` arrived."""
+        # A card read again unchanged keeps its object, and with it its drawn lines.
+        known = {view.card.id: view for loaded in self.pages.values() for view in loaded}
+        cards = [
+            kept if (kept := known.get(view.card.id)) is not None and kept == view else view
+            for view in cards
+        ]
+        old = self.pages.get(page)
         self.pages[page] = cards
         self.wanted.discard(page)
         self.stale.discard(page)
-        self.refresh()
+        if old is None:
+            self._refresh_from(page * PAGE_SIZE)
+            return
+        # A page read again after a move is mostly what is drawn: repaint from the first
+        # card that differs (often none is visible).
+        same = 0
+        for before, after in zip(old, cards, strict=False):
+            if before != after:
+                break
+            same += 1
+        if same < max(len(old), len(cards)):
+            self._refresh_from(page * PAGE_SIZE + same)
+
+    def page_dropped(self, page: int) -> None:
+        """A page asked for arrived out of date: ask again when it is drawn."""
+        if page in self.wanted:
+            self.wanted.discard(page)
+            self.refresh_lines(page * PAGE_SIZE * CARD_HEIGHT, PAGE_SIZE * CARD_HEIGHT)
 
     def invalidate(self) -> None:
         """The data changed: keep drawing what we have, but load every page again."""
@@ -105,6 +157,90 @@ class StageColumn(ScrollView, can_focus=False):
                     return page * PAGE_SIZE + index
         return None
 
+    def _loaded_run(self) -> list[list[CardView]]:
+        """The pages loaded and current from page 0 on, up to the first gap."""
+        run = []
+        page = 0
+        while page in self.pages and page not in self.stale:
+            run.append(self.pages[page])
+            page += 1
+        return run
+
+    def row_for(
+        self, key: tuple[Any, ...], order: Callable[[CardView], tuple[Any, ...]]
+    ) -> int | None:
+        """Where a card whose sort key is ``key`` goes (cards are in descending ``order``),
+        or None if that is past what is loaded."""
+        row = 0
+        for cards in self._loaded_run():
+            for view in cards:
+                if order(view) < key:
+                    return row
+                row += 1
+        return row if row >= self.count else None
+
+    def remove_row(self, row: int) -> bool:
+        """A card left the column: the loaded cards below it move up a row.
+
+        Call it before the column's new count is set.
+
+        Returns:
+            False if the row is not loaded (nothing changed).
+        """
+        page, index = divmod(row, PAGE_SIZE)
+        if page in self.stale or index >= len(self.pages.get(page, ())):
+            return False
+        cards = list(self.pages[page])
+        del cards[index]
+        while page + 1 in self.pages and page + 1 not in self.stale and self.pages[page + 1]:
+            following = self.pages[page + 1]
+            cards.append(following[0])
+            self.pages[page] = cards
+            cards = list(following[1:])
+            page += 1
+        self.pages[page] = cards
+        if len(cards) < min(PAGE_SIZE, self.count - 1 - page * PAGE_SIZE):
+            self.stale.add(page)  # its last card is on the next page, not loaded: read again
+        self._stale_after(page)
+        self._refresh_from(row)
+        return True
+
+    def insert_row(self, row: int, view: CardView) -> bool:
+        """A card entered the column at ``row``: the loaded cards from there move down.
+
+        Returns:
+            False if the row is not loaded (nothing changed).
+        """
+        page, index = divmod(row, PAGE_SIZE)
+        cards = self.pages.get(page, [] if row == self.count and index == 0 else None)
+        if cards is None or page in self.stale or index > len(cards):
+            return False
+        cards = list(cards)
+        cards.insert(index, view)
+        while len(cards) > PAGE_SIZE:
+            carried = cards.pop()
+            self.pages[page] = cards
+            page += 1
+            if page not in self.pages or page in self.stale:
+                self._stale_after(page - 1)
+                return self._refresh_from(row)  # it belongs to a page not loaded
+            cards = [carried, *self.pages[page]]
+        self.pages[page] = cards
+        self._stale_after(page)
+        return self._refresh_from(row)
+
+    def _stale_after(self, page: int) -> None:
+        """Pages loaded past a gap after ``page`` are a row off now: read them again."""
+        self.stale.update(later for later in self.pages if later > page)
+
+    def _refresh_from(self, row: int) -> bool:
+        """Repaint the visible lines from ``row`` down (the rest of the column is unchanged)."""
+        top = max(row * CARD_HEIGHT, int(self.scroll_y))
+        bottom = int(self.scroll_y) + self.size.height
+        if top < bottom:
+            self.refresh_lines(top, bottom - top)
+        return True
+
     @property
     def visible_cards(self) -> int:
         """How many whole cards fit in the column."""
@@ -113,15 +249,24 @@ class StageColumn(ScrollView, can_focus=False):
     # --- cursor -----------------------------------------------------------------------
     def set_cursor(self, row: int | None) -> None:
         """Highlight ``row`` (None: this column is not active) and keep it in view."""
-        self.cursor = row
+        old, self.cursor = self.cursor, row
+        scrolled = False
         if row is not None:
             top = row * CARD_HEIGHT
             bottom = top + CARD_HEIGHT
             if top < self.scroll_y:
                 self.scroll_to(y=top, animate=False)
+                scrolled = True
             elif bottom > self.scroll_y + self.size.height:
                 self.scroll_to(y=bottom - self.size.height, animate=False)
-        self.refresh()
+                scrolled = True
+        if scrolled:
+            self.refresh()
+        elif old != row:
+            # Only the two cards whose highlight changed are drawn again.
+            for changed in (old, row):
+                if changed is not None:
+                    self.refresh_lines(changed * CARD_HEIGHT, CARD_HEIGHT)
 
     # --- drawing ----------------------------------------------------------------------
     def _want(self, page: int) -> None:
@@ -136,16 +281,19 @@ class StageColumn(ScrollView, can_focus=False):
         # The widget's style is the same for every line of a frame: work it out once (it was
         # 40% of a repaint when asked per line).
         self._base_style = self.rich_style
+        self._width = self.scrollable_content_region.width
         try:
             return super().render_lines(crop)
         finally:
             self._base_style = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        if self._base_style is not None:
+            base, width = self._base_style, self._width
+        else:
+            base, width = self.rich_style, self.scrollable_content_region.width
         absolute = int(self.scroll_y) + y
         row, line = divmod(absolute, CARD_HEIGHT)
-        base = self._base_style if self._base_style is not None else self.rich_style
         if row >= self.count:
             return Strip.blank(width, base)
         page = row // PAGE_SIZE
@@ -186,6 +334,19 @@ class StageColumn(ScrollView, can_focus=False):
         )
 
 
+def _thumb(bar: ScrollBar, virtual_size: int) -> tuple[int, int] | None:
+    """Where a vertical scrollbar draws its thumb, in eighths of a cell (the arithmetic of
+    Textual's ``ScrollBarRender.render_bar``), for a content ``virtual_size`` lines high."""
+    size = bar.size.height
+    window_size = bar.window_size if bar.window_size < virtual_size else 0
+    if not (window_size and size and virtual_size and size != virtual_size):
+        return None
+    thumb_size = max(1, window_size / (virtual_size / size))
+    position = (size - thumb_size) * (bar.position / (virtual_size - window_size))
+    start = int(position * 8)
+    return start, start + ceil(thumb_size * 8)
+
+
 class StageHeader(Static):
     """Stage name in its colour, deal count, sum and weighted sum in the base currency."""
 
@@ -196,9 +357,24 @@ class StageHeader(Static):
     }
     """
 
+    _shown: tuple[Any, ...] | None = None
+
     def show(self, summary: StageSummary, *, base_currency: str, locale: str, active: bool) -> None:
-        """Draw the header for ``summary``."""
+        """Draw the header for ``summary`` (nothing to do if it shows that already)."""
         stage = summary.stage
+        shown = (
+            stage,
+            summary.count,
+            summary.total,
+            summary.weighted,
+            base_currency,
+            locale,
+            active,
+            self.size.width,
+        )
+        if shown == self._shown:
+            return
+        self._shown = shown
         title = Text()
         title.append("█ ", style=stage.color)
         title.append(stage.name, style=f"bold {stage.color}" + (" underline" if active else ""))

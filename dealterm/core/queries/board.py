@@ -7,8 +7,11 @@ order of the ``ix_deals_board`` index: most recently moved first.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, type_coerce
 from sqlalchemy import select as sa_select
@@ -23,16 +26,129 @@ from dealterm.core.readmodels import StageRead
 from dealterm.core.services import directories, pipelines
 from dealterm.core.types import from_fixed
 
+if TYPE_CHECKING:
+    from dealterm.core.clock import Clock
+
 __all__ = [
     "Card",
+    "ColumnSummary",
     "Marker",
     "StageSummary",
     "board_summary",
+    "card_after_move",
     "card_markers",
     "column_page",
+    "marker_at",
     "position_in_stage",
     "stage_reads",
+    "summary_after_move",
 ]
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ColumnSummary(StageSummary):
+    """A column header with what it was summed from, so a move can adjust it exactly.
+
+    Attributes:
+        parts: ``(currency, count, cents, weighted cents)`` per currency of the column,
+            where weighted cents are cents times the probability in percent.
+        rates: the value of one unit of each currency in the base currency.
+    """
+
+    parts: tuple[tuple[str, int, int, int], ...] = ()
+    rates: tuple[tuple[str, Decimal], ...] = ()  # pairs, so that a header stays hashable
+
+
+def _column_summary(
+    stage: StageRead, parts: tuple[tuple[str, int, int, int], ...], rates: Mapping[str, Decimal]
+) -> ColumnSummary:
+    """The header of one column from its per-currency sums (the one formula for both the
+    aggregate and a move's adjustment, so that they agree to the cent)."""
+    count = 0
+    total = Decimal(0)
+    weighted = Decimal(0)
+    for currency, part_count, cents, weighted_cents in parts:
+        rate = rates.get(currency, Decimal(1))
+        count += part_count
+        total += from_fixed(cents) * rate
+        weighted += from_fixed(weighted_cents) * rate / 100
+    return ColumnSummary(
+        stage=stage,
+        count=count,
+        total=total.quantize(_CENT),
+        weighted=weighted.quantize(_CENT),
+        parts=parts,
+        rates=tuple(rates.items()),
+    )
+
+
+def summary_after_move(
+    summary: ColumnSummary,
+    *,
+    currency: str,
+    amount: Decimal,
+    own_probability: int | None,
+    sign: int,
+) -> ColumnSummary:
+    """The header once a deal left (``sign=-1``) or entered (``sign=1``) the column.
+
+    Args:
+        amount: the deal's amount in ``currency``.
+        own_probability: the deal's own probability; None follows the column's stage.
+    """
+    cents = int((amount * 100).to_integral_value())
+    weight = own_probability if own_probability is not None else summary.stage.probability
+    parts = {currency_: list(rest) for currency_, *rest in summary.parts}
+    count, total, weighted = parts.get(currency, [0, 0, 0])
+    parts[currency] = [count + sign, total + sign * cents, weighted + sign * cents * weight]
+    kept = tuple(
+        (code, count, total, weighted)
+        for code, (count, total, weighted) in parts.items()
+        if count  # as the GROUP BY: a currency without deals has no row
+    )
+    return _column_summary(summary.stage, kept, dict(summary.rates))
+
+
+def marker_at(clock: Clock, deadline: datetime | None, *, closed: bool) -> str:
+    """The marker for a card whose nearest open activity is due at ``deadline``."""
+    if closed:
+        return Marker.CLOSED
+    if deadline is None:
+        return Marker.NONE
+    day = clock.to_local(deadline).date()
+    today = clock.today()
+    if day < today:
+        return Marker.OVERDUE
+    if day == today:
+        return Marker.TODAY
+    return Marker.PLANNED
+
+
+def _rotting(stage: Stage | StageRead, days: int, *, closed: bool) -> bool:
+    return bool(
+        not closed
+        and stage.semantics == Semantics.PROCESS
+        and stage.rotting_days
+        and days > stage.rotting_days
+    )
+
+
+def card_after_move(
+    card: Card, *, stage: StageRead, version: int, moved_at: datetime, closed: bool, clock: Clock
+) -> Card:
+    """A card as the page of its new column (``stage``) would read it right after a move."""
+    days = max(0, (clock.today() - clock.to_local(moved_at).date()).days)
+    return replace(
+        card,
+        version=version,
+        moved_at=moved_at,
+        days_in_stage=days,
+        rotting=_rotting(stage, days, closed=closed),
+        closed=closed,
+        marker=marker_at(clock, card.next_deadline, closed=closed),
+    )
 
 
 def stage_reads(session: Session, pipeline_id: int) -> list[StageRead]:
@@ -82,42 +198,17 @@ def board_summary(
         .where(col(Deal.pipeline_id) == pipeline_id, *_where(session, flt))
         .group_by(Deal.stage_id, Deal.currency_code)
     ).all()
-    counts: dict[int, int] = {}
-    totals: dict[int, Decimal] = {}
-    weighted: dict[int, Decimal] = {}
+    parts: dict[int, list[tuple[str, int, int, int]]] = {}
     for stage_id, currency, count, amount_cents, weighted_cents in rows:
-        rate = rates.get(currency, Decimal(1))
-        counts[stage_id] = counts.get(stage_id, 0) + int(count)
-        totals[stage_id] = totals.get(stage_id, Decimal(0)) + from_fixed(amount_cents) * rate
-        weighted[stage_id] = weighted.get(stage_id, Decimal(0)) + (
-            from_fixed(weighted_cents) * rate / 100
+        parts.setdefault(stage_id, []).append(
+            (currency, int(count), int(amount_cents or 0), int(weighted_cents or 0))
         )
-    cent = Decimal("0.01")
-    return [
-        StageSummary(
-            stage=stage,
-            count=counts.get(stage.id, 0),
-            total=totals.get(stage.id, Decimal(0)).quantize(cent),
-            weighted=weighted.get(stage.id, Decimal(0)).quantize(cent),
-        )
-        for stage in stages
-    ]
+    return [_column_summary(stage, tuple(parts.get(stage.id, ())), rates) for stage in stages]
 
 
 def card_markers(session: Session, deadline: datetime | None, *, closed: bool) -> str:
     """The marker for a card whose nearest open activity is due at ``deadline``."""
-    if closed:
-        return Marker.CLOSED
-    if deadline is None:
-        return Marker.NONE
-    clock = ctx(session).clock
-    day = clock.to_local(deadline).date()
-    today = clock.today()
-    if day < today:
-        return Marker.OVERDUE
-    if day == today:
-        return Marker.TODAY
-    return Marker.PLANNED
+    return marker_at(ctx(session).clock, deadline, closed=closed)
 
 
 def column_page(
@@ -197,12 +288,7 @@ def column_page(
                 client=company or person or "",
                 moved_at=moved,
                 days_in_stage=days,
-                rotting=bool(
-                    not closed
-                    and stage.semantics == Semantics.PROCESS
-                    and stage.rotting_days
-                    and days > stage.rotting_days
-                ),
+                rotting=_rotting(stage, days, closed=closed),
                 closed=closed,
                 next_deadline=deadline,
                 next_kind=kind,

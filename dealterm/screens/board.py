@@ -154,7 +154,8 @@ class BoardScreen(CrmScreen):
             self.reload(select_deal=event.deal_id)
 
     def on_screen_resume(self) -> None:
-        if self.ready and self._stage_ids:
+        # Back from another view or a dialog: read again only if something changed.
+        if self.ready and self._stage_ids and self.stale():
             self.reload()
 
     @property
@@ -183,6 +184,7 @@ class BoardScreen(CrmScreen):
             scope = None  # a full read still on its way is replaced by this one: read it all
         self._full_load_pending = scope is None
         self.generation += 1
+        self.note_shown()
         if new_pipeline:
             self._stage_ids = []
         self._load(select_deal, self.generation, scope, select_deal if keep_cursor else None)

@@ -375,14 +375,20 @@ def month_figures(
     field: str = "close_date",
     flt: DealFilter | None = None,
 ) -> MonthFigures:
-    """Deal totals, activity counts and overdue days for a grid showing ``start .. end``."""
+    """Deal totals, activity counts and overdue days for a grid showing ``start .. end``.
+
+    The overdue days are the past days with an open activity (:func:`overdue_days`), so
+    they come from the same counts instead of counting those days a second time.
+    """
+    today = ctx(session).clock.today()
+    activities = activity_totals(session, start=start, end=end, flt=flt)
     return MonthFigures(
         start=start,
         end=end,
-        today=ctx(session).clock.today(),
+        today=today,
         deals=day_totals(session, start=start, end=end, field=field, flt=flt),
-        activities=activity_totals(session, start=start, end=end, flt=flt),
-        overdue=frozenset(overdue_days(session, start=start, end=end, flt=flt)),
+        activities=activities,
+        overdue=frozenset(day for day in activities if day < today),
     )
 
 

@@ -165,13 +165,23 @@ class CalendarScreen(CrmScreen):
         start, end = self.grid.visible_range
         flt = self.deal_filter
         key = (start, end, self.field, flt, self.generation)
-        if key != self._figures_key:
+        loading = key != self._figures_key
+        if loading:
             self._figures_key = key
             self.grid.state.loading = True
             self._load_figures(key)
         self._reload_week()
         self._show_title()
-        self.grid.refresh_grid()
+        if loading:
+            # The figures usually arrive within a frame or two: the new month is drawn
+            # once, with them; only a slow read shows it first without them.
+            self.set_timer(0.06, self._draw_if_loading)
+        else:
+            self.grid.refresh_grid()
+
+    def _draw_if_loading(self) -> None:
+        if self.grid.state.loading:
+            self.grid.refresh_grid()
 
     def _reload_week(self) -> None:
         if self.grid.state.view != "week":
@@ -249,7 +259,8 @@ class CalendarScreen(CrmScreen):
             parts.append("[dim]loading…[/]")
         elif state.figures is None:
             parts.append("[red]could not be read[/]")
-        self.query_one("#calendar-title", Static).update("  ·  ".join(parts))
+        # One line of fixed height: a new title needs no layout pass of the screen.
+        self.query_one("#calendar-title", Static).update("  ·  ".join(parts), layout=False)
 
     def _month_summary(self) -> str:
         """Totals of the month (or of the week, in the week view)."""

@@ -194,10 +194,10 @@ class CalendarGrid(Widget, can_focus=True):
             return self._lines[y]
         return Strip.blank(width, self.rich_style)
 
-    def _to_strip(self, text: Text) -> Strip:
+    def _to_strip(self, text: Text, base: Style) -> Strip:
         width = self.size.width
         segments = list(text.render(self.app.console))
-        return Strip(segments, text.cell_len).crop_extend(0, width, self.rich_style).simplify()
+        return Strip(segments, text.cell_len).crop_extend(0, width, base).simplify()
 
     def _widths(self) -> list[int]:
         inner = max(7, self.size.width - 8)
@@ -230,7 +230,8 @@ class CalendarGrid(Widget, can_focus=True):
             last = index == len(weeks) - 1
             lines.append(self._rule(widths, *("└┴┘" if last else "├┼┤")))
             self._remember(week, widths, top, top + rows)
-        return [self._to_strip(text) for text in lines[:height]]
+        base = self.rich_style  # walks the ancestors: once per grid, not once per line
+        return [self._to_strip(text, base) for text in lines[:height]]
 
     def _remember(self, week: list[date], widths: list[int], y0: int, y1: int) -> None:
         x = 1 + self.styles.padding.left

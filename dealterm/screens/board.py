@@ -366,6 +366,8 @@ class BoardScreen(CrmScreen):
             del self.undo_stack[:-50]
         if message:
             self.notify(message, timeout=3)
+        if self._move_note:  # a newer change (an undo, a close) says what it did itself
+            self._forget_move()
         self.dt_app.note_own_change()
         self.reload(select_deal=deal.id)
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.widgets import Static
+
 from dealterm.core.queries.board import board_summary
 from dealterm.core.services import deals, flow
 from dealterm.screens.board import BoardScreen
@@ -179,3 +181,22 @@ async def test_a_move_of_a_deal_changed_meanwhile_is_refused(make_app, demo_db, 
         assert 34 not in column_ids(app, NEW) and 34 not in column_ids(app, PREPARATION)
         with db.session(write=False) as session:
             assert {s.stage.id: s.count for s in board_summary(session, 1)} == counts(app)
+
+
+async def test_the_status_line_says_what_the_move_did_until_it_is_undone(
+    make_app, demo_db, db_of
+) -> None:  # type: ignore[no-untyped-def]
+    db = db_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        select_deal(app, 34)
+        title = read_deal(db, 34).title
+        await move(pilot, db, "shift+right", 34, PREPARATION)
+        status = str(app.screen.query_one("#board-status", Static).render())
+        assert f"“{title}” → Document preparation (u undoes)" in status
+        await pilot.press("u")
+        await until(pilot, lambda: read_deal(db, 34).stage_id == NEW)
+        await settle(pilot)
+        status = str(app.screen.query_one("#board-status", Static).render())
+        assert "→" not in status and "u undoes" not in status

@@ -17,7 +17,7 @@ from dealterm.core.setup import Setup
 from dealterm.screens.form import FormModal
 from dealterm.widgets.card_about import AboutForm
 from tests.ui.conftest import SIZE, board_ready
-from tests.ui.helpers import busy, open_card, settle, until, wait_for_screen
+from tests.ui.helpers import busy, open_card, screen_text, settle, until, wait_for_screen
 from tests.ui.test_settings import choose_section, define_fields, highlight, open_settings
 
 # The deal whose card is pictured (as in test_snapshots.py).
@@ -73,6 +73,9 @@ def settings_snapshot(snap_compare, make_app, demo_db, section: str | None) -> b
         await open_settings(pilot)
         if section is None:
             await pilot.press("right")  # into the pipelines table: its keys in the footer
+            # The stages table sizes its columns to the rows when it is next idle: wait for
+            # the widest name to be drawn whole (under load one pause was not always enough).
+            await until(pilot, lambda: "Failure reason analysis" in screen_text(pilot.app))
         else:
             await choose_section(pilot, section)
         await settle(pilot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -87,22 +88,19 @@ CloseOffset = Annotated[
 ]
 
 
-def _schedule_values(
-    *,
-    every: int | None,
-    unit: str | None,
-    start: str | None,
-    until: str | None,
-    times: int | None,
-    no_limit: bool,
-    once: bool,
-    before: int | None,
-    before_unit: str | None,
-    pipeline: str | None,
-    begin_offset: str | None,
-    close_offset: str | None,
-) -> dict[str, Any]:
-    """The schedule options that were given, as ScheduleInput/TemplateUpdate fields."""
+def _schedule_values(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """The schedule options that were given, as ScheduleInput/TemplateUpdate fields.
+
+    ``parameters``: the command's ``locals()`` (a command without ``--no-limit`` has none).
+    """
+    every, unit, start, until, times = (
+        parameters.get(name) for name in ("every", "unit", "start", "until", "times")
+    )
+    before, before_unit, pipeline = (
+        parameters.get(name) for name in ("before", "before_unit", "pipeline")
+    )
+    begin_offset, close_offset = parameters.get("begin_offset"), parameters.get("close_offset")
+    no_limit, once = bool(parameters.get("no_limit")), bool(parameters.get("once"))
     if once and every is not None:
         fail("--once and --every do not go together")
     if (until is not None) + (times is not None) + no_limit > 1:
@@ -239,20 +237,7 @@ def add(
     from dealterm.core.crm import Crm
     from dealterm.core.services.recurring import TemplateInput
 
-    schedule = _schedule_values(
-        every=every,
-        unit=unit,
-        start=start,
-        until=until,
-        times=times,
-        no_limit=False,
-        once=once,
-        before=before,
-        before_unit=before_unit,
-        pipeline=pipeline,
-        begin_offset=begin_offset,
-        close_offset=close_offset,
-    )
+    schedule = _schedule_values(locals())
     data = TemplateInput(
         title=title,
         amount=amount,
@@ -296,20 +281,7 @@ def from_deal(
     from dealterm.core.crm import Crm
     from dealterm.core.services.recurring import ScheduleInput
 
-    schedule = _schedule_values(
-        every=every,
-        unit=unit,
-        start=start,
-        until=until,
-        times=times,
-        no_limit=False,
-        once=once,
-        before=before,
-        before_unit=before_unit,
-        pipeline=pipeline,
-        begin_offset=begin_offset,
-        close_offset=close_offset,
-    )
+    schedule = _schedule_values(locals())
     template = Crm(open_db(ctx, db)).make_recurring(deal_id, ScheduleInput(**schedule))
     if json_:
         echo_json(template.model_dump(mode="json"))
@@ -396,20 +368,7 @@ def edit(
     from dealterm.core.crm import Crm
     from dealterm.core.services.recurring import TemplateUpdate
 
-    values = _schedule_values(
-        every=every,
-        unit=unit,
-        start=start,
-        until=until,
-        times=times,
-        no_limit=no_limit,
-        once=once,
-        before=before,
-        before_unit=before_unit,
-        pipeline=pipeline,
-        begin_offset=begin_offset,
-        close_offset=close_offset,
-    )
+    values = _schedule_values(locals())
     for key, value in (
         ("title", title),
         ("amount", amount),

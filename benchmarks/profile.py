@@ -107,16 +107,16 @@ def core_board(crm: Any) -> Callable[[], None]:
 
 def core_list(crm: Any) -> Callable[[], None]:
     _timed("crm.list_totals(None)", lambda: crm.list_totals(None))
-    _timed("crm.list_ids(None, limit=200)", lambda: crm.list_ids(None, "id", True, 200))
-    ids = _timed("crm.list_ids(None) (all)", lambda: crm.list_ids(None, "id", True))
-    _timed("crm.list_rows(100 ids)", lambda: crm.list_rows(list(ids[:100])))
+    _timed(
+        "crm.list_top(None, 200 ids, 100 rows)", lambda: crm.list_top(None, "id", True, 200, 100)
+    )
+    _timed("crm.list_ids(None) (all)", lambda: crm.list_ids(None, "id", True))
 
-    def work() -> None:  # ListScreen._load + the first page of rows
+    def work() -> None:  # ListScreen._load
         crm.list_setup(("list.columns", "list.sort"))
+        crm.list_top(None, "id", True, 200, 100)
         crm.list_totals(None)
-        first = crm.list_ids(None, "id", True, 200)
         crm.list_ids(None, "id", True)
-        crm.list_rows(list(first[:100]))
 
     return work
 
@@ -127,15 +127,16 @@ def core_sort(crm: Any) -> Callable[[], None]:
     for key in DEFAULT_COLUMNS:
         for descending in (False, True):
             _timed(
-                f"crm.list_ids(sort={key}, desc={descending}, limit=200)",
-                lambda key=key, descending=descending: crm.list_ids(None, key, descending, 200),
+                f"crm.list_top(sort={key}, desc={descending}, 200 ids, 100 rows)",
+                lambda key=key, descending=descending: crm.list_top(
+                    None, key, descending, 200, 100
+                ),
                 times=3,
             )
 
-    def work() -> None:
+    def work() -> None:  # a sort keeps the totals: the top, then the full order
         for key in DEFAULT_COLUMNS:
-            crm.list_totals(None)
-            crm.list_ids(None, key, False, 200)
+            crm.list_top(None, key, False, 200, 100)
             crm.list_ids(None, key, False)
 
     return work
@@ -150,29 +151,20 @@ def core_search(crm: Any) -> Callable[[], None]:
         flt = DealFilter(search=text)
         _timed(f"crm.list_totals(search={text!r})", lambda flt=flt: crm.list_totals(flt), 3)
         _timed(
-            f"crm.list_ids(search={text!r}, limit=200)",
-            lambda flt=flt: crm.list_ids(flt, "id", True, 200),
+            f"crm.list_top(search={text!r}, 200 ids, 100 rows)",
+            lambda flt=flt: crm.list_top(flt, "id", True, 200, 100),
             3,
         )
         _timed(
             f"crm.list_ids(search={text!r}) (all)", lambda flt=flt: crm.list_ids(flt, "id", True), 3
         )
-    pipeline = crm.default_pipeline()
-    for text in prefixes[:3]:
-        flt = DealFilter(search=text)
-        _timed(
-            f"crm.board(search={text!r}) (hidden board reloads too)",
-            lambda flt=flt: crm.board(pipeline.id, flt),
-            3,
-        )
 
     def work() -> None:
         for text in prefixes:
             flt = DealFilter(search=text)
+            crm.list_top(flt, "id", True, 200, 100)
             crm.list_totals(flt)
-            crm.list_ids(flt, "id", True, 200)
             crm.list_ids(flt, "id", True)
-            crm.board(pipeline.id, flt)
 
     return work
 
@@ -201,18 +193,19 @@ def core_activities(crm: Any) -> Callable[[], None]:
 
     pipeline = crm.default_pipeline()
     flt = DealFilter(pipeline=pipeline.id)
-    index = _timed("crm.activity_board(pipeline filter)", lambda: crm.activity_board(flt))
+    index, _ = _timed(
+        "crm.activity_board_top(pipeline filter, pages of 40)",
+        lambda: crm.activity_board_top(flt, 40),
+    )
     for code, ids in index.ids.items():
         _timed(
-            f"crm.activity_cards({code}: first 40 of {len(ids)})",
-            lambda ids=ids: crm.activity_cards(ids[:40]),
+            f"crm.activity_cards({code}: second page of {len(ids)})",
+            lambda ids=ids: crm.activity_cards(ids[40:80]),
             3,
         )
 
-    def work() -> None:
-        found = crm.activity_board(flt)
-        for ids in found.ids.values():
-            crm.activity_cards(ids[:40])
+    def work() -> None:  # ActivitiesScreen._load
+        crm.activity_board_top(flt, 40)
 
     return work
 

@@ -360,17 +360,11 @@ class Crm:
 
     # --- the deal list ----------------------------------------------------------------
     def list_ids(
-        self,
-        flt: DealFilter | None,
-        sort: str = "id",
-        descending: bool = True,
-        limit: int | None = None,
+        self, flt: DealFilter | None, sort: str = "id", descending: bool = True
     ) -> array[int]:
-        """Ids of the deals matching ``flt`` in list order (the first ``limit`` only, if given)."""
+        """Ids of every deal matching ``flt``, in list order (the first ones: :meth:`list_top`)."""
         with self.db.session(write=False) as session:
-            return deal_list.ordered_ids(
-                session, flt, sort=sort, descending=descending, limit=limit
-            )
+            return deal_list.ordered_ids(session, flt, sort=sort, descending=descending)
 
     def list_top(
         self, flt: DealFilter | None, sort: str, descending: bool, limit: int, rows: int
@@ -425,11 +419,6 @@ class Crm:
         raise ValidationError(f"unknown bulk action {action!r}", field="action")
 
     # --- preferences and saved filters -----------------------------------------------
-    def preference(self, key: str) -> str | None:
-        """One of the user's preferences (column order, sort...)."""
-        with self.db.session(write=False) as session:
-            return users.get_user_setting(session, key)
-
     def set_preference(self, key: str, value: str | None) -> None:
         """Remember one of the user's preferences."""
         with self.db.session() as session:
@@ -484,13 +473,6 @@ class Crm:
             return count_deals(session, flt)
 
     # --- the activities board --------------------------------------------------------
-    def activity_board(self, flt: DealFilter | None) -> Any:
-        """Every open deal's column on the activities board, with the column headers."""
-        from dealterm.core.queries.activity_board import board_index
-
-        with self.db.session(write=False) as session:
-            return board_index(session, flt)
-
     def activity_board_top(
         self, flt: DealFilter | None, page_size: int
     ) -> tuple[Any, dict[str, list[Any]]]:

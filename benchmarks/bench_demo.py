@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import raw_executemany
+
 
 def run_demo(deals: int, folder: Path) -> float:
     target = folder / f"demo-{time.monotonic_ns()}.db"
@@ -39,7 +41,6 @@ def run_demo(deals: int, folder: Path) -> float:
 
 def raw_baseline(deals: int, folder: Path) -> float:
     """N rows x 33 columns through plain sqlite3 in one transaction (WAL, synchronous=NORMAL)."""
-    target = folder / f"raw-{time.monotonic_ns()}.db"
     rows = [
         (
             i,
@@ -78,18 +79,7 @@ def raw_baseline(deals: int, folder: Path) -> float:
         )
         for i in range(1, deals + 1)
     ]
-    started = time.perf_counter()
-    conn = sqlite3.connect(target, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"CREATE TABLE deals ({', '.join(f'c{i}' for i in range(33))})")
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO deals VALUES ({', '.join('?' * 33)})", rows)
-    conn.execute("COMMIT")
-    conn.close()
-    elapsed = time.perf_counter() - started
-    target.unlink()
-    return elapsed
+    return raw_executemany(rows, folder)
 
 
 def main() -> None:

@@ -31,6 +31,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from benchmarks.common import raw_executemany
+
 HEADERS = [
     "ID",
     "Title",
@@ -144,19 +146,7 @@ def parsed_rows(path: Path) -> list[tuple[object, ...]]:
 
 def raw_baseline(rows: list[tuple[object, ...]], folder: Path) -> float:
     """The parsed rows into a bare 33-column table with plain sqlite3, in one transaction."""
-    target = folder / f"raw-{time.monotonic_ns()}.db"
-    started = time.perf_counter()
-    conn = sqlite3.connect(target, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute(f"CREATE TABLE deals ({', '.join(f'c{i}' for i in range(33))})")
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT INTO deals VALUES ({', '.join('?' * 33)})", rows)
-    conn.execute("COMMIT")
-    conn.close()
-    elapsed = time.perf_counter() - started
-    target.unlink()
-    return elapsed
+    return raw_executemany(rows, folder)
 
 
 def run_import(source: Path, template: Path, folder: Path) -> tuple[float, int]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from dealterm.core.db import Database
-from dealterm.core.db.migrate import alembic_config
 from dealterm.core.demo import generate_demo
 from dealterm.core.queries.board import board_summary
+from tests.core.migration_helpers import migrate
 
 TABLES = ("deals", "companies", "contacts", "activities", "history", "deal_products")
 
@@ -38,10 +37,7 @@ def test_down_to_0005_and_up_again_keeps_every_row_and_the_board_reads_the_index
     before = counts(db)
     with db.session(write=False) as session:
         headers = board_summary(session, 1)
-    cfg = alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005")
+    migrate(db, "0005")
     assert "ix_deals_board_summary" not in indexes(db)
     db.close()
 

@@ -9,17 +9,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alembic import command
 from sqlalchemy import text
 
 from dealterm.core.db import Database
-from dealterm.core.db.migrate import alembic_config
 from dealterm.core.demo import generate_demo
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import Deal
 from dealterm.core.queries.activity_board import board_index
 from dealterm.core.services import activities
 from dealterm.core.services.deals import DealCreate, create_deal, delete_deal
+from tests.core.migration_helpers import migrate
 
 # What the columns must hold, worked out from the activities themselves.
 EXPECTED = """
@@ -142,10 +141,7 @@ def test_down_to_0006_and_up_again_fills_the_columns_and_keeps_every_row(
             t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
             for t in ("deals", "activities", "history", "deal_fts")
         }
-    cfg = alembic_config()
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
+    migrate(db, "0006")
     with db.engine.connect() as conn:
         columns = {row[1] for row in conn.execute(text("PRAGMA table_info(deals)"))}
         triggers = {

@@ -25,6 +25,7 @@ from dealterm.core.services import custom_fields, flow, pipelines, recurring
 from dealterm.core.services.deals import DealCreate, create_deal
 from dealterm.core.services.products import ProductRowInput
 from dealterm.core.services.recurring import ScheduleInput, TemplateInput, TemplateUpdate
+from tests.core.migration_helpers import migrate
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -544,10 +545,8 @@ def test_two_processes_run_the_same_sqlite_file(tmp_path: Path, sqlite_template:
 
 
 def test_upgrading_from_0003_keeps_every_row(db: Database) -> None:
-    from alembic import command
     from sqlalchemy import inspect, text
 
-    from dealterm.core.db.migrate import alembic_config
     from dealterm.core.models._base import SQLModel
 
     deal_id = _deal(db, title="Kept", company="Acme Ltd", contacts=["John Smith"])
@@ -567,15 +566,10 @@ def test_upgrading_from_0003_keeps_every_row(db: Database) -> None:
             }
 
     before = counts()
-    cfg = alembic_config()
-    with db.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0003")
+    migrate(db, "0003")
     with db.engine.connect() as conn:
         assert "recurring_templates" not in inspect(conn).get_table_names()
-    with db.engine.execution_options(sqlite_begin="IMMEDIATE").begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    migrate(db, "head")
     assert counts() == before and before["deals"] == 1
     crm = Crm(db)
     crm.make_recurring(deal_id, ScheduleInput(unit="week"))

@@ -32,7 +32,7 @@ from dealterm.core.queries.conditions import deal_conditions
 from dealterm.core.queries.deal_read import deal_read_select, read_deals, rows_to_deals
 from dealterm.core.readmodels import DealRead, ProductRowRead
 from dealterm.core.services import custom_fields
-from dealterm.core.services.products import compute_row
+from dealterm.core.services.products import row_read
 
 __all__ = [
     "ENCODINGS",
@@ -252,18 +252,7 @@ def _product_rows(session: Session, deal_ids: Sequence[int]) -> dict[int, list[P
         .order_by(col(DealProduct.deal_id), col(DealProduct.sort), col(DealProduct.id))
     ).all()
     for row in stored:
-        totals = compute_row(
-            price=row.price,
-            quantity=row.quantity,
-            discount_type=row.discount_type,
-            discount_rate=row.discount_rate,
-            discount_sum=row.discount_sum,
-            tax_rate=row.tax_rate,
-            tax_included=row.tax_included,
-        )
-        result.setdefault(row.deal_id, []).append(
-            ProductRowRead(**row.model_dump(exclude={"deal_id"}), **totals._asdict())
-        )
+        result.setdefault(row.deal_id, []).append(row_read(row))
     return result
 
 

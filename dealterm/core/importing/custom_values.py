@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
 from dealterm.core.clock import Clock
-from dealterm.core.importing.lookups import FieldDef, Lookups
+from dealterm.core.importing.lookups import Lookups
 from dealterm.core.importing.values import (
     date_order,
     decimal_sign,
@@ -26,6 +26,7 @@ from dealterm.core.importing.values import (
     parse_number,
 )
 from dealterm.core.models import FieldType
+from dealterm.core.services.card_layout import FieldDef
 from dealterm.core.validation import MAX_AMOUNT
 
 __all__ = ["PendingLink", "custom_converter", "money"]

@@ -34,6 +34,7 @@ from dealterm.core.models import (
     User,
 )
 from dealterm.core.services import custom_fields, directories
+from dealterm.core.services.card_layout import FieldDef, definition
 
 __all__ = [
     "Clients",
@@ -70,19 +71,6 @@ class ProductInfo:
     measure: str
     tax_rate: Decimal | None
     tax_included: bool
-
-
-@dataclass(frozen=True)
-class FieldDef:
-    """An active custom field."""
-
-    code: str
-    label: str
-    type: str
-    multiple: bool
-    required: bool
-    default: Any
-    options: tuple[str, ...]
 
 
 @dataclass
@@ -265,18 +253,7 @@ def load_lookups(session: Session) -> Lookups:
         .order_by(col(Product.id))
     ).all():
         products.setdefault(norm_value(row[1]), ProductInfo(*row))
-    fields = [
-        FieldDef(
-            f.code,
-            f.label,
-            f.type,
-            f.multiple,
-            f.required,
-            f.default,
-            tuple(f.options or ()),
-        )
-        for f in custom_fields.list_fields(session)
-    ]
+    fields = [definition(f) for f in custom_fields.list_fields(session)]
     won = (
         select(col(Deal.id))
         .join(Stage, col(Stage.id) == col(Deal.stage_id))

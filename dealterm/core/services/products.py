@@ -27,6 +27,7 @@ __all__ = [
     "compute_row",
     "product_rows",
     "replace_rows",
+    "row_read",
     "rows_total",
 ]
 
@@ -110,7 +111,8 @@ def _totals_of(row: DealProduct) -> RowTotals:
     )
 
 
-def _read(row: DealProduct) -> ProductRowRead:
+def row_read(row: DealProduct) -> ProductRowRead:
+    """A stored product row with its totals, as the card and the exports show it."""
     totals = _totals_of(row)
     assert row.id is not None
     return ProductRowRead(
@@ -144,7 +146,7 @@ def _stored_rows(session: Session, deal_id: int) -> list[DealProduct]:
 
 def product_rows(session: Session, deal_id: int) -> list[ProductRowRead]:
     """A deal's product rows in order, with totals."""
-    return [_read(row) for row in _stored_rows(session, deal_id)]
+    return [row_read(row) for row in _stored_rows(session, deal_id)]
 
 
 def _find_product(session: Session, ref: int | str, position: int) -> Product:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 __all__ = ["main"]
@@ -64,40 +65,14 @@ def _open_app(db: str | None, demo: bool) -> int:
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Run the CLI and exit with its status."""
-    args = list(argv) if argv is not None else sys.argv[1:]
-    bare = _bare_app_options(args)
-    if bare is not None:
-        from dealterm.core.errors import DealtermError
-
-        try:
-            sys.exit(_open_app(*bare))
-        except KeyboardInterrupt:
-            print("dealterm: interrupted", file=sys.stderr)
-            sys.exit(130)
-        except DealtermError as exc:
-            print(f"dealterm: {_one_line(exc.message)}", file=sys.stderr)
-            sys.exit(exc.exit_code)
-        except Exception as exc:
-            _internal_error(exc)
-    import typer
-    import typer.main
-
-    from dealterm.cli.root import build_app
+@contextmanager
+def _exit_codes() -> Iterator[None]:
+    """Interrupts, the CRM's refusals and bugs as one line on stderr and an exit code."""
     from dealterm.core.errors import DealtermError
 
-    command = typer.main.get_command(build_app())
     try:
-        result = command.main(args=args, prog_name="dealterm", standalone_mode=False)
-    except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
-        context = getattr(exc, "ctx", None)
-        hint = f" (see '{context.command_path} --help')" if context is not None else ""
-        message = _one_line(exc.format_message())
-        if message:  # a bare command group has already printed its help
-            print(f"dealterm: {message}{hint}", file=sys.stderr)
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
+        yield
+    except KeyboardInterrupt:
         print("dealterm: interrupted", file=sys.stderr)
         sys.exit(130)
     except DealtermError as exc:
@@ -105,4 +80,31 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(exc.exit_code)
     except Exception as exc:
         _internal_error(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the CLI and exit with its status."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    bare = _bare_app_options(args)
+    if bare is not None:
+        with _exit_codes():
+            sys.exit(_open_app(*bare))
+    import typer
+    import typer.main
+
+    from dealterm.cli.root import build_app
+
+    command = typer.main.get_command(build_app())
+    with _exit_codes():
+        try:
+            result = command.main(args=args, prog_name="dealterm", standalone_mode=False)
+        except typer.TyperException as exc:  # usage errors: bad option, missing argument, ...
+            context = getattr(exc, "ctx", None)
+            hint = f" (see '{context.command_path} --help')" if context is not None else ""
+            message = _one_line(exc.format_message())
+            if message:  # a bare command group has already printed its help
+                print(f"dealterm: {message}{hint}", file=sys.stderr)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            raise KeyboardInterrupt from None
     sys.exit(result if isinstance(result, int) else 0)

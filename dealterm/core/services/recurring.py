@@ -554,6 +554,17 @@ def create_template(session: Session, data: TemplateInput) -> TemplateRead:
         created_at=now,
         updated_at=now,
     )
+    return _save_new(session, template, schedule, today)
+
+
+def _save_new(
+    session: Session, template: RecurringTemplate, schedule: Schedule, today: date
+) -> TemplateRead:
+    """Schedule a new template and store it.
+
+    Raises:
+        ValidationError: the schedule never runs.
+    """
     _apply_schedule(session, template, schedule, today)
     if template.next_run is None:
         raise ValidationError("this schedule never runs: check its dates and limit", field="start")
@@ -614,12 +625,7 @@ def template_from_deal(session: Session, deal_id: int, data: ScheduleInput) -> T
         created_at=now,
         updated_at=now,
     )
-    _apply_schedule(session, template, schedule, today)
-    if template.next_run is None:
-        raise ValidationError("this schedule never runs: check its dates and limit", field="start")
-    session.add(template)
-    session.flush()
-    return _read(session, template)
+    return _save_new(session, template, schedule, today)
 
 
 _SCHEDULE_KEYS = (

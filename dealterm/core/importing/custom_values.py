@@ -27,6 +27,7 @@ from dealterm.core.importing.values import (
 )
 from dealterm.core.models import FieldType
 from dealterm.core.services.card_layout import FieldDef
+from dealterm.core.services.custom_fields import split_money
 from dealterm.core.validation import MAX_AMOUNT
 
 __all__ = ["PendingLink", "custom_converter", "money"]
@@ -83,13 +84,8 @@ def custom_converter(
             number, _ = parse_number(text, decimal)
             return format(number.normalize(), "f")
         if kind == FieldType.MONEY:
-            parts = text.replace("|", " ").split()
-            code = ""
-            if parts and re.fullmatch(r"[A-Za-z]{3}", parts[-1]):
-                code = parts.pop().upper()
-            elif parts and re.fullmatch(r"[A-Za-z]{3}", parts[0]):
-                code = parts.pop(0).upper()
-            amount, sign = money(decimal, label, None)(" ".join(parts))
+            text, code = split_money(text)
+            amount, sign = money(decimal, label, None)(text)
             code = code or sign
             if code and code not in currency_codes:
                 raise ValueError(f"{label}: unknown currency {code!r}")

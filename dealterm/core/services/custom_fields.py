@@ -124,6 +124,18 @@ def get_field(session: Session, ref: str | int) -> CustomField:
     return found
 
 
+def split_money(text: str) -> tuple[str, str]:
+    """A money field's text as (amount, currency code or ""): "1 500,50 EUR", "1500.5|EUR",
+    "EUR 1500" or a bare amount."""
+    parts = text.replace("|", " ").split()
+    code = ""
+    if parts and re.fullmatch(r"[A-Za-z]{3}", parts[-1]):
+        code = parts.pop().upper()
+    elif parts and re.fullmatch(r"[A-Za-z]{3}", parts[0]):
+        code = parts.pop(0).upper()
+    return " ".join(parts), code
+
+
 def _value(session: Session, field: CustomField, raw: Any) -> str | None:
     """One value of ``field`` as stored text, or None for empty."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -138,14 +150,8 @@ def _value(session: Session, field: CustomField, raw: Any) -> str | None:
     if kind == FieldType.NUMBER:
         return format(parse_decimal(text, field=field.code, label=label).normalize(), "f")
     if kind == FieldType.MONEY:
-        # "1 500,50 EUR", "1500.5|EUR", "EUR 1500" or a bare amount
-        parts = text.replace("|", " ").split()
-        code = ""
-        if parts and re.fullmatch(r"[A-Za-z]{3}", parts[-1]):
-            code = parts.pop().upper()
-        elif parts and re.fullmatch(r"[A-Za-z]{3}", parts[0]):
-            code = parts.pop(0).upper()
-        value = parse_amount(" ".join(parts), field=field.code, label=label)
+        amount, code = split_money(text)
+        value = parse_amount(amount, field=field.code, label=label)
         if code and session.get(Currency, code) is None:
             raise ValidationError(f"{label}: unknown currency {code!r}", field=field.code)
         return f"{value} {code}" if code else f"{value}"

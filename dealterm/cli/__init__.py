@@ -65,6 +65,21 @@ def _open_app(db: str | None, demo: bool) -> int:
     return code
 
 
+def _command_name(args: Sequence[str]) -> str | None:
+    """The root command the arguments run (``deal`` in ``--db X deal list``), if plain."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--db":
+            index += 2
+            continue
+        if arg == "--demo" or arg.startswith("--db="):
+            index += 1
+            continue
+        return None if arg.startswith("-") else arg
+    return None
+
+
 @contextmanager
 def _exit_codes() -> Iterator[None]:
     """Interrupts, the CRM's refusals and bugs as one line on stderr and an exit code."""
@@ -92,9 +107,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     import typer
     import typer.main
 
-    from dealterm.cli.root import build_app
+    from dealterm.cli.root import COMMANDS, build_app
 
-    command = typer.main.get_command(build_app())
+    name = _command_name(args)
+    command = typer.main.get_command(build_app(only=name if name in COMMANDS else None))
     with _exit_codes():
         try:
             result = command.main(args=args, prog_name="dealterm", standalone_mode=False)

@@ -27,6 +27,7 @@ __all__ = [
     "echo_json",
     "fail",
     "open_db",
+    "settings_of",
     "state_of",
 ]
 
@@ -96,26 +97,39 @@ def resolve_target(state: State, db: str | None, settings: Settings) -> str:
     return resolve_database(db or state.db, demo=state.demo, configured=settings.db)
 
 
+def settings_of(ctx: typer.Context, db: str | None = None) -> tuple[Settings, str]:
+    """The settings (a broken file is reported on stderr, defaults used) and the target.
+
+    Read once per command: a command that tries a quick path first reports a problem once.
+    """
+    from dealterm.config import load_settings
+
+    key = f"dealterm.settings:{db}"
+    if key not in ctx.meta:
+        settings = load_settings()
+        if settings.problem:
+            typer.echo(f"dealterm: warning: {settings.problem}", err=True)
+        ctx.meta[key] = (settings, resolve_target(state_of(ctx), db, settings))
+    found: tuple[Settings, str] = ctx.meta[key]
+    return found
+
+
 def open_db(ctx: typer.Context, db: str | None = None) -> Database:
     """Open the database the options point at, for the acting user.
 
     A broken settings file is reported on stderr and defaults are used.
     """
-    from dealterm.config import load_settings
     from dealterm.core.clock import SystemClock, resolve_timezone
     from dealterm.core.db import Database
     from dealterm.core.formatting import configure
 
-    settings = load_settings()
-    if settings.problem:
-        typer.echo(f"dealterm: warning: {settings.problem}", err=True)
+    settings, target = settings_of(ctx, db)
     configure(settings.formats())
     try:
         zone = resolve_timezone(settings.timezone)
     except ValueError as exc:
         typer.echo(f"dealterm: warning: {exc}; using the local time zone", err=True)
         zone = resolve_timezone(None)
-    target = resolve_target(state_of(ctx), db, settings)
     database = Database.open(
         target,
         clock=SystemClock(zone=zone),

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from dealterm.cli.common import DbOption, DealId, JsonOption, echo_json, fail, open_db
+from dealterm.cli.common import (
+    DbOption,
+    DealId,
+    JsonOption,
+    echo_json,
+    fail,
+    open_db,
+    settings_of,
+)
 from dealterm.cli.filter_options import FilterOptions as F
 from dealterm.cli.filter_options import command_filter
 
@@ -210,6 +218,12 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """List deals matching a filter, newest first."""
+    if (
+        json_
+        and not (saved or save_as)
+        and _quick_list(ctx, db, command_filter(None, locals()), limit)
+    ):
+        return
     from dealterm.core.queries import count_deals, list_deals
 
     database = open_db(ctx, db)
@@ -229,6 +243,22 @@ def list_(
         print_deal_table(deals, locale=database.locale, total=total)
         if save_as:
             typer.echo(f"Saved the filter as {save_as!r}", err=True)
+
+
+def _quick_list(ctx: typer.Context, db: str | None, flt: Any, limit: int) -> bool:
+    """Print the listing read with ``sqlite3`` alone (no ORM import), if it can be."""
+    from pathlib import Path
+
+    from dealterm.core.quickread import quick_deal_list
+
+    _settings, target = settings_of(ctx, db)
+    if "://" in target:
+        return False
+    found = quick_deal_list(Path(target).expanduser().resolve(), flt, limit)
+    if found is None:
+        return False
+    echo_json(found)
+    return True
 
 
 @app.command("show")

@@ -138,7 +138,6 @@ def build_filter(session: object, **options: object) -> DealFilter:
 
     from dealterm.core.errors import ValidationError
     from dealterm.core.filters import DealFilter, Status, parse_custom_condition, preset
-    from dealterm.core.services.saved_filters import get_filter
     from dealterm.core.validation import parse_amount, parse_date
 
     statuses = [name for name in ("open", "won", "lost", "closed") if options.get(name)]
@@ -151,6 +150,8 @@ def build_filter(session: object, **options: object) -> DealFilter:
         except KeyError:
             raise ValidationError(f"unknown preset {options['preset']!r}", field="preset") from None
     if options.get("saved"):
+        from dealterm.core.services.saved_filters import get_filter  # the ORM: only when used
+
         base = get_filter(session, str(options["saved"]))  # type: ignore[arg-type]
     changes: dict[str, object] = {}
     if statuses:

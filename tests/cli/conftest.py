@@ -146,7 +146,7 @@ def run(
         with monkeypatch.context() as patch:
             patch.setattr(sys, "stdin", _Tty(stdin) if tty else io.StringIO(stdin))
             if not fresh_tree:
-                patch.setattr(root, "build_app", lambda: app)
+                patch.setattr(root, "build_app", lambda only=None: app)
                 patch.setattr(typer.main, "get_command", shared_get_command)
             try:
                 main(argv)

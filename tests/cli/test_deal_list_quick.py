@@ -1,0 +1,142 @@
+"""`deal list --json` read with sqlite3 alone: the same deals, the same JSON, no ORM import."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dealterm.core.filters import DealFilter, Status
+from dealterm.core.quickread import quick_deal_list
+
+# Filter options of `deal list` that the quick path reads, and the filter each one means.
+CASES: list[tuple[list[str], DealFilter]] = [
+    ([], DealFilter()),
+    (["--open"], DealFilter(status=Status.OPEN)),
+    (["--won"], DealFilter(status=Status.WON)),
+    (["--lost"], DealFilter(status=Status.LOST)),
+    (["--closed"], DealFilter(status=Status.CLOSED)),
+    (
+        ["--min-amount", "5000", "--max-amount", "20000.50"],
+        DealFilter(amount_min=Decimal(5000), amount_max=Decimal("20000.50")),
+    ),
+    (["--repeat"], DealFilter(repeat=True)),
+    (["--first", "--open"], DealFilter(repeat=False, status=Status.OPEN)),
+    (["--without-activities"], DealFilter(without_activities=True)),
+]
+
+
+@pytest.fixture(scope="module")
+def demo_file(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Path:
+    """Demo deals, one with custom values, one lost with a reason, and a recurring template."""
+    import shutil
+
+    from dealterm.cli import main
+
+    path = tmp_path_factory.mktemp("quick") / "demo.db"
+    shutil.copy2(sqlite_template, path)
+
+    def cli(*args: str) -> None:
+        with pytest.raises(SystemExit) as exit_:
+            main(["--db", str(path), *args])
+        assert exit_.value.code in (0, None), args
+
+    cli("demo", "--deals", "300", "--seed", "7")
+    cli("field", "add", "SIZE", "Size", "--type", "string")
+    cli("field", "add", "BUDGET", "Budget", "--type", "money")
+    cli("deal", "edit", "300", "--set", "SIZE=XL", "--set", "BUDGET=1500 EUR")
+    cli("deal", "lost", "299", "--reason", "Went silent")
+    cli(
+        "recurring", "add", "--title", "Monthly support", "--unit", "month", "--start", "2030-12-01"
+    )
+    return path
+
+
+def _orm_listing(path: Path, flt: DealFilter, limit: int) -> list[dict[str, Any]]:
+    from dealterm.core.db import Database
+    from dealterm.core.queries import list_deals
+
+    database = Database.open(path)
+    try:
+        with database.session(write=False) as session:
+            return [d.model_dump(mode="json") for d in list_deals(session, flt, limit=limit)]
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize(
+    ("options", "flt"), CASES, ids=[" ".join(options) or "all" for options, _ in CASES]
+)
+def test_quick_listing_is_the_orm_listing(
+    demo_file: Path, run: Any, options: list[str], flt: DealFilter
+) -> None:
+    expected = _orm_listing(demo_file, flt, limit=400)
+    assert expected, "each case must match some demo deals, or it proves nothing"
+
+    assert quick_deal_list(demo_file, flt, 400) == expected
+    shown = run("deal", "list", "--json", "--limit", "400", *options, db=demo_file)
+    assert shown.code == 0, shown.stderr
+    assert json.loads(shown.stdout) == expected
+
+
+def test_the_listing_carries_custom_values_lost_reasons_and_contacts(demo_file: Path) -> None:
+    listed = {deal["id"]: deal for deal in quick_deal_list(demo_file, DealFilter(), 50) or []}
+
+    assert listed[300]["custom_fields"] == {"UF_CRM_SIZE": "XL", "UF_CRM_BUDGET": "1500.00 EUR"}
+    assert listed[299]["lost_reason"] == "Went silent"
+    assert any(deal["contacts"] for deal in listed.values())
+    assert all(not deal["recurring"] for deal in listed.values())  # templates never listed
+
+
+def _modules_after(path: Path, *options: str) -> tuple[list[dict[str, Any]], bool]:
+    """Run the real CLI in a new process: the listing, and whether SQLAlchemy was imported."""
+    code = (
+        "import sys\n"
+        "from dealterm.cli import main\n"
+        "try:\n"
+        f"    main(['--db', {str(path)!r}, 'deal', 'list', '--json', *{list(options)!r}])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code in (0, None), exc.code\n"
+        "print('sqlalchemy' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return json.loads(done.stdout), done.stderr.strip().endswith("True")
+
+
+def test_a_plain_listing_never_imports_the_orm(demo_file: Path) -> None:
+    deals, orm = _modules_after(demo_file, "--limit", "5")
+
+    assert [deal["id"] for deal in deals] == [300, 299, 298, 297, 296]
+    assert not orm
+
+
+def test_a_listing_by_name_goes_through_the_orm(demo_file: Path) -> None:
+    deals, orm = _modules_after(demo_file, "--pipeline", "Sales", "--limit", "5")
+
+    assert deals and all(deal["pipeline"] == "Sales" for deal in deals)
+    assert orm
+
+
+def test_a_file_that_is_not_a_database_is_one_line_and_exit_2(tmp_path: Path, run: Any) -> None:
+    junk = tmp_path / "notes.db"
+    junk.write_text("not a database at all\n" * 100)
+
+    shown = run("deal", "list", "--json", db=junk)
+
+    assert shown.code == 2
+    assert shown.stdout == ""
+    assert len(shown.stderr.strip().splitlines()) == 1
+
+
+def test_an_inverted_range_is_still_refused(demo_file: Path, run: Any) -> None:
+    shown = run("deal", "list", "--json", "--min-amount", "10", "--max-amount", "5", db=demo_file)
+
+    assert shown.code == 2
+    assert "smallest amount is larger than the largest" in shown.stderr

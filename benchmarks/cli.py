@@ -1,7 +1,8 @@
 """Figure 8: ``dealterm deal list --limit 50 --json`` against ``python -c "import typer"``.
 
-Both are new processes of the same interpreter, run one after the other (the order
-alternates) so that noise hits both alike; the ratio of the medians is the figure.
+All are new processes of the same interpreter, run one after the other (the order
+alternates) so that noise hits them alike; the ratio of the medians is the figure.
+Figure 8' compares with the floor of any Typer command (:mod:`benchmarks.typer_floor`).
 """
 
 from __future__ import annotations
@@ -27,24 +28,25 @@ def _run(command: list[str], env: dict[str, str]) -> float:
 
 def deal_list_time(
     db: Path, folder: Path, runs: int, log: Callable[[str], None]
-) -> tuple[list[float], list[float]]:
-    """Returns (dealterm seconds, import typer seconds), one of each per run."""
+) -> tuple[list[float], list[float], list[float]]:
+    """Returns (dealterm, import typer, a one-command Typer app) seconds, one each per run."""
     env = bench_env(folder)
-    ours_cmd = [*dealterm_command(), "--db", str(db), "deal", "list", "--limit", "50", "--json"]
-    typer_cmd = [sys.executable, "-c", "import typer"]
-    _run(ours_cmd, env)  # warm-up: page cache, the copy's WAL
-    _run(typer_cmd, env)
-    ours: list[float] = []
-    baseline: list[float] = []
+    commands = [
+        [*dealterm_command(), "--db", str(db), "deal", "list", "--limit", "50", "--json"],
+        [sys.executable, "-c", "import typer"],
+        [sys.executable, "-m", "benchmarks.typer_floor", "--limit", "50", "--json"],
+    ]
+    for command in commands:  # warm-up: page cache, the copy's WAL
+        _run(command, env)
+    times: list[list[float]] = [[], [], []]
     for index in range(runs):
-        if index % 2:
-            ours.append(_run(ours_cmd, env))
-            baseline.append(_run(typer_cmd, env))
-        else:
-            baseline.append(_run(typer_cmd, env))
-            ours.append(_run(ours_cmd, env))
+        order = range(3) if index % 2 else reversed(range(3))
+        for which in order:
+            times[which].append(_run(commands[which], env))
+    ours, baseline, floor = times
     log(
         f"  deal list: {min(ours):.2f}–{max(ours):.2f} s, "
-        f"import typer {min(baseline):.2f}–{max(baseline):.2f} s ({runs} runs each)"
+        f"import typer {min(baseline):.2f}–{max(baseline):.2f} s, "
+        f"one-command Typer app {min(floor):.2f}–{max(floor):.2f} s ({runs} runs each)"
     )
-    return ours, baseline
+    return ours, baseline, floor

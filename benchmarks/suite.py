@@ -331,7 +331,7 @@ class Suite:
 
         log("8. dealterm deal list --limit 50 --json vs python -c 'import typer'")
         copy = private_copy(self.db, self.folder, "cli")
-        ours, baseline = deal_list_time(copy, self.folder, max(2 * self.repeat, 6), log)
+        ours, baseline, floor = deal_list_time(copy, self.folder, max(2 * self.repeat, 6), log)
         self.figures.append(
             Figure(
                 key="8",
@@ -340,6 +340,15 @@ class Suite:
                 baseline=baseline,
                 baseline_title='python -c "import typer"',
                 target=self.target("ratio", 1.5),
+            )
+        )
+        self.figures.append(
+            Figure(
+                key="8'",
+                title="  the same against a one-command Typer app (benchmarks/typer_floor.py)",
+                samples=ours,
+                baseline=floor,
+                baseline_title="python -m benchmarks.typer_floor --limit 50 --json",
             )
         )
 

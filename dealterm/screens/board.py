@@ -203,11 +203,6 @@ class BoardScreen(CrmScreen):
             return
         flt = self.deal_filter
         settings_generation = self.dt_app.settings_generation
-        if self.choices is None or self._choices_generation != settings_generation:
-            from dealterm.screens.new_deal import load_choices
-
-            self.choices = load_choices(crm)
-            self._choices_generation = settings_generation
         summaries = crm.board(pipeline.id, flt)
         if scope is not None and [s.stage.id for s in summaries] != self._stage_ids:
             scope = None  # the pipeline's stages changed: read every column
@@ -232,6 +227,13 @@ class BoardScreen(CrmScreen):
                             self.PageLoaded(summary.stage.id, page, cards, generation)
                         )
         self.post_message(self.Loaded(summaries, pages, select, generation, scope, keep_cursor))
+        # After the board: the new-deal form's choices (and importing the form, ~0.1 s) are
+        # not what the first board waits for.
+        if self.choices is None or self._choices_generation != settings_generation:
+            from dealterm.screens.new_deal import load_choices
+
+            self.choices = load_choices(crm)
+            self._choices_generation = settings_generation
 
     def _views(self, cards: list) -> list[CardView]:  # type: ignore[type-arg]
         app = self.dt_app

@@ -218,10 +218,8 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """List deals matching a filter, newest first."""
-    if (
-        json_
-        and not (saved or save_as)
-        and _quick_list(ctx, db, command_filter(None, locals()), limit)
+    if not (saved or save_as) and _quick_list(
+        ctx, db, command_filter(None, locals()), limit, json_=json_
     ):
         return
     from dealterm.core.queries import count_deals, list_deals
@@ -245,19 +243,29 @@ def list_(
             typer.echo(f"Saved the filter as {save_as!r}", err=True)
 
 
-def _quick_list(ctx: typer.Context, db: str | None, flt: Any, limit: int) -> bool:
+def _quick_list(ctx: typer.Context, db: str | None, flt: Any, limit: int, *, json_: bool) -> bool:
     """Print the listing read with ``sqlite3`` alone (no ORM import), if it can be."""
     from pathlib import Path
 
-    from dealterm.core.quickread import quick_deal_list
+    from dealterm.core.quickread import quick_listing
 
-    _settings, target = settings_of(ctx, db)
+    settings, target = settings_of(ctx, db)
     if "://" in target:
         return False
-    found = quick_deal_list(Path(target).expanduser().resolve(), flt, limit)
+    found = quick_listing(Path(target).expanduser().resolve(), flt, limit, total=not json_)
     if found is None:
         return False
-    echo_json(found)
+    deals, total = found
+    if json_:
+        echo_json(deals)
+        return True
+    from dealterm.cli.output import print_deal_table
+    from dealterm.core.formatting import configure
+    from dealterm.core.readmodels import DealRead
+
+    configure(settings.formats())
+    shown = [DealRead.model_validate(deal) for deal in deals]
+    print_deal_table(shown, locale=settings.locale, total=total)
     return True
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from dealterm.core.filters import DealFilter, Status
 from dealterm.migrations import HEAD
 
-__all__ = ["QUICK_CONDITIONS", "quick_conditions", "quick_deal_list"]
+__all__ = ["QUICK_CONDITIONS", "quick_conditions", "quick_deal_list", "quick_listing"]
 
 # The filter conditions read here; any other condition goes through the ORM.
 QUICK_CONDITIONS = frozenset(
@@ -223,6 +223,14 @@ def quick_deal_list(path: Path, flt: DealFilter, limit: int) -> list[dict[str, A
     None: the file is missing, not at the current schema, cannot be read, or the filter
     needs the ORM (see :func:`quick_conditions`).
     """
+    found = quick_listing(path, flt, limit, total=False)
+    return None if found is None else found[0]
+
+
+def quick_listing(
+    path: Path, flt: DealFilter, limit: int, *, total: bool
+) -> tuple[list[dict[str, Any]], int | None] | None:
+    """:func:`quick_deal_list` and, with ``total`` and a full page, how many deals match."""
     condition = quick_conditions(flt)
     if condition is None:
         return None
@@ -251,8 +259,12 @@ def quick_deal_list(path: Path, flt: DealFilter, limit: int) -> list[dict[str, A
                         "emails": [],
                     }
                 )
+        count = None
+        if total and len(rows) == limit:
+            count = conn.execute(f"SELECT count(*) FROM deals AS d WHERE {where}", params)
+            count = int(count.fetchone()[0])
     except sqlite3.Error:
         return None
     finally:
         conn.close()
-    return [_deal(row, contacts.get(row[0], [])) for row in rows]
+    return [_deal(row, contacts.get(row[0], [])) for row in rows], count

@@ -140,3 +140,21 @@ def test_an_inverted_range_is_still_refused(demo_file: Path, run: Any) -> None:
 
     assert shown.code == 2
     assert "smallest amount is larger than the largest" in shown.stderr
+
+
+@pytest.mark.parametrize("options", [[], ["--open", "--limit", "30"], ["--lost", "--limit", "500"]])
+def test_the_text_table_is_the_same_either_way(
+    demo_file: Path, run: Any, monkeypatch: pytest.MonkeyPatch, options: list[str]
+) -> None:
+    quick = run("deal", "list", *options, db=demo_file)
+    assert quick.code == 0, quick.stderr
+    assert "Responsible" in quick.stdout
+
+    import dealterm.core.quickread as quickread
+
+    monkeypatch.setattr(quickread, "quick_listing", lambda *args, **kwargs: None)
+    usual = run("deal", "list", *options, db=demo_file)
+
+    assert usual.code == 0, usual.stderr
+    assert quick.stdout == usual.stdout
+    assert quick.stderr == usual.stderr == ""

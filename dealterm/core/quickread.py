@@ -259,10 +259,10 @@ def quick_listing(
                         "emails": [],
                     }
                 )
-        count = None
+        count: int | None = None
         if total and len(rows) == limit:
-            count = conn.execute(f"SELECT count(*) FROM deals AS d WHERE {where}", params)
-            count = int(count.fetchone()[0])
+            counted = conn.execute(f"SELECT count(*) FROM deals AS d WHERE {where}", params)
+            count = int(counted.fetchone()[0])
     except sqlite3.Error:
         return None
     finally:

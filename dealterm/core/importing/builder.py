@@ -15,13 +15,13 @@ from typing import Any
 from dealterm.core.importing.clients import ClientBook, NewClient
 from dealterm.core.importing.convert import BadCell, Columns, Context
 from dealterm.core.importing.custom_values import PendingLink
-from dealterm.core.importing.lookups import Existing, Lookups, StageInfo
+from dealterm.core.importing.lookups import Existing, Lookups, ProductInfo, StageInfo
 from dealterm.core.importing.plan_types import DealPlan, ProductLine
 from dealterm.core.importing.preset_model import FAILURE, SUCCESS
 from dealterm.core.importing.stages import StageFinder
 from dealterm.core.importing.values import norm_value
 from dealterm.core.models import Semantics
-from dealterm.core.services.products import compute_row, rows_total
+from dealterm.core.services.products import RowTotals, compute_row, rows_total
 
 __all__ = ["DealBuilder"]
 
@@ -45,6 +45,7 @@ class DealBuilder:
         self.headers_of = headers_of
         self.existing = existing
         self.today = ctx.clock.today()
+        self.close_after = self.today + timedelta(days=CLOSE_AFTER_DAYS)
         self.companies = ClientBook(ctx.lookups.companies)
         self.contacts = ClientBook(ctx.lookups.contacts)
         self.users: list[NewClient] = []
@@ -60,11 +61,17 @@ class DealBuilder:
         if not ("product" in columns or "price" in columns):
             self.product_targets = []
         self.client_targets = [t for t in _CLIENT_TARGETS if t in columns]
+        self.simple = [(target, column) for target, column in _SIMPLE if target in columns]
         self.link_fields = {
             f.code: f.type
             for f in ctx.lookups.fields
             if f.type in ("company", "contact") and f"cf:{f.code}" in columns
         }
+        # Stages of new deals by (pipeline, stage text, status): the same answer every time.
+        self._stages: dict[tuple[Any, Any, Any], StageInfo] = {}
+        self._no_custom = not (self.custom_targets or self.defaults or self.required)
+        self._catalog: dict[str, ProductInfo | None] = {}
+        self._row_totals: dict[tuple[Any, ...], RowTotals] = {}
         self.create_defaults = (
             ("type_code", ctx.lookups.default_type),
             ("source_code", None),
@@ -128,11 +135,36 @@ class DealBuilder:
         return company, refs
 
     # --- products ---------------------------------------------------------------------------
+    def _product(self, name: str) -> ProductInfo | None:
+        """The catalogue product of this name (remembered: names repeat a lot)."""
+        if name not in self._catalog:
+            self._catalog[name] = self.lookups.products.get(norm_value(name))
+        return self._catalog[name]
+
+    def _totals(self, products: Sequence[ProductLine]) -> tuple[Decimal, Decimal]:
+        """The deal's amount and tax from its product rows (a row's totals remembered)."""
+        rows = []
+        for p in products:
+            key = (p.price, p.quantity, p.discount_rate, p.tax_rate, p.tax_included)
+            row = self._row_totals.get(key)
+            if row is None:
+                row = self._row_totals[key] = compute_row(
+                    price=p.price,
+                    quantity=p.quantity,
+                    discount_type="percent",
+                    discount_rate=p.discount_rate,
+                    discount_sum=Decimal(0),
+                    tax_rate=p.tax_rate,
+                    tax_included=p.tax_included,
+                )
+            rows.append(row)
+        return rows_total(rows)
+
     def product(self, index: int, values: dict[str, Any], bad: list[BadCell]) -> ProductLine | None:
         name, price = values.get("product"), values.get("price")
         if name is None and price is None:
             return None
-        catalog = self.lookups.products.get(norm_value(name)) if name else None
+        catalog = self._product(name) if name and self.lookups.products else None
         if price is None and catalog is not None:
             price = (catalog.price, "")
         if price is None:
@@ -288,17 +320,29 @@ class DealBuilder:
             v: the deal's values: per target, the first value its rows give.
         """
         bad: list[BadCell] = []
-        existing = self.existing.get(key)
+        existing = self.existing.get(key) if self.existing else None
         old = existing.values if existing is not None else None
-        title = v.get("title")
+        get = v.get
+        title = get("title")
         if title is None and old is None:
             bad.append(BadCell(rows[0], self.header("title"), "", "a deal needs a title"))
-        pipeline_id = v.get("pipeline")
+        pipeline_id = get("pipeline")
         if pipeline_id is None:
             pipeline_id = old["pipeline_id"] if old is not None else self.ctx.default_pipeline
-        stage = self._stage_of(v, rows, pipeline_id, old, bad)
-        custom = self._custom(v, rows, old, bad)
-        currency = self._currency(v, rows, old, bad)
+        stage: StageInfo | None
+        if old is None:
+            remembered = (pipeline_id, get("stage"), get("status"))
+            stage = self._stages.get(remembered)
+            if stage is None:
+                before = len(bad)
+                stage = self._stage_of(v, rows, pipeline_id, old, bad)
+                if stage is not None and len(bad) == before:
+                    self._stages[remembered] = stage
+        else:
+            stage = self._stage_of(v, rows, pipeline_id, old, bad)
+        custom = {} if old is None and self._no_custom else self._custom(v, rows, old, bad)
+        currency = get("currency")
+        currency = str(currency) if currency is not None else self._currency(v, rows, old, bad)
         products: list[ProductLine] | None = None
         total = tax = Decimal("0.00")
         if self.product_targets:
@@ -311,26 +355,14 @@ class DealBuilder:
             values["title"] = title
         values["pipeline_id"] = pipeline_id
         values["stage_id"] = stage.id
-        closed = stage.semantics != Semantics.PROCESS
+        semantics = stage.semantics
+        closed = semantics != Semantics.PROCESS
         values["closed"] = closed
         if currency is not None:
             values["currency_code"] = currency
         if products:
-            total, tax = rows_total(
-                [
-                    compute_row(
-                        price=p.price,
-                        quantity=p.quantity,
-                        discount_type="percent",
-                        discount_rate=p.discount_rate,
-                        discount_sum=Decimal(0),
-                        tax_rate=p.tax_rate,
-                        tax_included=p.tax_included,
-                    )
-                    for p in products
-                ]
-            )
-        amount = v.get("amount")
+            total, tax = self._totals(products)
+        amount = get("amount")
         if amount is not None:
             automatic = bool(products) and amount[0] == total
             values["amount"] = amount[0]
@@ -341,15 +373,15 @@ class DealBuilder:
         elif old is None:
             values["amount"] = values["tax_value"] = Decimal("0.00")
             values["is_manual_amount"] = True
-        for target, column in _SIMPLE:
-            value = v.get(target)
+        for target, column in self.simple:
+            value = get(target)
             if value is not None:
                 values[column] = value
-        responsible = self.user(v.get("responsible"))
+        responsible = get("responsible")
         if responsible is not None:
-            values["responsible_id"] = responsible
-        if stage.semantics == Semantics.FAILURE:
-            reason = v.get("lost_reason")
+            values["responsible_id"] = self.user(responsible)
+        if semantics == Semantics.FAILURE:
+            reason = get("lost_reason")
             if reason is not None:
                 reason_id = self.lookups.lost_reasons.get(norm_value(reason))
                 values["lost_reason_id"] = reason_id
@@ -380,20 +412,19 @@ class DealBuilder:
         products: list[ProductLine] | None,
         closed: bool,
     ) -> DealPlan:
-        today = self.today
         for name, default in self.create_defaults:
             if name not in values:
                 values[name] = default
         if "responsible_id" not in values:
             values["responsible_id"] = self.ctx.user_id
         if "close_date" not in values:
-            values["close_date"] = today if closed else today + timedelta(days=CLOSE_AFTER_DAYS)
+            values["close_date"] = self.today if closed else self.close_after
         if "is_repeat" not in values:
             company = values["company_id"]
             won = self.lookups.won_contacts
             values["is_repeat"] = (
                 company is not None and company in self.lookups.won_companies
-            ) or any(ref in won for ref in contacts or ())
+            ) or bool(won and any(ref in won for ref in contacts or ()))
         return DealPlan(line, key, None, values, contacts or [], products or [], [])
 
     def _update(

@@ -44,15 +44,23 @@ class ClientBook:
     def _hit(self, ref: int, emails: list[tuple[str, str]], phones: list[tuple[str, str]]) -> int:
         if ref > 0:
             self.matched.add(ref)
-        else:  # one of ours: it learns the channels this row adds
-            client = self.new[-ref - 1]
-            for found, known, channels in (
-                (emails, self.known.by_email, client.emails),
-                (phones, self.known.by_phone, client.phones),
-            ):
-                for value, norm in found:
-                    if known.setdefault(norm, ref) == ref and all(n != norm for _, n in channels):
-                        channels.append((value, norm))
+            return ref
+        if not emails and not phones:
+            return ref
+        # one of ours: it learns the channels this row adds
+        client = self.new[-ref - 1]
+        for found, known, channels in (
+            (emails, self.known.by_email, client.emails),
+            (phones, self.known.by_phone, client.phones),
+        ):
+            for value, norm in found:
+                if known.setdefault(norm, ref) != ref:
+                    continue
+                for _value, had in channels:
+                    if had == norm:
+                        break
+                else:
+                    channels.append((value, norm))
         return ref
 
     def find_or_add(

@@ -11,11 +11,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
+from operator import methodcaller
 from typing import Any
 
 from dealterm.core.clock import Clock
-from dealterm.core.importing.custom_values import custom_converter, money
+from dealterm.core.importing.custom_values import custom_converter, money, money_many
 from dealterm.core.importing.lookups import Lookups
 from dealterm.core.importing.presets import Preset
 from dealterm.core.importing.targets import MULTI
@@ -68,6 +68,10 @@ class Context:
 
 # Per target: one value per record (None: empty), after combining its columns.
 Columns = dict[str, list[Any]]
+# A column's distinct non-empty texts converted at once, the same values the one-value
+# converter gives; None when any text needs a closer look (then each goes one by one).
+Many = Callable[[list[str]], list[Any] | None]
+_STARTS_QUOTED = methodcaller("startswith", "'")
 
 
 class _Bad:
@@ -86,11 +90,26 @@ def _text(limit: int, label: str) -> Callable[[str], str]:
     return convert
 
 
+def _text_many(limit: int) -> Many:
+    def many(texts: list[str]) -> list[Any] | None:
+        return texts if max(map(len, texts), default=0) <= limit else None
+
+    return many
+
+
 def _title(text: str) -> str:
     flat = " ".join(text.split()) if ("\n" in text or "\r" in text) else text
     if len(flat) > TITLE_MAX:
         raise ValueError(f"the title is {len(flat)} characters long; the limit is {TITLE_MAX}")
     return flat
+
+
+def _titles(texts: list[str]) -> list[Any] | None:
+    """Titles on one line within the limit are kept as they are (as :func:`_title` does)."""
+    joined = "".join(texts)
+    if "\n" in joined or "\r" in joined or max(map(len, texts), default=0) > TITLE_MAX:
+        return None
+    return texts
 
 
 def _percent(decimal: str, label: str, *, fraction: bool = False) -> Callable[[str], Decimal]:
@@ -284,22 +303,40 @@ def _header_currency(header: str, lookups: Lookups) -> str | None:
     return None
 
 
+_TEXT_LIMITS = {
+    "external_id": (100, "the ID"),
+    "company": (255, "the company name"),
+    "source_description": (TEXT_MAX, "the source details"),
+    "comments": (TEXT_MAX, "the comments"),
+    "lost_reason": (1000, "the lost reason"),
+    "product": (255, "the product name"),
+    "measure": (20, "the measure"),
+    "stage": (255, "the stage"),
+}
+
+
+def _column_converter(ctx: Context, target: str, header: str, values: Sequence[str]) -> Many | None:
+    """The converter of a whole column at once, for the targets that have one."""
+    if target in _TEXT_LIMITS:
+        return _text_many(_TEXT_LIMITS[target][0])
+    if target == "title":
+        return _titles
+    if target in ("amount", "price"):
+        hint = _header_currency(header, ctx.lookups) if target == "amount" else None
+        return money_many(hint)
+    return None
+
+
 def _converter(
     ctx: Context, target: str, header: str, values: Sequence[str]
 ) -> Callable[[str], Any]:
     """The converter of a column's values."""
     preset, lookups = ctx.preset, ctx.lookups
     decimal = decimal_sign(values[:2000], header)
+    if target in _TEXT_LIMITS:
+        return _text(*_TEXT_LIMITS[target])
     simple: dict[str, Callable[[str], Any]] = {
-        "external_id": _text(100, "the ID"),
         "title": _title,
-        "company": _text(255, "the company name"),
-        "source_description": _text(TEXT_MAX, "the source details"),
-        "comments": _text(TEXT_MAX, "the comments"),
-        "lost_reason": _text(1000, "the lost reason"),
-        "product": _text(255, "the product name"),
-        "measure": _text(20, "the measure"),
-        "stage": _text(255, "the stage"),
         "contact": _contacts,
         "contact_email": _emails,
         "company_email": _emails,
@@ -348,25 +385,43 @@ def _converter(
 def _column(
     values: Sequence[str],
     convert: Callable[[str], Any],
+    many: Many | None,
     header: str,
     bad: list[BadCell],
 ) -> list[Any]:
-    """Convert each distinct value once, then spread the results over the rows."""
+    """Convert each distinct value once, then spread the results over the rows.
+
+    Where the column has a converter of many values and every value suits it, the whole
+    column is converted with a few C-level passes instead of a Python call per value.
+    """
+    raws = list(set(values))
+    texts = list(map(str.strip, raws))
+    if any(map(_STARTS_QUOTED, raws)):
+        texts = [
+            unquote(raw).strip() if raw[:1] == "'" else text
+            for raw, text in zip(raws, texts, strict=True)
+        ]
     results: dict[str, Any] = {}
+    if "" in texts:
+        for raw, text in zip(raws, texts, strict=True):
+            if not text:
+                results[raw] = None
+        raws = [raw for raw, text in zip(raws, texts, strict=True) if text]
+        texts = list(filter(None, texts))
+    converted = many(texts) if many is not None and texts else None
     failed = False
-    for raw in set(values):
-        text = unquote(raw).strip()
-        if not text:
-            results[raw] = None
-            continue
-        try:
-            results[raw] = convert(text)
-        except ValueError as exc:
-            results[raw] = _Bad(str(exc))
-            failed = True
-        except ArithmeticError:
-            results[raw] = _Bad(f"{text!r} is not a value this column can hold")
-            failed = True
+    if converted is not None:
+        results.update(zip(raws, converted, strict=True))
+    else:
+        for raw, text in zip(raws, texts, strict=True):
+            try:
+                results[raw] = convert(text)
+            except ValueError as exc:
+                results[raw] = _Bad(str(exc))
+                failed = True
+            except ArithmeticError:
+                results[raw] = _Bad(f"{text!r} is not a value this column can hold")
+                failed = True
     out = list(map(results.__getitem__, values))
     if failed:
         for index, hit in enumerate(out):
@@ -405,12 +460,15 @@ def convert_columns(
     """Every mapped column converted: one value list per target, and the bad cells."""
     bad: list[BadCell] = []
     per_target: dict[str, list[list[Any]]] = {}
+    # One pass over the records turns them into columns (records are as wide as headers).
+    by_column = list(zip(*rows, strict=True)) if rows else [() for _ in headers]
     for index, header in enumerate(headers):
         target = mapping.get(header)
         if target is None:
             continue
-        values = list(map(itemgetter(index), rows))
+        values: Sequence[str] = by_column[index]
         convert = _converter(ctx, target, header, values)
-        per_target.setdefault(target, []).append(_column(values, convert, header, bad))
+        many = _column_converter(ctx, target, header, values)
+        per_target.setdefault(target, []).append(_column(values, convert, many, header, bad))
     columns = {target: _combine(target, lists) for target, lists in per_target.items()}
     return columns, bad

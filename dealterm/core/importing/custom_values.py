@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, time
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
+from operator import methodcaller
 from typing import Any, NamedTuple
 
 from dealterm.core.clock import Clock
@@ -24,13 +26,14 @@ from dealterm.core.importing.values import (
     parse_day,
     parse_moment,
     parse_number,
+    plain_numbers,
 )
 from dealterm.core.models import FieldType
 from dealterm.core.services.card_layout import FieldDef
 from dealterm.core.services.custom_fields import split_money
 from dealterm.core.validation import MAX_AMOUNT
 
-__all__ = ["PendingLink", "custom_converter", "money"]
+__all__ = ["PendingLink", "custom_converter", "money", "money_many"]
 
 CENT = Decimal("0.01")
 _URL = re.compile(r"(https?|ftp)://[^\s/$.?#].[^\s]*", re.IGNORECASE)
@@ -58,6 +61,28 @@ def money(decimal: str, label: str, hint: str | None) -> Callable[[str], tuple[D
         return rounded, currency or hint or ""
 
     return convert
+
+
+_TO_CENTS = methodcaller("quantize", CENT, ROUND_HALF_UP)
+
+
+def money_many(hint: str | None) -> Callable[[list[str]], list[Any] | None]:
+    """:func:`money` over a whole column of plain numbers ("1234.5"); None for any other.
+
+    Plain numbers carry no currency and no sign, so each value is what :func:`money`
+    gives it: ``(amount, hint or "")``.
+    """
+
+    def many(texts: list[str]) -> list[Any] | None:
+        numbers = plain_numbers(texts)
+        if numbers is None or (numbers and max(numbers) > MAX_AMOUNT):
+            return None
+        rounded = list(map(_TO_CENTS, numbers))
+        if rounded != numbers:  # more than two decimals: each one is reported
+            return None
+        return list(zip(rounded, repeat(hint or "")))
+
+    return many
 
 
 def custom_converter(

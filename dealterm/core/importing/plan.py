@@ -58,30 +58,31 @@ def build_plan(
     count = len(lines)
     groups = _group(columns, count)
     builder = DealBuilder(ctx, columns, headers_of, load_existing(list(groups)))
-    targets = list(columns.items())
+    names = list(columns)
+    # Each record's values in one tuple (a C-level transpose), so a deal's values are one
+    # dict(zip()) instead of a lookup per target.
+    records = list(zip(*columns.values(), strict=True)) if names else [()] * count
     faulty: dict[int, list[BadCell]] = {}
     for cell in cells:
         faulty.setdefault(cell.index, []).append(cell)
     deals: list[DealPlan] = []
     merged = 0
     done = 0
+    deal = builder.deal
     for key, rows in groups.items():
-        merged += len(rows) - 1
-        done += len(rows)
-        if progress is not None and done // 1000 != (done - len(rows)) // 1000:
+        size = len(rows)
+        merged += size - 1
+        done += size
+        if progress is not None and done // 1000 != (done - size) // 1000:
             progress(done)
-        if any(index in faulty for index in rows):
+        if faulty and any(index in faulty for index in rows):
             _blame_group(key, rows, faulty, lines)
             continue
-        if len(rows) == 1:
-            first = rows[0]
-            v = {target: values[first] for target, values in targets}
+        if size == 1:
+            v = dict(zip(names, records[rows[0]], strict=True))
         else:
-            v = {
-                target: next((values[i] for i in rows if values[i] is not None), None)
-                for target, values in targets
-            }
-        result = builder.deal(key, rows, v, lines)
+            v = dict(zip(names, _first_values(records, rows), strict=True))
+        result = deal(key, rows, v, lines)
         if isinstance(result, list):
             for cell in result:
                 faulty.setdefault(cell.index, []).append(cell)
@@ -103,7 +104,22 @@ def build_plan(
         companies_matched=len(builder.companies.matched),
         contacts_matched=len(builder.contacts.matched),
         link_fields=builder.link_fields,
+        company_names=builder.companies.known.names,
+        contact_names=builder.contacts.known.names,
     )
+
+
+def _first_values(records: Sequence[tuple[Any, ...]], rows: Sequence[int]) -> list[Any]:
+    """Per target, the first value the rows of a deal give (None if none does)."""
+    values = list(records[rows[0]])
+    for index in rows[1:]:
+        if None not in values:
+            break
+        record = records[index]
+        for position, value in enumerate(values):
+            if value is None:
+                values[position] = record[position]
+    return values
 
 
 def _blame_group(

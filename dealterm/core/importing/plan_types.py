@@ -73,6 +73,10 @@ class Plan:
     companies_matched: int
     contacts_matched: int
     link_fields: dict[str, str] = field(default_factory=dict)
+    # Names of the companies and contacts already in the database, by id (for the search
+    # index of the new deals that name them).
+    company_names: dict[int, str] = field(default_factory=dict)
+    contact_names: dict[int, str] = field(default_factory=dict)
 
     @property
     def created(self) -> int:

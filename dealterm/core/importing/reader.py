@@ -224,6 +224,45 @@ def _unique(headers: list[str]) -> list[str]:
     return result
 
 
+def _records(text: str, sep: str, name: str) -> tuple[list[str] | None, list[list[str]], list[int]]:
+    """The header, the data records and the line each starts on; blank records skipped."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    try:
+        records: list[list[str]] | None = list(reader)
+    except csv.Error:
+        records = None  # read again record by record below, to say on which line
+    if records is not None and reader.line_num == len(records):
+        # Every record on a line of its own (no line breaks inside quotes): record i starts
+        # on line i + 1, and the lines need not be followed record by record.
+        kept = [index for index, record in enumerate(records) if "".join(record).strip()]
+        if not kept:
+            return None, [], []
+        return (
+            records[kept[0]],
+            [records[index] for index in kept[1:]],
+            [index + 1 for index in kept[1:]],
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    previous = 0
+    try:
+        for record in reader:
+            start = previous + 1
+            previous = reader.line_num
+            if not record or not "".join(record).strip():
+                continue
+            if header is None:
+                header = record
+                continue
+            rows.append(record)
+            lines.append(start)
+    except csv.Error as exc:
+        raise DealtermError(f"cannot read {name} as CSV at line {previous + 1}: {exc}") from None
+    return header, rows, lines
+
+
 def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None) -> CsvFile:
     """Read a whole CSV or TSV file.
 
@@ -253,27 +292,8 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     chosen = given_encoding or detect_encoding(data)
     text = decode(data, chosen, given=given_encoding is not None)
     sep = delimiter or detect_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    lines: list[int] = []
+    header, rows, lines = _records(text, sep, target.name)
     extra: dict[int, int] = {}
-    previous = 0
-    try:
-        for record in reader:
-            start = previous + 1
-            previous = reader.line_num
-            if not record or not "".join(record).strip():
-                continue
-            if header is None:
-                header = record
-                continue
-            rows.append(record)
-            lines.append(start)
-    except csv.Error as exc:
-        raise DealtermError(
-            f"cannot read {target.name} as CSV at line {previous + 1}: {exc}"
-        ) from None
     if header is None:
         raise DealtermError(f"{target.name} has no header line")
     width = len(header)

@@ -22,6 +22,7 @@ __all__ = [
     "parse_day",
     "parse_moment",
     "parse_number",
+    "plain_numbers",
     "unquote",
 ]
 
@@ -174,6 +175,14 @@ def parse_number(text: str, decimal: str = ".") -> tuple[Decimal, str | None]:
         raise ValueError(f"{text!r} is not a number")
     number = Decimal(s)
     return (-number if negative else number), currency
+
+
+def plain_numbers(texts: list[str]) -> list[Decimal] | None:
+    """Stripped texts that are all plain numbers ("1234.50"), each as :func:`parse_number`
+    reads it; None when any is written otherwise (then each goes through it)."""
+    if not all(map(_PLAIN.fullmatch, texts)):
+        return None
+    return list(map(Decimal, texts))
 
 
 _LAST_SIGN = re.compile(r"([,.])(\d+)\D*$")

@@ -9,9 +9,10 @@ are set aside for big loads and rebuilt once, as the demo generator does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from datetime import UTC
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
@@ -20,6 +21,7 @@ from sqlmodel import Session
 from dealterm.core.bulk import INDEX_DEFERRAL_ROWS, bulk_insert, deferred_indexes
 from dealterm.core.context import ctx
 from dealterm.core.importing.clients import NewClient
+from dealterm.core.importing.fast_search import deal_body, imported_search_index
 from dealterm.core.importing.plan import DealPlan, Plan, ProductLine
 from dealterm.core.models import (
     Communication,
@@ -32,13 +34,15 @@ from dealterm.core.models import (
     HistoryEvent,
     User,
 )
-from dealterm.core.search import deferred_search_index
 from dealterm.core.types import UTCDateTime
 
 __all__ = ["SEARCH_DEFERRAL_DEALS", "write_plan"]
 
 SEARCH_DEFERRAL_DEALS = 2000
 _CHUNK = 500
+_ZERO = Decimal(0)
+# Helper threads SQLite may use to sort when it rebuilds indexes after a big load.
+_SORT_THREADS = 2
 
 
 def _reserve(conn: Connection, model: Any, count: int) -> list[int]:
@@ -113,7 +117,7 @@ def _product_rows(deal_id: int, lines: Sequence[ProductLine]) -> list[dict[str, 
             "quantity": line.quantity,
             "discount_type": "percent",
             "discount_rate": line.discount_rate,
-            "discount_sum": 0,
+            "discount_sum": _ZERO,  # a Decimal like the others: the column converts at once
             "tax_rate": line.tax_rate,
             "tax_included": line.tax_included,
             "measure": line.measure,
@@ -143,6 +147,20 @@ def _with_ids(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
         row["id"] = new_id
 
 
+@contextmanager
+def _sort_threads(conn: Connection) -> Iterator[None]:
+    """On SQLite, let index rebuilds sort with helper threads (set back afterwards)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA threads").scalar() or 0)
+    conn.exec_driver_sql(f"PRAGMA threads = {_SORT_THREADS}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA threads = {before}")
+
+
 def write_plan(
     session: Session,
     plan: Plan,
@@ -160,6 +178,26 @@ def write_plan(
         taken_logins: logins already in use (new users get others).
         progress: called with the share of the work done (0..1).
     """
+    with _sort_threads(session.connection()):
+        _write_plan(
+            session,
+            plan,
+            origin=origin,
+            source=source,
+            taken_logins=taken_logins,
+            progress=progress,
+        )
+
+
+def _write_plan(
+    session: Session,
+    plan: Plan,
+    *,
+    origin: str,
+    source: str,
+    taken_logins: set[str],
+    progress: Callable[[float], None] | None = None,
+) -> None:
     context = ctx(session)
     # naive UTC: what the column stores, and what bulk inserts convert fastest
     now = context.clock.utcnow().astimezone(UTC).replace(tzinfo=None)
@@ -280,7 +318,11 @@ def write_plan(
     if deal_rows:
         first = min(row["id"] for row in deal_rows)
         big = len(deal_rows) >= SEARCH_DEFERRAL_DEALS
-        with deferred_search_index(conn, first) if big else nullcontext():
+
+        def bodies() -> list[tuple[int, str]]:
+            return _search_bodies(plan, created, deal_rows, company_ids, contact_ids)
+
+        with imported_search_index(conn, first, bodies) if big else nullcontext():
             _insert(conn, Deal, deal_rows)
             step(0.55)
             _insert(conn, DealContact, links)
@@ -302,6 +344,37 @@ def write_plan(
         _created_events(conn, deal_rows, origin=origin, source=source, at=now, author=actor)
     step(1.0)
     session.expire_all()
+
+
+def _search_bodies(
+    plan: Plan,
+    created: Sequence[DealPlan],
+    deal_rows: Sequence[dict[str, Any]],
+    company_ids: Sequence[int],
+    contact_ids: Sequence[int],
+) -> list[tuple[int, str]]:
+    """``(id, searchable text)`` of each new deal (rows as written: real client ids)."""
+    companies = dict(plan.company_names)
+    companies.update(zip(company_ids, (c.name for c in plan.companies), strict=True))
+    contacts = dict(plan.contact_names)
+    contacts.update(zip(contact_ids, (c.name for c in plan.contacts), strict=True))
+    found = []
+    for deal, row in zip(created, deal_rows, strict=True):
+        ids = sorted(ref if ref > 0 else contact_ids[-ref - 1] for ref in deal.contacts or ())
+        names = [contacts[contact_id] for contact_id in ids]
+        company = row["company_id"]
+        found.append(
+            (
+                row["id"],
+                deal_body(
+                    row["title"],
+                    companies[company] if company is not None else None,
+                    names,
+                    row["comments"],
+                ),
+            )
+        )
+    return found
 
 
 def _created_events(

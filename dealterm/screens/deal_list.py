@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from array import array
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["ListScreen"]
 
 FIRST_IDS = 200  # shown at once; the rest of the order follows
+SHOWN_WAIT = 0.25  # seconds the count and the full order wait for the first rows' frame
 COLUMNS_KEY = "list.columns"
 SORT_KEY = "list.sort"
 BULK_ACTIONS = (
@@ -64,6 +66,7 @@ class ListScreen(CrmScreen):
             complete: bool,
             generation: int,
             rows: dict[int, dict[str, Any]] | None = None,
+            shown: threading.Event | None = None,
         ) -> None:
             super().__init__()
             self.ids = ids
@@ -71,6 +74,7 @@ class ListScreen(CrmScreen):
             self.complete = complete
             self.generation = generation
             self.rows = rows  # the first page's rows, read with the ids
+            self.shown = shown  # set once a frame shows them (or they are dropped)
 
     class Rows(Message):
         """Rows of one page arrived."""
@@ -96,6 +100,8 @@ class ListScreen(CrmScreen):
         self.generation = 0
         self.totals: ListTotals | None = None
         self._prefs_loaded = False
+        self._header_text: Any = None  # what the header and status lines show now
+        self._status_text: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,26 +127,29 @@ class ListScreen(CrmScreen):
 
     def on_filter_changed(self, _: FilterChanged) -> None:
         if self.ready:
-            self.reload(setup=False)
+            self.reload(setup=False, rows=False)
 
     def on_screen_resume(self) -> None:
         # A new screen is resumed (more than once) right after its mount, which loaded it.
         if self.ready and self.stale():
             self.reload()
 
-    def reload(self, *, totals: bool = True, setup: bool = True) -> None:
+    def reload(self, *, totals: bool = True, setup: bool = True, rows: bool = True) -> None:
         """Read the order, the totals and the visible rows again.
 
         ``totals`` False: only the order changed (a sort), the count and sum stand.
         ``setup`` False: the custom fields cannot have changed (a sort, a search).
+        ``rows`` False: the deals did not change, only which are shown or their order (a
+        sort, a search): the rows read stay good, and the table keeps showing them until
+        the new order arrives, without asking again for the pages it shows.
         """
         self.generation += 1
         self.note_shown()
         table = self.query_one(DealTable)
         if self.ready:
             table.zone = self.crm.db.clock.zone
-        # Pages asked for under the old generation will be dropped when they arrive.
-        table.invalidate()
+        if rows:
+            table.invalidate()
         known = self.totals.count if self.totals is not None and not totals else None
         self._load(self.generation, known, table.scroll_y < PAGE, setup or not self._prefs_loaded)
 
@@ -165,7 +174,13 @@ class ListScreen(CrmScreen):
         )
         complete = len(first) < FIRST_IDS
         total = len(first) if complete else max(known or 0, len(first))
-        self.post_message(self.Ids(first, total, complete, generation, rows if at_top else None))
+        shown = threading.Event()
+        self.post_message(
+            self.Ids(first, total, complete, generation, rows if at_top else None, shown)
+        )
+        # The count, the sum and the full order wait until the first rows are on screen: read
+        # meanwhile, they would compete with that frame for the CPU (and the GIL).
+        shown.wait(SHOWN_WAIT)
         # A newer load (the next key of a search) makes the rest of this one pointless.
         if generation != self.generation:
             return
@@ -202,15 +217,26 @@ class ListScreen(CrmScreen):
         self._show_header()
 
     def on_list_screen_ids(self, event: Ids) -> None:
+        shown = event.shown
         if event.generation != self.generation:
+            if shown is not None:
+                shown.set()
             return
         table = self.query_one(DealTable)
-        table.set_ids(event.ids, total=None if event.complete else event.total, keep_rows=True)
+        total = None
+        if not event.complete:
+            # Until the count comes, the table keeps its height if it was taller: a new
+            # height lays the screen out again and redraws the scrollbar, in the very frame
+            # that shows the first rows; the count's own frame corrects it.
+            total = max(event.total, table.row_count)
+        table.set_ids(event.ids, total=total, keep_rows=True)
         if event.rows is not None:
             table.set_rows(0, event.rows)
         self._show_header()
         self._show_status()
         self.dt_app.update_header()
+        if shown is not None:
+            self.call_after_refresh(shown.set)
 
     def on_list_screen_totals(self, event: Totals) -> None:
         if event.generation != self.generation:
@@ -239,10 +265,12 @@ class ListScreen(CrmScreen):
 
     def _show_header(self) -> None:
         table = self.query_one(DealTable)
+        text = table.header(self.sort, self.descending)
+        if text == self._header_text:
+            return  # unchanged (a search keeps the columns): nothing to draw again
+        self._header_text = text
         # One line each (app.tcss): no layout pass for a new text.
-        self.query_one("#list-header", Static).update(
-            table.header(self.sort, self.descending), layout=False
-        )
+        self.query_one("#list-header", Static).update(text, layout=False)
 
     def _show_status(self) -> None:
         table = self.query_one(DealTable)
@@ -257,9 +285,10 @@ class ListScreen(CrmScreen):
         flt = self.dt_app.deal_filter
         if flt is not None and not flt.is_empty:
             parts.append(f"filter: {flt.describe()}")
-        self.query_one("#list-status", Static).update(
-            "  ·  ".join(parts) or "No deals", layout=False
-        )
+        text = "  ·  ".join(parts) or "No deals"
+        if text != self._status_text:
+            self._status_text = text
+            self.query_one("#list-status", Static).update(text, layout=False)
 
     # --- actions -----------------------------------------------------------------------
     def action_reload(self) -> None:
@@ -280,7 +309,7 @@ class ListScreen(CrmScreen):
         table = self.query_one(DealTable)
         table.cursor = 0
         table.scroll_to(y=0, animate=False)  # the top of the new order is in sight
-        self.reload(totals=False, setup=False)
+        self.reload(totals=False, setup=False, rows=False)
 
     @work(thread=True, group="list-prefs", exit_on_error=False)
     def _save_pref(self, key: str, value: str) -> None:

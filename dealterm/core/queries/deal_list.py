@@ -13,7 +13,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, func, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlmodel import Session, col
 
 from dealterm.core.deal_columns import COLUMNS, CUSTOM_PREFIX, DEFAULT_COLUMNS, ListColumn
@@ -32,6 +42,7 @@ from dealterm.core.queries.conditions import (
     deal_conditions,
     primary_contact_name,
 )
+from dealterm.core.search import TRIGRAM, search_terms
 from dealterm.core.services import custom_fields, directories
 from dealterm.core.types import from_fixed
 
@@ -120,6 +131,8 @@ def ordered_ids(
         query = query.join(User, col(User.id) == col(Deal.responsible_id))
     elif key == "client":
         query = query.outerjoin(Company, col(Company.id) == col(Deal.company_id))
+    if key == "amount" and limit is not None and not _narrowed(session, flt):
+        return _top_by_amount(session, flt, descending=descending, limit=limit)
     walk = key in _INDEXED
     query = query.where(
         *deal_conditions(
@@ -139,6 +152,62 @@ def ordered_ids(
     if limit is not None:
         query = query.limit(limit)
     result = session.execute(query)
+    return array("q", (row[0] for row in result))
+
+
+def _narrowed(session: Session, flt: DealFilter | None) -> bool:
+    """The search picks few deals, faster read and sorted than found by walking an index.
+
+    On SQLite, a word of three letters or more (the trigram index finds its few matches;
+    a walk would test most deals against them, once per currency); one- and two-letter
+    words match most deals and are tested deal by deal on the walk. On PostgreSQL, any
+    search (each walk would read the search table again).
+    """
+    terms = search_terms(flt.search or "") if flt is not None else []
+    if session.get_bind().dialect.name != "sqlite":
+        return bool(terms)
+    return any(len(term) >= TRIGRAM for term in terms)
+
+
+def _top_by_amount(
+    session: Session, flt: DealFilter | None, *, descending: bool, limit: int
+) -> array[int]:
+    """The first ``limit`` ids in the amount order, from one index walk per currency.
+
+    The amount order compares amounts in the base currency (cents × the rate as a float),
+    which no index delivers. Within one currency it is the order of the amount itself,
+    which ``ix_deals_totals`` (templates, currency, amount, then the id) does deliver: the
+    first ``limit`` deals of each currency are read by walking it, and the list's first
+    ``limit`` are among them. The outer sort uses the very expression of the full order's
+    ``ORDER BY``, so both agree, ties (broken by the id) included.
+
+    Every deal's currency is in ``currencies`` (a foreign key); amounts stay below 2⁵²
+    cents, where a rate cannot make two amounts of a currency equal as floats.
+    """
+    rates = directories.currency_rates(session)
+    conditions = deal_conditions(session, flt or DealFilter(), probe=True)
+    cents = type_coerce(Deal.amount, BigInteger)
+    branches = []
+    for code, rate in rates.items():
+        amount = col(Deal.amount).desc() if descending else col(Deal.amount).asc()
+        tie = col(Deal.id).desc() if descending else col(Deal.id).asc()
+        walk = (
+            select(col(Deal.id).label("id"), (cents * literal(float(rate))).label("base"))
+            .where(*conditions, col(Deal.currency_code) == code)
+            .order_by(amount, tie)
+            .limit(limit)
+            .subquery()
+        )
+        branches.append(select(walk.c.id, walk.c.base))
+    if not branches:
+        return array("q")
+    merged = union_all(*branches).subquery()
+    order = (
+        (merged.c.base.desc(), merged.c.id.desc())
+        if descending
+        else (merged.c.base.asc(), merged.c.id.asc())
+    )
+    result = session.execute(select(merged.c.id).order_by(*order).limit(limit))
     return array("q", (row[0] for row in result))
 
 

@@ -7,15 +7,39 @@ time lives here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
+
+from dealterm.core.fixed import from_fixed
 
 if TYPE_CHECKING:
+    from dealterm.core.clock import Clock
     from dealterm.core.readmodels import StageRead
 
-__all__ = ["Card", "Marker", "StageSummary"]
+__all__ = [
+    "Card",
+    "ColumnSummary",
+    "Marker",
+    "PipelineInfo",
+    "StageSummary",
+    "column_summary",
+    "is_rotting",
+    "marker_at",
+]
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class PipelineInfo:
+    """A pipeline in pickers and the header."""
+
+    id: int
+    name: str
+    is_default: bool
 
 
 class Marker:
@@ -57,3 +81,73 @@ class Card:
     marker: str
     next_subject: str | None = None
     next_activity_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ColumnSummary(StageSummary):
+    """A column header with what it was summed from, so a move can adjust it exactly.
+
+    Attributes:
+        parts: ``(currency, count, cents, weighted cents)`` per currency of the column,
+            where weighted cents are cents times the probability in percent.
+        rates: the value of one unit of each currency in the base currency.
+    """
+
+    parts: tuple[tuple[str, int, int, int], ...] = ()
+    rates: tuple[tuple[str, Decimal], ...] = ()  # pairs, so that a header stays hashable
+
+
+def column_summary(
+    stage: StageRead, parts: tuple[tuple[str, int, int, int], ...], rates: Mapping[str, Decimal]
+) -> ColumnSummary:
+    """The header of one column from its per-currency sums (the one formula for both the
+    aggregate and a move's adjustment, so that they agree to the cent)."""
+    count = 0
+    total = Decimal(0)
+    weighted = Decimal(0)
+    for currency, part_count, cents, weighted_cents in parts:
+        rate = rates.get(currency, Decimal(1))
+        count += part_count
+        total += from_fixed(cents) * rate
+        weighted += from_fixed(weighted_cents) * rate / 100
+    return ColumnSummary(
+        stage=stage,
+        count=count,
+        total=total.quantize(_CENT),
+        weighted=weighted.quantize(_CENT),
+        parts=parts,
+        rates=tuple(rates.items()),
+    )
+
+
+def marker_at(clock: Clock, deadline: datetime | None, *, closed: bool) -> str:
+    """The marker for a card whose nearest open activity is due at ``deadline``."""
+    if closed:
+        return Marker.CLOSED
+    if deadline is None:
+        return Marker.NONE
+    day = clock.to_local(deadline).date()
+    today = clock.today()
+    if day < today:
+        return Marker.OVERDUE
+    if day == today:
+        return Marker.TODAY
+    return Marker.PLANNED
+
+
+class _Rots(Protocol):
+    @property
+    def semantics(self) -> str: ...
+
+    @property
+    def rotting_days(self) -> int | None: ...
+
+
+def is_rotting(stage: _Rots, days: int, *, closed: bool) -> bool:
+    """An open deal in an in-progress stage for longer than the stage allows."""
+    return bool(
+        not closed
+        and stage.semantics == "process"
+        and stage.rotting_days
+        and days > stage.rotting_days
+    )

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import col
 
+from dealterm.core.cards import PipelineInfo
 from dealterm.core.db import Database
 from dealterm.core.errors import ValidationError
 from dealterm.core.filters import DealFilter
@@ -57,15 +58,6 @@ SKIP_PERIODS: dict[str, timedelta | str | None] = {
     "for a month": timedelta(days=30),
     "forever": "forever",
 }
-
-
-@dataclass(frozen=True)
-class PipelineInfo:
-    """A pipeline in pickers and the header."""
-
-    id: int
-    name: str
-    is_default: bool
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,45 @@ on demo data for every condition this module takes. Anything else returns None a
 caller goes the usual way, which also explains every problem (a missing or damaged file,
 an older schema, a bad range).
 
-Nothing here imports SQLAlchemy, SQLModel or pydantic.
+The TUI's first board is read here too (:func:`quick_board`), so that it is on screen
+while the ORM is still being imported.
+
+Nothing here imports SQLAlchemy or SQLModel; the listing does not import pydantic either.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dealterm.core.cards import (
+    Card,
+    ColumnSummary,
+    PipelineInfo,
+    column_summary,
+    is_rotting,
+    marker_at,
+)
 from dealterm.core.filters import DealFilter, Status
+from dealterm.core.fixed import from_fixed
 from dealterm.migrations import HEAD
 
-__all__ = ["QUICK_CONDITIONS", "quick_conditions", "quick_deal_list", "quick_listing"]
+if TYPE_CHECKING:
+    from dealterm.core.clock import Clock
+
+__all__ = [
+    "QUICK_CONDITIONS",
+    "QuickBoard",
+    "quick_board",
+    "quick_conditions",
+    "quick_deal_list",
+    "quick_listing",
+]
 
 # The filter conditions read here; any other condition goes through the ORM.
 QUICK_CONDITIONS = frozenset(
@@ -268,3 +291,162 @@ def quick_listing(
     finally:
         conn.close()
     return [_deal(row, contacts.get(row[0], [])) for row in rows], count
+
+
+# --- the first board ------------------------------------------------------------------------
+# The SQL of core.queries.board (board_summary, column_page) for a board with no filter.
+
+_RATES = "SELECT code, rate FROM currencies"
+_PIPELINES = "SELECT id, name, is_default FROM pipelines ORDER BY sort, is_default DESC, id"
+_STAGES = """
+SELECT id, pipeline_id, code, name, color, semantics, sort, probability, rotting_days
+FROM stages WHERE pipeline_id = ? ORDER BY sort, id
+"""
+_SUMMARY = """
+SELECT d.stage_id, d.currency_code, count(*), sum(d.amount),
+       sum(d.amount * coalesce(d.probability, s.probability))
+FROM deals AS d JOIN stages AS s ON s.id = d.stage_id
+WHERE d.pipeline_id = ? AND d.is_recurring IS 0
+GROUP BY d.stage_id, d.currency_code
+"""
+_PAGE = """
+SELECT d.id, d.version, d.title, d.amount, d.currency_code, c.title,
+       (SELECT ct.name FROM contacts AS ct JOIN deal_contacts AS dc ON dc.contact_id = ct.id
+        WHERE dc.deal_id = d.id ORDER BY dc.is_primary DESC, dc.sort LIMIT 1),
+       d.moved_at, d.closed,
+       (SELECT min(a.deadline) FROM activities AS a WHERE a.deal_id = d.id AND a.completed IS 0),
+       (SELECT a.kind FROM activities AS a WHERE a.deal_id = d.id AND a.completed IS 0
+        ORDER BY a.deadline, a.id LIMIT 1)
+FROM deals AS d LEFT JOIN companies AS c ON c.id = d.company_id
+WHERE d.stage_id = ? AND d.is_recurring IS 0
+ORDER BY d.moved_at DESC, d.id DESC
+LIMIT ?
+"""
+
+
+@dataclass(frozen=True)
+class QuickBoard:
+    """What the board shows first: the pipeline, the column headers and first pages."""
+
+    pipeline: PipelineInfo
+    base_currency: str
+    summaries: list[ColumnSummary]
+    pages: dict[int, list[Card]]
+
+
+def _utc(raw: str | None) -> datetime | None:
+    return None if raw is None else datetime.fromisoformat(raw).replace(tzinfo=UTC)
+
+
+def _pipeline(conn: sqlite3.Connection, wanted: str | None) -> PipelineInfo | None:
+    pipelines = [
+        PipelineInfo(i, name, bool(default)) for i, name, default in conn.execute(_PIPELINES)
+    ]
+    wanted = (wanted or "").strip().lower()
+    if wanted:  # the settings name one: that one, or the usual way says it is not there
+        return next((p for p in pipelines if wanted in (p.name.lower(), str(p.id))), None)
+    return next((p for p in pipelines if p.is_default), pipelines[0] if pipelines else None)
+
+
+def _base_currency(conn: sqlite3.Connection) -> str:
+    row = conn.execute("SELECT code FROM currencies WHERE is_base IS 1").fetchone()
+    if row:
+        return str(row[0])
+    row = conn.execute("SELECT value FROM settings WHERE key = 'base_currency'").fetchone()
+    return str(row[0]) if row and row[0] is not None else "USD"
+
+
+def _cards(conn: sqlite3.Connection, stage: Any, clock: Clock, limit: int) -> list[Card]:
+    today = clock.today()
+    cards = []
+    for (
+        deal_id,
+        version,
+        title,
+        amount,
+        currency,
+        company,
+        person,
+        moved,
+        closed,
+        due,
+        kind,
+    ) in conn.execute(_PAGE, (stage.id, limit)):
+        moved_at = _utc(moved)
+        assert moved_at is not None
+        days = max(0, (today - clock.to_local(moved_at).date()).days)
+        deadline = _utc(due)
+        cards.append(
+            Card(
+                id=deal_id,
+                version=version,
+                title=title,
+                amount=from_fixed(amount),
+                currency=currency,
+                client=company or person or "",
+                moved_at=moved_at,
+                days_in_stage=days,
+                rotting=is_rotting(stage, days, closed=bool(closed)),
+                closed=bool(closed),
+                next_deadline=deadline,
+                next_kind=kind,
+                marker=marker_at(clock, deadline, closed=bool(closed)),
+            )
+        )
+    return cards
+
+
+def quick_board(
+    path: Path, clock: Clock, *, pipeline: str | None, page_size: int
+) -> QuickBoard | None:
+    """The unfiltered board of the pipeline the settings name (else the default), or None.
+
+    None: the file is missing, not at the current schema or cannot be read, or the
+    settings name a pipeline it does not have (the usual way says so).
+    """
+    from dealterm.core.readmodels import StageRead
+
+    try:
+        conn = _connect(path)
+    except sqlite3.Error:
+        return None
+    if conn is None:
+        return None
+    try:
+        chosen = _pipeline(conn, pipeline)
+        if chosen is None:
+            return None
+        stages = [
+            StageRead(
+                id=i,
+                pipeline_id=pipeline_id,
+                code=code,
+                name=name,
+                color=color,
+                semantics=semantics,
+                sort=sort,
+                probability=probability,
+                rotting_days=rotting_days,
+            )
+            for i, pipeline_id, code, name, color, semantics, sort, probability, rotting_days in (
+                conn.execute(_STAGES, (chosen.id,))
+            )
+        ]
+        rates = {code: from_fixed(rate, 8) for code, rate in conn.execute(_RATES)}
+        parts: dict[int, list[tuple[str, int, int, int]]] = {}
+        for stage_id, currency, count, cents, weighted in conn.execute(_SUMMARY, (chosen.id,)):
+            parts.setdefault(stage_id, []).append(
+                (currency, int(count), int(cents or 0), int(weighted or 0))
+            )
+        summaries = [column_summary(s, tuple(parts.get(s.id, ())), rates) for s in stages]
+        pages = {
+            summary.stage.id: _cards(conn, summary.stage, clock, page_size)
+            for summary in summaries
+            if summary.count
+        }
+        base = _base_currency(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    return QuickBoard(chosen, base, summaries, pages)

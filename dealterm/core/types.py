@@ -16,6 +16,8 @@ from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from dealterm.core.fixed import from_fixed
+
 __all__ = ["Fixed", "Money", "UTCDateTime", "from_fixed"]
 
 
@@ -57,13 +59,6 @@ class Fixed(TypeDecorator[Decimal]):
     def process_literal_param(self, value: Any, dialect: Dialect) -> str:
         bound = self.process_bind_param(value, dialect)
         return "NULL" if bound is None else str(bound)
-
-
-def from_fixed(raw: int | Decimal | float | None, scale: int = 2) -> Decimal:
-    """Turn a raw scaled integer (such as ``SUM(amount)`` read with ``text()``) into a Decimal."""
-    if raw is None:
-        return Decimal(0).scaleb(-scale)
-    return (Decimal(int(raw)).scaleb(-scale)).quantize(Decimal(1).scaleb(-scale))
 
 
 def Money() -> Fixed:

@@ -7,8 +7,7 @@ order of the ``ix_deals_board`` index: most recently moved first.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -17,14 +16,21 @@ from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
-from dealterm.core.cards import Card, Marker, StageSummary
+from dealterm.core.cards import (
+    Card,
+    ColumnSummary,
+    Marker,
+    StageSummary,
+    column_summary,
+    is_rotting,
+    marker_at,
+)
 from dealterm.core.context import ctx
 from dealterm.core.filters import DealFilter
-from dealterm.core.models import Activity, Company, Deal, Semantics, Stage
+from dealterm.core.models import Activity, Company, Deal, Stage
 from dealterm.core.queries.conditions import deal_conditions, primary_contact_name
 from dealterm.core.readmodels import StageRead
 from dealterm.core.services import directories, pipelines
-from dealterm.core.types import from_fixed
 
 if TYPE_CHECKING:
     from dealterm.core.clock import Clock
@@ -43,45 +49,6 @@ __all__ = [
     "stage_reads",
     "summary_after_move",
 ]
-
-_CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class ColumnSummary(StageSummary):
-    """A column header with what it was summed from, so a move can adjust it exactly.
-
-    Attributes:
-        parts: ``(currency, count, cents, weighted cents)`` per currency of the column,
-            where weighted cents are cents times the probability in percent.
-        rates: the value of one unit of each currency in the base currency.
-    """
-
-    parts: tuple[tuple[str, int, int, int], ...] = ()
-    rates: tuple[tuple[str, Decimal], ...] = ()  # pairs, so that a header stays hashable
-
-
-def _column_summary(
-    stage: StageRead, parts: tuple[tuple[str, int, int, int], ...], rates: Mapping[str, Decimal]
-) -> ColumnSummary:
-    """The header of one column from its per-currency sums (the one formula for both the
-    aggregate and a move's adjustment, so that they agree to the cent)."""
-    count = 0
-    total = Decimal(0)
-    weighted = Decimal(0)
-    for currency, part_count, cents, weighted_cents in parts:
-        rate = rates.get(currency, Decimal(1))
-        count += part_count
-        total += from_fixed(cents) * rate
-        weighted += from_fixed(weighted_cents) * rate / 100
-    return ColumnSummary(
-        stage=stage,
-        count=count,
-        total=total.quantize(_CENT),
-        weighted=weighted.quantize(_CENT),
-        parts=parts,
-        rates=tuple(rates.items()),
-    )
 
 
 def summary_after_move(
@@ -108,31 +75,7 @@ def summary_after_move(
         for code, (count, total, weighted) in parts.items()
         if count  # as the GROUP BY: a currency without deals has no row
     )
-    return _column_summary(summary.stage, kept, dict(summary.rates))
-
-
-def marker_at(clock: Clock, deadline: datetime | None, *, closed: bool) -> str:
-    """The marker for a card whose nearest open activity is due at ``deadline``."""
-    if closed:
-        return Marker.CLOSED
-    if deadline is None:
-        return Marker.NONE
-    day = clock.to_local(deadline).date()
-    today = clock.today()
-    if day < today:
-        return Marker.OVERDUE
-    if day == today:
-        return Marker.TODAY
-    return Marker.PLANNED
-
-
-def _rotting(stage: Stage | StageRead, days: int, *, closed: bool) -> bool:
-    return bool(
-        not closed
-        and stage.semantics == Semantics.PROCESS
-        and stage.rotting_days
-        and days > stage.rotting_days
-    )
+    return column_summary(summary.stage, kept, dict(summary.rates))
 
 
 def card_after_move(
@@ -145,7 +88,7 @@ def card_after_move(
         version=version,
         moved_at=moved_at,
         days_in_stage=days,
-        rotting=_rotting(stage, days, closed=closed),
+        rotting=is_rotting(stage, days, closed=closed),
         closed=closed,
         marker=marker_at(clock, card.next_deadline, closed=closed),
     )
@@ -203,7 +146,7 @@ def board_summary(
         parts.setdefault(stage_id, []).append(
             (currency, int(count), int(amount_cents or 0), int(weighted_cents or 0))
         )
-    return [_column_summary(stage, tuple(parts.get(stage.id, ())), rates) for stage in stages]
+    return [column_summary(stage, tuple(parts.get(stage.id, ())), rates) for stage in stages]
 
 
 def card_markers(session: Session, deadline: datetime | None, *, closed: bool) -> str:
@@ -288,7 +231,7 @@ def column_page(
                 client=company or person or "",
                 moved_at=moved,
                 days_in_stage=days,
-                rotting=_rotting(stage, days, closed=closed),
+                rotting=is_rotting(stage, days, closed=closed),
                 closed=closed,
                 next_deadline=deadline,
                 next_kind=kind,

@@ -177,7 +177,9 @@ async def board_ready(app: Any) -> None:
 
     def loaded() -> bool:
         boards = app.screen.query(Board)
-        return bool(boards) and bool(boards.first().lanes) and boards.first().current_card
+        # the board is on screen before the database is open (read without the ORM)
+        ready = app.crm is not None and not getattr(app.screen, "_full_load_pending", True)
+        return ready and bool(boards) and bool(boards.first().lanes) and boards.first().current_card
 
     await poll(loaded)
     await settle(app)

@@ -8,6 +8,7 @@ elsewhere (``dealterm deal move`` in another terminal) show up without a restart
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
@@ -30,6 +31,7 @@ __all__ = ["DealtermApp"]
 DEMO_DEALS = 800
 _VIEWS = Binding.Group("Views", compact=True)
 POLL_SECONDS = 1.0
+PREVIEW_WAIT = 1.0  # seconds the database waits at most for the board's quick first frame
 
 
 def _screen(name: str):  # type: ignore[no-untyped-def]
@@ -130,6 +132,10 @@ class DealtermApp(App[None]):
         # reads again only if it moved since the view's last load (CrmScreen.stale).
         self.data_epoch = 0
         self.problem: str | None = self.settings.problem
+        # Set once the board's first frame, read without the ORM, is on screen (or there is
+        # none to read): the database is opened after it, so that importing the ORM does
+        # not compete with drawing that frame.
+        self._preview_shown = threading.Event()
 
     # --- start-up ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -141,9 +147,14 @@ class DealtermApp(App[None]):
         # first render, so the database is opened once the first frame is on screen.
         self.call_after_refresh(self.open_database)
 
+    def preview_done(self) -> None:
+        """The board's quick first frame is drawn (or skipped): the database may open now."""
+        self._preview_shown.set()
+
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_database(self) -> None:
         """Open (create, migrate, fill with demo data) the database off the UI thread."""
+        self._preview_shown.wait(PREVIEW_WAIT)
         from dealterm.core.clock import SystemClock, resolve_timezone
         from dealterm.core.crm import Crm
         from dealterm.core.db import Database

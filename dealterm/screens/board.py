@@ -22,8 +22,11 @@ from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn, StageLane
 
 if TYPE_CHECKING:
+    from dealterm.app import DealtermApp
     from dealterm.core.cards import StageSummary
+    from dealterm.core.clock import Clock
     from dealterm.core.filters import DealFilter
+    from dealterm.core.quickread import QuickBoard
     from dealterm.core.readmodels import DealRead, StageRead
     from dealterm.screens.new_deal import NewDealChoices
 
@@ -101,6 +104,8 @@ class BoardScreen(CrmScreen):
             self.scope = scope  # the columns whose pages were read (None: all)
             # a deal: move the cursor to ``select`` only if it is on that deal still
             self.keep_cursor = keep_cursor
+            # read without the ORM while the database opens (its pipeline and currency)
+            self.preview: QuickBoard | None = None
 
     class PageLoaded(Message):
         """A page of one column arrived."""
@@ -123,6 +128,7 @@ class BoardScreen(CrmScreen):
         self._stage_ids: list[int] = []
         self._status_shown = ""
         self._full_load_pending = False  # a reload of every column is on its way
+        self._freeze_scheduled = False
         # The last stage move, said in the status line (a toast per move piles up when
         # moving card after card, and mounting each one cost a frame its layout).
         self._move_note = ""
@@ -140,10 +146,58 @@ class BoardScreen(CrmScreen):
         self.query_one(Board).focus()
         if self.ready:
             self.reload()
+        else:
+            self._preview(self.generation)
+
+    # Actions that need the open CRM: shown but disabled until the database is open (the
+    # preview board is on screen before that).
+    _CRM_ACTIONS = frozenset(
+        {
+            "move",
+            "pick_stage",
+            "won",
+            "lost",
+            "new_deal",
+            "open_card",
+            "plan_activity",
+            "switch_pipeline",
+            "move_pipeline",
+            "make_recurring",
+            "undo",
+            "filter_form",
+            "reload",
+        }
+    )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._CRM_ACTIONS and not self.ready:
+            return None
+        return True
+
+    @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
+    def _preview(self, generation: int) -> None:
+        """The first board read with sqlite3 alone, while the database opens (ORM import)."""
+        app = self.dt_app
+        board = clock = None
+        try:
+            board, clock = _quick_board(app)
+        finally:
+            if board is None:
+                app.preview_done()  # nothing to show first: open the database now
+        if board is None or clock is None:
+            return
+        pages = {
+            stage_id: [card_view(card, clock=clock, locale=app.locale) for card in cards]
+            for stage_id, cards in board.pages.items()
+        }
+        loaded = self.Loaded(list(board.summaries), pages, None, generation)
+        loaded.preview = board
+        self.post_message(loaded)
 
     # --- loading ---------------------------------------------------------------------
     def on_database_ready(self, _: DatabaseReady) -> None:
         if self.ready:
+            self.refresh_bindings()  # the CRM's actions are enabled now
             self.reload()
         else:
             self._status_shown = ""
@@ -242,7 +296,16 @@ class BoardScreen(CrmScreen):
 
     async def on_board_screen_loaded(self, event: Loaded) -> None:
         if event.generation != self.generation:
+            if event.preview is not None:
+                self.dt_app.preview_done()
             return
+        if event.preview is not None:
+            app = self.dt_app
+            if app.crm is None:  # the database is still opening: show its pipeline now
+                app.pipeline = event.preview.pipeline
+                app.base_currency = event.preview.base_currency
+            # the database opens once this frame is on screen, not while it is drawn
+            self.call_after_refresh(app.preview_done)
         self._full_load_pending = False
         board = self.query_one(Board)
         stage_ids = [s.stage.id for s in event.summaries]
@@ -250,7 +313,10 @@ class BoardScreen(CrmScreen):
         if not same_stages:
             await board.set_stages(event.summaries)
             self._stage_ids = stage_ids
-            # A second after the first board: not in the way of its first frame.
+        if event.preview is None and not self._freeze_scheduled:
+            # A second after the first board read with the ORM (its objects are start-up
+            # objects too): not in the way of its first frame.
+            self._freeze_scheduled = True
             self.set_timer(1.0, _freeze_startup_objects)
         unchanged: set[int] = set()
         if same_stages:
@@ -750,6 +816,29 @@ class BoardScreen(CrmScreen):
     def set_pipeline(self, pipeline_id: int) -> None:
         """Show another pipeline (used by the command palette)."""
         self.reload(new_pipeline=True)
+
+
+def _quick_board(app: DealtermApp) -> tuple[QuickBoard | None, Clock | None]:
+    """The unfiltered first board of an SQLite file, read without the ORM, and its clock.
+
+    (None, None) when there is nothing quick to show: a server database, a filter already
+    set, a time zone the settings get wrong (opening the database says so), or a file
+    :func:`~dealterm.core.quickread.quick_board` cannot read.
+    """
+    if app.deal_filter is not None or "://" in app.target or app.crm is not None:
+        return None, None
+    from pathlib import Path
+
+    from dealterm.core.clock import SystemClock, resolve_timezone
+    from dealterm.core.quickread import quick_board
+
+    try:
+        clock = app.clock or SystemClock(zone=resolve_timezone(app.settings.timezone))
+    except ValueError:
+        return None, None
+    path = Path(app.target).expanduser().resolve()
+    board = quick_board(path, clock, pipeline=app.settings.default_pipeline, page_size=PAGE_SIZE)
+    return board, clock
 
 
 def _freeze_startup_objects() -> None:

@@ -107,8 +107,14 @@ async def board_ready(pilot: Any) -> None:
 
     def loaded() -> bool:
         boards = app.screen.query(Board)
+        # The first board is read without the ORM and shown before the database is open;
+        # the board is ready once the database is open and its own read has been shown.
+        opened = app.crm is not None and not getattr(app.screen, "_full_load_pending", True)
         return (
-            bool(boards) and bool(boards.first().lanes) and boards.first().current_card is not None
+            opened
+            and bool(boards)
+            and bool(boards.first().lanes)
+            and boards.first().current_card is not None
         )
 
     await until(pilot, loaded)

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from dealterm.config import Settings
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
+from dealterm.screens.base_views import PreparedViews
 
 if TYPE_CHECKING:
     from dealterm.core.clock import Clock
@@ -64,7 +65,7 @@ def _deal_commands() -> type[Provider]:
     return DealCommands
 
 
-class DealtermApp(App[None]):
+class DealtermApp(PreparedViews, App[None]):
     """dealterm: deals in the terminal."""
 
     TITLE = "dealterm"
@@ -109,6 +110,7 @@ class DealtermApp(App[None]):
         settings: Settings | None = None,
         clock: Clock | None = None,
         poll: bool = True,
+        prepare: bool = True,
     ) -> None:
         super().__init__()
         self.target = target
@@ -116,6 +118,7 @@ class DealtermApp(App[None]):
         self.settings = settings or Settings()
         self.clock = clock
         self.poll = poll
+        self.prepare = prepare
         self.crm: Crm | None = None
         self.card_layout: list[LayoutSection] | None = None  # the deal card's, read at open
         # Counts settings changes: a view that caches choices (stages, fields) reads them again.
@@ -233,6 +236,8 @@ class DealtermApp(App[None]):
         if self.poll:
             self.set_interval(POLL_SECONDS, self.check_for_changes)
         self.run_recurring_deals()
+        if self.prepare:
+            self.start_preparing_views()
 
     @work(thread=True, exclusive=True, group="recurring", exit_on_error=False)
     def run_recurring_deals(self) -> None:

@@ -56,9 +56,44 @@ class CrmAccess:
 
 
 class CrmScreen(CrmAccess, Screen[Any]):
-    """A screen that works with the CRM."""
+    """A screen that works with the CRM.
+
+    Attributes:
+        dormant: built ahead of time, at idle, and not shown yet (see
+            ``DealtermApp.prepare_views``). A dormant screen reads nothing: it acts as if the
+            database were not open yet until :meth:`wake`, so preparing a view costs no
+            database work and the view reads fresh data when it is first shown.
+    """
 
     _shown_key: tuple[Any, ...] | None = None
+    dormant: bool = False
+
+    @property
+    def ready(self) -> bool:
+        """True once the database is open and the screen is not :attr:`dormant`."""
+        return not self.dormant and self.dt_app.crm is not None
+
+    def wake(self) -> None:
+        """The screen is about to be shown for the first time: start loading it.
+
+        Called by the app before it switches to the screen, so the read starts before
+        Textual restyles and lays the screen out for the switch.
+        """
+        if not self.dormant:
+            return
+        self.dormant = False
+        if self.ready:
+            self.start_loading()
+
+    def start_loading(self) -> None:
+        """Load everything the view shows, as when the database has just opened.
+
+        Every view loads on ``DatabaseReady``, which a dormant screen missed. A view whose
+        reload needs no mounted widget overrides this to start its read at once.
+        """
+        from dealterm.messages import DatabaseReady
+
+        self.post_message(DatabaseReady())
 
     def view_key(self) -> tuple[Any, ...]:
         """What a view's data depends on: any change of the data (ours, or seen by the

@@ -29,6 +29,7 @@ from dealterm.core.cards import (
     Card,
     ColumnSummary,
     PipelineInfo,
+    StageRead,
     column_summary,
     is_rotting,
     marker_at,
@@ -404,8 +405,6 @@ def quick_board(
     None: the file is missing, not at the current schema or cannot be read, or the
     settings name a pipeline it does not have (the usual way says so).
     """
-    from dealterm.core.readmodels import StageRead
-
     try:
         conn = _connect(path)
     except sqlite3.Error:

@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
+from dealterm.core.cards import StageRead  # a dataclass, read before pydantic at start-up
+
 __all__ = [
     "ActivityRead",
     "ContactRef",
@@ -25,20 +27,6 @@ __all__ = [
 
 class _Read(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class StageRead(_Read):
-    """A stage as the views show it."""
-
-    id: int
-    pipeline_id: int
-    code: str
-    name: str
-    color: str
-    semantics: str
-    sort: int
-    probability: int
-    rotting_days: int | None
 
 
 class ContactRef(_Read):

@@ -15,6 +15,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
+from textual.reactive import Reactive
 from textual.worker import Worker, WorkerState
 
 from dealterm.config import Settings
@@ -69,6 +70,9 @@ class DealtermApp(PreparedViews, App[None]):
     """dealterm: deals in the terminal."""
 
     TITLE = "dealterm"
+    # The header watches the sub-title itself: a new one (a search keystroke changes the
+    # filter it names) needs no repaint of the whole screen, which Textual's default does.
+    sub_title: Reactive[str] = Reactive("", compute=False, repaint=False)
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, object]] = {  # type: ignore[assignment]
         "board": _screen("board"),

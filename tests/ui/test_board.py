@@ -336,6 +336,8 @@ async def test_filter_narrows_the_board_and_p_switches_pipeline(make_app, demo_d
         shown = {deal_id for stage in SALES_STAGES for deal_id in column_ids(app, stage)}
         assert shown == matching
         assert "filter" in app.sub_title and "northwind" in app.sub_title
+        header_line = screen_text(app).splitlines()[0]
+        assert "filter" in header_line and "northwind" in header_line  # drawn, not only set
         status = app.screen.query_one("#board-status")
         assert str(status.render()).startswith(f"{len(matching)} deals match")
         assert f"{len(matching)} deals match" in screen_text(app)
@@ -356,6 +358,7 @@ async def test_filter_narrows_the_board_and_p_switches_pipeline(make_app, demo_d
         await board_ready(pilot)
         await settle(pilot)
         assert app.sub_title == "demo.db · Projects"
+        assert "demo.db · Projects" in screen_text(app).splitlines()[0]
         assert sum(counts(app).values()) == projects
         first = board(app).stage_ids[0]
         assert header_text(app, first).startswith("█ New\n2 · ")

@@ -1,16 +1,19 @@
 """Fast bulk inserts for demo data and imports, inside the caller's transaction.
 
-Rows are plain dicts. Values go through each column type's own bind processor (so cents,
-UTC timestamps and JSON are stored exactly as the ORM stores them), but skip SQLAlchemy's
-per-row statement machinery. For big loads the table's secondary indexes are dropped
-and rebuilt afterwards: building an index once from sorted data is several times faster
-than updating it row by row. The schema at the end is identical, and because SQLite and
-PostgreSQL both have transactional DDL, a failure rolls the indexes back too.
+Rows are plain dicts (:func:`bulk_insert`), or columns of values with the same value for
+some columns (:func:`bulk_insert_columns`, for callers that hold their data column by
+column: no dict per row is made). Values go through each column type's own bind
+processor (so cents, UTC timestamps and JSON are stored exactly as the ORM stores them),
+but skip SQLAlchemy's per-row statement machinery. For big loads the table's secondary
+indexes are dropped and rebuilt afterwards: building an index once from sorted data is
+several times faster than updating it row by row. The schema at the end is identical,
+and because SQLite and PostgreSQL both have transactional DDL, a failure rolls the
+indexes back too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,6 +31,7 @@ __all__ = [
     "INDEX_DEFERRAL_ROWS",
     "REFRESH_NEXT_ACTIVITY",
     "bulk_insert",
+    "bulk_insert_columns",
     "deferred_indexes",
     "deferred_next_activity",
 ]
@@ -214,19 +218,61 @@ def _chunks(
         yield list(zip(*columns, strict=True))
 
 
+def _statement(conn: Connection, table: Table, names: Sequence[str]) -> str:
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
+        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([mark] * len(names))})"
+    )
+
+
 def bulk_insert(conn: Connection, model: Any, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) with the driver's executemany."""
     if not rows:
         return
     table = _table(model)
-    dialect = conn.dialect
     names = list(rows[0])
-    converters = [_converter(table.c[name].type, dialect) for name in names]
-    quote = dialect.identifier_preparer.quote
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} "
-        f"({', '.join(quote(n) for n in names)}) VALUES ({', '.join([mark] * len(names))})"
-    )
+    converters = [_converter(table.c[name].type, conn.dialect) for name in names]
+    sql = _statement(conn, table, names)
     for chunk in _chunks(rows, names, converters):
         conn.exec_driver_sql(sql, chunk)
+
+
+def bulk_insert_columns(
+    conn: Connection,
+    model: Any,
+    columns: Mapping[str, Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert rows given column by column with the driver's executemany.
+
+    Args:
+        columns: per column name, its values (one per row, all of the same length).
+        constants: columns with the same value on every row (converted once).
+    """
+    lengths = set(map(len, columns.values()))
+    if len(lengths) > 1:
+        raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+    count = lengths.pop() if lengths else 0
+    if not count:
+        return
+    table = _table(model)
+    dialect = conn.dialect
+    names = list(columns)
+    values: list[Sequence[Any]] = []
+    for name, column in columns.items():
+        convert = _converter(table.c[name].type, dialect)
+        values.append(column if convert is None else convert(tuple(column)))
+    for name, value in (constants or {}).items():
+        names.append(name)
+        convert = _converter(table.c[name].type, dialect)
+        stored = value if convert is None else convert((value,))[0]
+        values.append((stored,) * count)
+    sql = _statement(conn, table, names)
+    for start in range(0, count, BATCH):
+        stop = start + BATCH
+        # strict: the lengths were checked above
+        part = zip(*(column[start:stop] for column in values), strict=True)
+        conn.exec_driver_sql(sql, list(part))

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import text
 
-from dealterm.core.bulk import bulk_insert, deferred_indexes
+from dealterm.core.bulk import bulk_insert, bulk_insert_columns, deferred_indexes
 from dealterm.core.db import Database
 from dealterm.core.models import Activity, Deal, HistoryEvent
 from dealterm.core.services.deals import DealCreate, create_deal
@@ -65,6 +66,45 @@ def test_bulk_rows_are_stored_like_orm_rows(db: Database) -> None:
     stored = _raw(db, model.id)
     for variant in range(3):
         assert _raw(db, 100 + variant) == stored
+
+
+def test_rows_given_as_columns_are_stored_like_rows_given_as_dicts(db: Database) -> None:
+    with db.session() as session:
+        model = create_deal(session, DealCreate(title="ORM", amount="10.25"))
+    with db.session() as session:
+        deal = session.get(Deal, model.id)
+        assert deal is not None
+        template = {c.name: getattr(deal, c.name) for c in Deal.__table__.columns if c.name != "id"}  # type: ignore[attr-defined]
+    when = datetime(2026, 3, 1, 9, 15, 30, tzinfo=timezone(timedelta(hours=3)))
+    rows = [
+        template
+        | {
+            "id": 200 + n,
+            "title": f"row {n}",
+            "amount": Decimal(f"{n}.505"),
+            "created_at": when,
+            "close_date": date(2026, 4, n + 1),
+            "custom_fields": {"UF_CRM_X": str(n)} if n else {},
+        }
+        for n in range(3)
+    ]
+    same = ("created_at", "moved_at", "currency_code")
+    columns = {name: [row[name] for row in rows] for name in template if name not in same} | {
+        "id": [300 + n for n in range(3)]
+    }
+    with db.session(bulk=True) as session:
+        conn = session.connection()
+        bulk_insert(conn, Deal, rows)
+        bulk_insert_columns(conn, Deal, columns, {name: rows[0][name] for name in same})
+        with pytest.raises(ValueError, match="different lengths"):
+            bulk_insert_columns(conn, Deal, {"title": ["a"], "amount": []})
+        bulk_insert_columns(conn, Deal, {"title": []})  # nothing to write
+    listed = "id, title, " + COLUMNS
+    with db.engine.connect() as conn:
+        stored = conn.execute(text(f"SELECT {listed} FROM deals WHERE id >= 200 ORDER BY id"))
+        found = [tuple(row) for row in stored]
+    assert len(found) == 6
+    assert [row[1:] for row in found[:3]] == [row[1:] for row in found[3:]]
 
 
 def test_amounts_with_more_places_than_stored_are_rounded_like_the_orm(db: Database) -> None:

@@ -60,6 +60,10 @@ def test_a_big_import_is_found_by_search_as_if_each_deal_were_typed_in(
     assert report.imported and report.created == count + 1
 
     assert _indexed(db) == _composed(db)
+    if db.is_sqlite:  # the index's settings are as they were (its load setting put back)
+        with db.session(write=False) as session:
+            config = session.execute(text("SELECT k, v FROM deal_fts_config ORDER BY k"))
+            assert [tuple(row) for row in config] == [("version", 4)]
     crm = Crm(db)
     assert [d.title for d in crm.search_deals("needleman")] == ["Needle deal"]
     assert [d.title for d in crm.search_deals("haystack widg")] == ["Needle deal"]

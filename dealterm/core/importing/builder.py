@@ -124,9 +124,12 @@ class DealBuilder:
             people = [(None, None)]
         refs: list[int] = []
         for position, (name, email) in enumerate(people):
-            own_emails = [(email, email.lower())] if email else []
-            if position == 0:
-                own_emails += emails
+            if email:
+                own_emails = [(email, email.lower())]
+                if position == 0:
+                    own_emails += emails
+            else:
+                own_emails = emails if position == 0 else []
             ref = self.contacts.find_or_add(
                 name, own_emails, phones if position == 0 else [], company
             )

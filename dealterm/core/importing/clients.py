@@ -47,6 +47,8 @@ class ClientBook:
             return ref
         if not emails and not phones:
             return ref
+        if not phones and len(emails) == 1 and self.known.by_email.get(emails[0][1]) == ref:
+            return ref  # the usual repeat: the one e-mail it was found by, learnt already
         # one of ours: it learns the channels this row adds
         client = self.new[-ref - 1]
         for found, known, channels in (

@@ -21,6 +21,9 @@ from dealterm.core.search import deferred_search_index
 
 __all__ = ["deal_body", "imported_search_index"]
 
+# FTS5's default (1 MiB) and what a big load uses.
+_DEFAULT_HASHSIZE = 1024 * 1024
+_LOAD_HASHSIZE = 64 * 1024 * 1024
 _TRIGGERS = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'deal_fts_%'"
 
 
@@ -58,4 +61,32 @@ def imported_search_index(
     conn.exec_driver_sql("DELETE FROM deal_fts WHERE rowid >= ?", (first_deal,))
     rows = bodies()
     if rows:
-        conn.exec_driver_sql("INSERT INTO deal_fts (rowid, body) VALUES (?, ?)", rows)
+        with _big_pending_terms(conn):
+            conn.exec_driver_sql("INSERT INTO deal_fts (rowid, body) VALUES (?, ?)", rows)
+
+
+@contextmanager
+def _big_pending_terms(conn: Connection) -> Iterator[None]:
+    """Let FTS5 gather the terms of the whole load in memory before it writes them.
+
+    With its default 1 MiB it writes a small segment and merges segments again and again
+    (a third of the index's time at 100,000 deals). The setting is stored with the table,
+    so the one it had is put back.
+    """
+    before = conn.exec_driver_sql(
+        "SELECT v FROM deal_fts_config WHERE k = 'hashsize'"
+    ).scalar_one_or_none()
+    conn.exec_driver_sql(
+        "INSERT INTO deal_fts (deal_fts, rank) VALUES ('hashsize', ?)", (_LOAD_HASHSIZE,)
+    )
+    yield
+    if before is None:
+        # FTS5 reads a missing setting as its default; no row, as before.
+        conn.exec_driver_sql(
+            "INSERT INTO deal_fts (deal_fts, rank) VALUES ('hashsize', ?)", (_DEFAULT_HASHSIZE,)
+        )
+        conn.exec_driver_sql("DELETE FROM deal_fts_config WHERE k = 'hashsize'")
+    else:
+        conn.exec_driver_sql(
+            "INSERT INTO deal_fts (deal_fts, rank) VALUES ('hashsize', ?)", (before,)
+        )

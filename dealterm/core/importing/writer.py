@@ -9,20 +9,32 @@ are set aside for big loads and rebuilt once, as the demo generator does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, select, text, update
 from sqlmodel import Session
 
-from dealterm.core.bulk import INDEX_DEFERRAL_ROWS, bulk_insert, deferred_indexes
+from dealterm.core.bulk import (
+    INDEX_DEFERRAL_ROWS,
+    bulk_insert,
+    bulk_insert_columns,
+    deferred_indexes,
+)
 from dealterm.core.context import ctx
 from dealterm.core.importing.clients import NewClient
-from dealterm.core.importing.fast_search import deal_body, imported_search_index
-from dealterm.core.importing.plan import DealPlan, Plan, ProductLine
+from dealterm.core.importing.fast_search import imported_search_index
+from dealterm.core.importing.new_rows import (
+    PRODUCT_CONSTANTS,
+    add_products,
+    deal_columns,
+    link_columns,
+    product_columns,
+    search_bodies,
+)
+from dealterm.core.importing.plan import DealPlan, Plan
 from dealterm.core.models import (
     Communication,
     Company,
@@ -40,7 +52,6 @@ __all__ = ["SEARCH_DEFERRAL_DEALS", "write_plan"]
 
 SEARCH_DEFERRAL_DEALS = 2000
 _CHUNK = 500
-_ZERO = Decimal(0)
 # Helper threads SQLite may use to sort when it rebuilds indexes after a big load.
 _SORT_THREADS = 2
 
@@ -89,6 +100,19 @@ def _insert(conn: Connection, model: Any, rows: Sequence[dict[str, Any]]) -> Non
         bulk_insert(conn, model, rows)
 
 
+def _insert_columns(
+    conn: Connection,
+    model: Any,
+    columns: Mapping[str, Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    if len(next(iter(columns.values()), ())) >= INDEX_DEFERRAL_ROWS:
+        with deferred_indexes(conn, model):
+            bulk_insert_columns(conn, model, columns, constants)
+    else:
+        bulk_insert_columns(conn, model, columns, constants)
+
+
 def _channels(clients: Iterable[NewClient], ids: Sequence[int], owner: str) -> list[dict[str, Any]]:
     rows = []
     for client in clients:
@@ -105,26 +129,6 @@ def _channels(clients: Iterable[NewClient], ids: Sequence[int], owner: str) -> l
                     }
                 )
     return rows
-
-
-def _product_rows(deal_id: int, lines: Sequence[ProductLine]) -> list[dict[str, Any]]:
-    return [
-        {
-            "deal_id": deal_id,
-            "product_id": line.product_id,
-            "name": line.name,
-            "price": line.price,
-            "quantity": line.quantity,
-            "discount_type": "percent",
-            "discount_rate": line.discount_rate,
-            "discount_sum": _ZERO,  # a Decimal like the others: the column converts at once
-            "tax_rate": line.tax_rate,
-            "tax_included": line.tax_included,
-            "measure": line.measure,
-            "sort": (position + 1) * 10,
-        }
-        for position, line in enumerate(lines)
-    ]
 
 
 def _contact_rows(deal_id: int, refs: Sequence[int], ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -255,21 +259,26 @@ def _write_plan(
             return ref
         return str(_real(ref, company_ids if kind == "company" else contact_ids))
 
+    def resolve_custom(custom: Any) -> Any:
+        """Custom values with the new clients that link fields name given their ids."""
+        if not plan.link_fields or not custom:
+            return custom
+        custom = dict(custom)
+        for code, kind in plan.link_fields.items():
+            value = custom.get(code)
+            if isinstance(value, list):
+                custom[code] = [link(kind, item) for item in value]
+            elif value is not None:
+                custom[code] = link(kind, value)
+        return custom
+
     def resolve(values: dict[str, Any]) -> dict[str, Any]:
         if "company_id" in values:
             values["company_id"] = _real(values["company_id"], company_ids)
         if "responsible_id" in values:
             values["responsible_id"] = _real(values["responsible_id"], user_ids)
-        custom = values.get("custom_fields")
-        if plan.link_fields and custom:
-            custom = dict(custom)
-            for code, kind in plan.link_fields.items():
-                value = custom.get(code)
-                if isinstance(value, list):
-                    custom[code] = [link(kind, item) for item in value]
-                elif value is not None:
-                    custom[code] = link(kind, value)
-            values["custom_fields"] = custom
+        if "custom_fields" in values:
+            values["custom_fields"] = resolve_custom(values["custom_fields"])
         return values
 
     history: list[dict[str, Any]] = []
@@ -293,39 +302,33 @@ def _write_plan(
     step(0.3)
 
     created = [deal for deal in plan.deals if deal.existing is None]
-    deal_rows = []
-    for deal in created:
-        row = resolve(dict(deal.values))
-        row.update(
-            created_by_id=actor,
-            created_at=now,
-            updated_by_id=actor,
-            updated_at=now,
-            moved_by_id=actor,
-            moved_at=now,
-            version=1,
-            is_recurring=False,
-            origin=origin,
-            origin_id=deal.origin_id,
-        )
-        deal_rows.append(row)
-    _with_ids(conn, Deal, deal_rows)
-    links: list[dict[str, Any]] = []
-    lines: list[dict[str, Any]] = []
-    for deal, row in zip(created, deal_rows, strict=True):
-        links += _contact_rows(row["id"], deal.contacts or [], contact_ids)
-        lines += _product_rows(row["id"], deal.products or [])
-    if deal_rows:
-        first = min(row["id"] for row in deal_rows)
-        big = len(deal_rows) >= SEARCH_DEFERRAL_DEALS
+    columns = deal_columns(created, company_ids, user_ids, resolve_custom)
+    deal_ids = _reserve(conn, Deal, len(created))
+    columns["id"] = deal_ids
+    links = link_columns(created, deal_ids, contact_ids)
+    lines = product_columns(created, deal_ids)
+    if created:
+        first = min(deal_ids)
+        big = len(created) >= SEARCH_DEFERRAL_DEALS
 
         def bodies() -> list[tuple[int, str]]:
-            return _search_bodies(plan, created, deal_rows, company_ids, contact_ids)
+            return search_bodies(plan, created, columns, company_ids, contact_ids)
 
+        constants = {
+            "created_by_id": actor,
+            "created_at": now,
+            "updated_by_id": actor,
+            "updated_at": now,
+            "moved_by_id": actor,
+            "moved_at": now,
+            "version": 1,
+            "is_recurring": False,
+            "origin": origin,
+        }
         with imported_search_index(conn, first, bodies) if big else nullcontext():
-            _insert(conn, Deal, deal_rows)
+            _insert_columns(conn, Deal, columns, constants)
             step(0.55)
-            _insert(conn, DealContact, links)
+            _insert_columns(conn, DealContact, links)
             if big and conn.dialect.name == "postgresql":
                 # Fresh statistics, or the index rebuild joins tables PostgreSQL believes
                 # empty with a nested loop: minutes instead of a second at 100k deals.
@@ -334,52 +337,21 @@ def _write_plan(
     for deal in updates:
         if deal.products is not None:
             assert deal.existing is not None
-            lines += _product_rows(deal.existing.id, deal.products)
-    _with_ids(conn, DealProduct, lines)
-    _insert(conn, DealProduct, lines)
+            add_products(lines, deal.existing.id, deal.products)
+    lines["id"] = _reserve(conn, DealProduct, len(lines["deal_id"]))
+    _insert_columns(conn, DealProduct, lines, PRODUCT_CONSTANTS)
     step(0.8)
     _with_ids(conn, HistoryEvent, history)
     _insert(conn, HistoryEvent, history)
-    if deal_rows:
-        _created_events(conn, deal_rows, origin=origin, source=source, at=now, author=actor)
+    if deal_ids:
+        _created_events(conn, deal_ids, origin=origin, source=source, at=now, author=actor)
     step(1.0)
     session.expire_all()
 
 
-def _search_bodies(
-    plan: Plan,
-    created: Sequence[DealPlan],
-    deal_rows: Sequence[dict[str, Any]],
-    company_ids: Sequence[int],
-    contact_ids: Sequence[int],
-) -> list[tuple[int, str]]:
-    """``(id, searchable text)`` of each new deal (rows as written: real client ids)."""
-    companies = dict(plan.company_names)
-    companies.update(zip(company_ids, (c.name for c in plan.companies), strict=True))
-    contacts = dict(plan.contact_names)
-    contacts.update(zip(contact_ids, (c.name for c in plan.contacts), strict=True))
-    found = []
-    for deal, row in zip(created, deal_rows, strict=True):
-        ids = sorted(ref if ref > 0 else contact_ids[-ref - 1] for ref in deal.contacts or ())
-        names = [contacts[contact_id] for contact_id in ids]
-        company = row["company_id"]
-        found.append(
-            (
-                row["id"],
-                deal_body(
-                    row["title"],
-                    companies[company] if company is not None else None,
-                    names,
-                    row["comments"],
-                ),
-            )
-        )
-    return found
-
-
 def _created_events(
     conn: Connection,
-    deal_rows: Sequence[dict[str, Any]],
+    ids: Sequence[int],
     *,
     origin: str,
     source: str,
@@ -390,7 +362,6 @@ def _created_events(
 
     Written by one INSERT ... SELECT: a hundred thousand events cost less than a second.
     """
-    ids = [row["id"] for row in deal_rows]
     statement = text(
         "INSERT INTO history (deal_id, at, author_id, kind, field, old_value, new_value, text) "
         "SELECT id, :at, :author, :kind, NULL, NULL, NULL, "

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from dealterm.core.crm import Crm, PipelineInfo
     from dealterm.core.filters import DealFilter
     from dealterm.core.services.card_layout import LayoutSection
+    from dealterm.tui import FirstBoard
 
 __all__ = ["DealtermApp"]
 
@@ -115,7 +116,14 @@ class DealtermApp(PreparedViews, App[None]):
         clock: Clock | None = None,
         poll: bool = True,
         prepare: bool = True,
+        first_board: FirstBoard | None = None,
     ) -> None:
+        """Build the app (the database opens once it runs).
+
+        Args:
+            first_board: the board's first read, started before Textual was imported
+                (``run_tui``); None starts it here.
+        """
         super().__init__()
         self.target = target
         self.demo = demo
@@ -134,6 +142,12 @@ class DealtermApp(PreparedViews, App[None]):
         from dealterm.core.formatting import configure
 
         configure(self.settings.formats())
+        if first_board is None:
+            from dealterm.tui import FirstBoard
+
+            first_board = FirstBoard.start(target, settings=self.settings, clock=clock)
+        # Taken once by the first board screen (BoardScreen._take_first_board).
+        self.first_board: FirstBoard | None = first_board
         self._signature: tuple[object, ...] | None = None
         # Bumped by every change we make or the poll sees: a view coming back into sight
         # reads again only if it moved since the view's last load (CrmScreen.stale).

@@ -1,13 +1,99 @@
-"""Starting the TUI from the command line (imports Textual only when called)."""
+"""Starting the TUI from the command line (imports Textual only when called).
+
+The board's first page of data is read in a thread of its own (:class:`FirstBoard`) before
+Textual is imported: the read is done by the time the board screen is composed, so the
+first frame is already the board, not a frame that waits for it.
+"""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from dealterm.config import Settings
+    from dealterm.core.clock import Clock
+    from dealterm.core.quickread import QuickBoard
+    from dealterm.widgets.card_view import CardView
 
-__all__ = ["run_tui"]
+__all__ = ["FirstBoard", "run_tui"]
+
+
+class FirstBoard:
+    """The unfiltered first board of an SQLite file, read and formatted in a thread.
+
+    Read with sqlite3 alone (:func:`~dealterm.core.quickread.quick_board`), no ORM. The
+    board screen takes it once: at once if it is done by then, else from a worker that
+    waits for it. Nothing here blocks the UI thread.
+
+    Attributes:
+        board: what was read (None: nothing quick to show, see :meth:`start`).
+        clock: the clock the cards were dated with.
+        pages: the first page of each column, formatted as cards.
+    """
+
+    def __init__(self) -> None:
+        self.board: QuickBoard | None = None
+        self.clock: Clock | None = None
+        self.pages: dict[int, list[CardView]] = {}
+        self._done = threading.Event()
+
+    @classmethod
+    def start(cls, target: str, *, settings: Settings, clock: Clock | None = None) -> FirstBoard:
+        """Start reading the first board of ``target`` in a daemon thread.
+
+        Nothing is read (the result is None) for a server database, or when the settings'
+        time zone is wrong (opening the database says so). ``configure`` the formats
+        before: the cards' amounts are formatted here.
+        """
+        first = cls()
+        if "://" in target:
+            first._done.set()
+            return first
+        thread = threading.Thread(
+            target=first._read, args=(target, settings, clock), name="first-board", daemon=True
+        )
+        thread.start()
+        return first
+
+    def _read(self, target: str, settings: Settings, clock: Clock | None) -> None:
+        try:
+            from pathlib import Path
+
+            from dealterm.core.cards import PAGE_SIZE
+            from dealterm.core.clock import SystemClock, resolve_timezone
+            from dealterm.core.quickread import quick_board
+            from dealterm.widgets.card_view import card_view
+
+            try:
+                clock = clock or SystemClock(zone=resolve_timezone(settings.timezone))
+            except ValueError:
+                return
+            path = Path(target).expanduser().resolve()
+            board = quick_board(
+                path, clock, pipeline=settings.default_pipeline, page_size=PAGE_SIZE
+            )
+            if board is None:
+                return
+            locale = settings.locale
+            self.pages = {
+                stage_id: [card_view(card, clock=clock, locale=locale) for card in cards]
+                for stage_id, cards in board.pages.items()
+            }
+            self.board, self.clock = board, clock
+        except Exception:  # the usual way (the ORM) reads it again and says what is wrong
+            self.board = None
+        finally:
+            self._done.set()
+
+    @property
+    def done(self) -> bool:
+        """The read is over (with a board or without)."""
+        return self._done.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the read (in a thread, never on the UI thread); False on a timeout."""
+        return self._done.wait(timeout)
 
 
 def run_tui(target: str, *, demo: bool, settings: Settings) -> int:
@@ -16,8 +102,13 @@ def run_tui(target: str, *, demo: bool, settings: Settings) -> int:
     Returns:
         The app's exit code.
     """
+    from dealterm.core.formatting import configure
+
+    configure(settings.formats())
+    # Read while Textual is imported: the SQL runs without the GIL, on the other CPU.
+    first = FirstBoard.start(target, settings=settings)
     from dealterm.app import DealtermApp
 
-    app = DealtermApp(target=target, demo=demo, settings=settings)
+    app = DealtermApp(target=target, demo=demo, settings=settings, first_board=first)
     app.run()
     return app.return_code or 0

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from dealterm.core.clock import Clock
 
 __all__ = [
+    "PAGE_SIZE",
     "Card",
     "ColumnSummary",
     "Marker",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 _CENT = Decimal("0.01")
+
+PAGE_SIZE = 40
+"""Cards read at a time into a kanban column (the first page is read with the headers)."""
 
 
 @dataclass(frozen=True)

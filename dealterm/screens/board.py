@@ -22,13 +22,12 @@ from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn, StageLane
 
 if TYPE_CHECKING:
-    from dealterm.app import DealtermApp
     from dealterm.core.cards import StageSummary
-    from dealterm.core.clock import Clock
     from dealterm.core.filters import DealFilter
     from dealterm.core.quickread import QuickBoard
     from dealterm.core.readmodels import DealRead, StageRead
     from dealterm.screens.new_deal import NewDealChoices
+    from dealterm.tui import FirstBoard
 
 __all__ = ["BoardScreen"]
 
@@ -134,20 +133,51 @@ class BoardScreen(CrmScreen):
         self._move_note = ""
         self._total = 0
         self._note_timer: Timer | None = None
+        self._first: BoardScreen.Loaded | None = None  # the first board, shown on mount
+        self._waiting: FirstBoard | None = None  # the first board's read, not done at compose
 
     def compose(self) -> ComposeResult:
+        # The first board, when its read is done by now, is composed with its columns: the
+        # first frame is the board, not an empty one that a mount and a layout follow.
+        first = self._take_first_board()
+        if first is not None and first.done and first.board is not None:
+            self._first = self._loaded(first)
+            self._stage_ids = [s.stage.id for s in first.board.summaries]
+        elif first is not None:
+            self._waiting = first
         yield Header()
         yield FilterBar()
         yield Static("Opening the database…", id="board-status")
-        yield Board(id="board")
+        yield Board(id="board", summaries=self._first.summaries if self._first else None)
         yield KeyFooter()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         self.query_one(Board).focus()
         if self.ready:
             self.reload()
+        elif self._first is not None:
+            loaded, self._first = self._first, None
+            await self.on_board_screen_loaded(loaded)
         else:
-            self._preview(self.generation)
+            self._preview(self.generation, self._waiting)
+            self._waiting = None
+
+    def _take_first_board(self) -> FirstBoard | None:
+        """The app's first board read, once (a screen built after it gets none)."""
+        app = self.dt_app
+        first, app.first_board = app.first_board, None
+        if first is None or self.ready or app.deal_filter is not None:
+            if first is not None:
+                app.preview_done()
+            return None
+        return first
+
+    def _loaded(self, first: FirstBoard) -> Loaded:
+        """The first board's read as the message a read posts."""
+        assert first.board is not None
+        loaded = self.Loaded(list(first.board.summaries), first.pages, None, self.generation)
+        loaded.preview = first.board
+        return loaded
 
     # Actions that need the open CRM: shown but disabled until the database is open (the
     # preview board is on screen before that).
@@ -175,23 +205,20 @@ class BoardScreen(CrmScreen):
         return True
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
-    def _preview(self, generation: int) -> None:
-        """The first board read with sqlite3 alone, while the database opens (ORM import)."""
+    def _preview(self, generation: int, first: FirstBoard | None) -> None:
+        """Wait for the first board read with sqlite3 alone (the database opens after it)."""
         app = self.dt_app
-        board = clock = None
+        board = None
         try:
-            board, clock = _quick_board(app)
+            if first is not None and first.wait():
+                board = first.board
         finally:
             if board is None:
                 app.preview_done()  # nothing to show first: open the database now
-        if board is None or clock is None:
+        if board is None or first is None:
             return
-        pages = {
-            stage_id: [card_view(card, clock=clock, locale=app.locale) for card in cards]
-            for stage_id, cards in board.pages.items()
-        }
-        loaded = self.Loaded(list(board.summaries), pages, None, generation)
-        loaded.preview = board
+        loaded = self._loaded(first)
+        loaded.generation = generation
         self.post_message(loaded)
 
     # --- loading ---------------------------------------------------------------------
@@ -816,29 +843,6 @@ class BoardScreen(CrmScreen):
     def set_pipeline(self, pipeline_id: int) -> None:
         """Show another pipeline (used by the command palette)."""
         self.reload(new_pipeline=True)
-
-
-def _quick_board(app: DealtermApp) -> tuple[QuickBoard | None, Clock | None]:
-    """The unfiltered first board of an SQLite file, read without the ORM, and its clock.
-
-    (None, None) when there is nothing quick to show: a server database, a filter already
-    set, a time zone the settings get wrong (opening the database says so), or a file
-    :func:`~dealterm.core.quickread.quick_board` cannot read.
-    """
-    if app.deal_filter is not None or "://" in app.target or app.crm is not None:
-        return None, None
-    from pathlib import Path
-
-    from dealterm.core.clock import SystemClock, resolve_timezone
-    from dealterm.core.quickread import quick_board
-
-    try:
-        clock = app.clock or SystemClock(zone=resolve_timezone(app.settings.timezone))
-    except ValueError:
-        return None, None
-    path = Path(app.target).expanduser().resolve()
-    board = quick_board(path, clock, pipeline=app.settings.default_pipeline, page_size=PAGE_SIZE)
-    return board, clock
 
 
 def _freeze_startup_objects() -> None:

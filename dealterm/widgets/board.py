@@ -51,10 +51,16 @@ class Board(HorizontalScroll, can_focus=True):
     class CursorMoved(Message):
         """The cursor is on another card (or column)."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, *, id: str | None = None, summaries: list[StageSummary] | None = None
+    ) -> None:
+        """A board, with the columns of ``summaries`` if given (else :meth:`set_stages`)."""
         super().__init__(id=id)
-        self.lanes: list[StageLane] = []
+        self.lanes: list[StageLane] = [StageLane(summary) for summary in summaries or ()]
         self.rows: dict[int, int] = {}  # stage id -> remembered row
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield from self.lanes
 
     # --- building -----------------------------------------------------------------------
     async def set_stages(self, summaries: list[StageSummary]) -> None:

@@ -22,13 +22,11 @@ from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 from textual.widgets import Static
 
-from dealterm.core.cards import StageSummary
+from dealterm.core.cards import PAGE_SIZE, StageSummary
 from dealterm.core.formatting import format_money
 from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_line
 
 __all__ = ["PAGE_SIZE", "StageColumn", "StageHeader", "StageLane"]
-
-PAGE_SIZE = 40
 
 
 class StageColumn(ScrollView, can_focus=False):

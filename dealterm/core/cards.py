@@ -7,9 +7,9 @@ time lives here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Protocol
 
@@ -26,9 +26,11 @@ __all__ = [
     "PipelineInfo",
     "StageRead",
     "StageSummary",
+    "aware_utc",
     "column_summary",
     "is_rotting",
     "marker_at",
+    "page_cards",
 ]
 
 _CENT = Decimal("0.01")
@@ -174,3 +176,59 @@ def is_rotting(stage: _Rots, days: int, *, closed: bool) -> bool:
         and stage.rotting_days
         and days > stage.rotting_days
     )
+
+
+def aware_utc(value: object) -> datetime | None:
+    """A raw UTC timestamp (SQLite hands back text, PostgreSQL a naive datetime) as aware."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    assert isinstance(moment, datetime)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def page_cards(rows: Iterable[tuple[object, ...]], stage: _Rots, clock: Clock) -> list[Card]:
+    """The cards of a column page from its rows.
+
+    A row is ``(id, version, title, amount, currency, company, contact, moved_at, closed,
+    next deadline, next activity kind)``, the amount a Decimal, the times raw UTC (text or
+    datetime): what the board query reads, with the ORM or with sqlite3 alone.
+    """
+    today = clock.today()
+    cards = []
+    for (
+        deal_id,
+        version,
+        title,
+        amount,
+        currency,
+        company,
+        person,
+        moved,
+        closed,
+        due,
+        kind,
+    ) in rows:
+        moved_at = aware_utc(moved)
+        assert moved_at is not None
+        days = max(0, (today - clock.to_local(moved_at).date()).days)
+        deadline = aware_utc(due)
+        shut = bool(closed)
+        cards.append(
+            Card(
+                id=int(deal_id),  # type: ignore[call-overload]
+                version=int(version),  # type: ignore[call-overload]
+                title=str(title),
+                amount=amount,  # type: ignore[arg-type]
+                currency=str(currency),
+                client=str(company or person or ""),
+                moved_at=moved_at,
+                days_in_stage=days,
+                rotting=is_rotting(stage, days, closed=shut),
+                closed=shut,
+                next_deadline=deadline,
+                next_kind=kind,  # type: ignore[arg-type]
+                marker=marker_at(clock, deadline, closed=shut),
+            )
+        )
+    return cards

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,8 +31,7 @@ from dealterm.core.cards import (
     PipelineInfo,
     StageRead,
     column_summary,
-    is_rotting,
-    marker_at,
+    page_cards,
 )
 from dealterm.core.filters import DealFilter, Status
 from dealterm.core.fixed import from_fixed
@@ -135,7 +134,10 @@ def _connect(path: Path) -> sqlite3.Connection | None:
     """A read-only connection to an existing dealterm file at the current schema, else None."""
     if not path.is_file():
         return None
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return None
     try:
         versions = conn.execute("SELECT version_num FROM alembic_version").fetchall()
     except sqlite3.Error:
@@ -259,10 +261,7 @@ def quick_listing(
     if condition is None:
         return None
     where, params = condition
-    try:
-        conn = _connect(path)
-    except sqlite3.Error:
-        return None
+    conn = _connect(path)
     if conn is None:
         return None
     try:
@@ -335,10 +334,6 @@ class QuickBoard:
     pages: dict[int, list[Card]]
 
 
-def _utc(raw: str | None) -> datetime | None:
-    return None if raw is None else datetime.fromisoformat(raw).replace(tzinfo=UTC)
-
-
 def _pipeline(conn: sqlite3.Connection, wanted: str | None) -> PipelineInfo | None:
     pipelines = [
         PipelineInfo(i, name, bool(default)) for i, name, default in conn.execute(_PIPELINES)
@@ -357,44 +352,9 @@ def _base_currency(conn: sqlite3.Connection) -> str:
     return str(row[0]) if row and row[0] is not None else "USD"
 
 
-def _cards(conn: sqlite3.Connection, stage: Any, clock: Clock, limit: int) -> list[Card]:
-    today = clock.today()
-    cards = []
-    for (
-        deal_id,
-        version,
-        title,
-        amount,
-        currency,
-        company,
-        person,
-        moved,
-        closed,
-        due,
-        kind,
-    ) in conn.execute(_PAGE, (stage.id, limit)):
-        moved_at = _utc(moved)
-        assert moved_at is not None
-        days = max(0, (today - clock.to_local(moved_at).date()).days)
-        deadline = _utc(due)
-        cards.append(
-            Card(
-                id=deal_id,
-                version=version,
-                title=title,
-                amount=from_fixed(amount),
-                currency=currency,
-                client=company or person or "",
-                moved_at=moved_at,
-                days_in_stage=days,
-                rotting=is_rotting(stage, days, closed=bool(closed)),
-                closed=bool(closed),
-                next_deadline=deadline,
-                next_kind=kind,
-                marker=marker_at(clock, deadline, closed=bool(closed)),
-            )
-        )
-    return cards
+def _cards(conn: sqlite3.Connection, stage: StageRead, clock: Clock, limit: int) -> list[Card]:
+    rows = conn.execute(_PAGE, (stage.id, limit))
+    return page_cards(((*row[:3], from_fixed(row[3]), *row[4:]) for row in rows), stage, clock)
 
 
 def quick_board(
@@ -405,10 +365,7 @@ def quick_board(
     None: the file is missing, not at the current schema or cannot be read, or the
     settings name a pipeline it does not have (the usual way says so).
     """
-    try:
-        conn = _connect(path)
-    except sqlite3.Error:
-        return None
+    conn = _connect(path)
     if conn is None:
         return None
     try:

@@ -8,7 +8,7 @@ order of the ``ix_deals_board`` index: most recently moved first.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,7 @@ from dealterm.core.cards import (
     column_summary,
     is_rotting,
     marker_at,
+    page_cards,
 )
 from dealterm.core.context import ctx
 from dealterm.core.filters import DealFilter
@@ -42,7 +43,6 @@ __all__ = [
     "StageSummary",
     "board_summary",
     "card_after_move",
-    "card_markers",
     "column_page",
     "marker_at",
     "position_in_stage",
@@ -149,11 +149,6 @@ def board_summary(
     return [column_summary(stage, tuple(parts.get(stage.id, ())), rates) for stage in stages]
 
 
-def card_markers(session: Session, deadline: datetime | None, *, closed: bool) -> str:
-    """The marker for a card whose nearest open activity is due at ``deadline``."""
-    return marker_at(ctx(session).clock, deadline, closed=closed)
-
-
 def column_page(
     session: Session,
     stage_id: int,
@@ -202,52 +197,7 @@ def column_page(
         .offset(offset)
         .limit(limit)
     ).all()
-    clock = ctx(session).clock
-    today = clock.today()
-    cards = []
-    for (
-        deal_id,
-        version,
-        title,
-        amount,
-        currency,
-        company,
-        person,
-        moved,
-        closed,
-        due,
-        kind,
-    ) in rows:
-        moved_day: date = clock.to_local(moved).date()
-        days = max(0, (today - moved_day).days)
-        deadline = _aware(due)
-        cards.append(
-            Card(
-                id=deal_id,
-                version=version,
-                title=title,
-                amount=amount,
-                currency=currency,
-                client=company or person or "",
-                moved_at=moved,
-                days_in_stage=days,
-                rotting=is_rotting(stage, days, closed=closed),
-                closed=closed,
-                next_deadline=deadline,
-                next_kind=kind,
-                marker=card_markers(session, deadline, closed=closed),
-            )
-        )
-    return cards
-
-
-def _aware(value: object) -> datetime | None:
-    """A raw MIN() of a UTC column: SQLite hands back text, PostgreSQL a naive datetime."""
-    if value is None:
-        return None
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    assert isinstance(moment, datetime)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return page_cards(rows, stage, ctx(session).clock)
 
 
 def position_in_stage(session: Session, deal_id: int, flt: DealFilter | None = None) -> int | None:

@@ -24,6 +24,7 @@ from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
+from dealterm.core.sql import sqlite_triggers_aside
 from dealterm.core.types import Fixed, UTCDateTime
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
 
 BATCH = 5000
 INDEX_DEFERRAL_ROWS = 20_000
+SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds indexes
 
 
 def _table(model: Any) -> Table:
@@ -47,17 +49,35 @@ def _table(model: Any) -> Table:
 
 @contextmanager
 def deferred_indexes(conn: Connection, *models: Any) -> Iterator[None]:
-    """Drop the secondary indexes of ``models``' tables, and rebuild them on exit."""
+    """Drop the secondary indexes of ``models``' tables, and rebuild them on exit.
+
+    SQLite may sort on helper threads while it rebuilds them (set back afterwards).
+    """
     indexes = [index for model in models for index in _table(model).indexes]
     for index in indexes:
         index.drop(conn)
     yield
-    for index in indexes:
-        index.create(conn)
+    with _sort_threads(conn):
+        for index in indexes:
+            index.create(conn)
     # Fresh statistics: without them the planner guesses, and after a bulk load it guesses
     # wrong (the activities board's nearest-activity lookup picked a full index walk).
     for name in dict.fromkeys(_table(model).name for model in models):
         conn.exec_driver_sql(f'ANALYZE "{name}"')
+
+
+@contextmanager
+def _sort_threads(conn: Connection) -> Iterator[None]:
+    """On SQLite, let index builds sort with helper threads (set back afterwards)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA threads").scalar() or 0)
+    conn.exec_driver_sql(f"PRAGMA threads = {SORT_THREADS}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA threads = {before}")
 
 
 # What the triggers of migration 0007 run for the deals an activity change touches.
@@ -79,17 +99,8 @@ def deferred_next_activity(conn: Connection) -> Iterator[None]:
     """
     before = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM activities").scalar_one())
     if conn.dialect.name == "sqlite":
-        triggers = list(
-            conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master "
-                "WHERE type = 'trigger' AND name LIKE 'deal_next_activity_%'"
-            )
-        )
-        for name, _sql in triggers:
-            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        yield
-        for _name, sql in triggers:
-            conn.exec_driver_sql(sql)
+        with sqlite_triggers_aside(conn, "deal_next_activity_%"):
+            yield
     else:
         conn.exec_driver_sql("ALTER TABLE activities DISABLE TRIGGER deal_next_activity")
         yield

@@ -27,10 +27,11 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from dealterm.core.models import Deal
-from dealterm.core.sql import LIKE_ESCAPE, escape_like
+from dealterm.core.sql import LIKE_ESCAPE, escape_like, sqlite_triggers_aside
 
 __all__ = [
     "SEARCH_TABLES",
+    "SEARCH_TRIGGERS",
     "deferred_search_index",
     "in_schema_compare",
     "search_condition",
@@ -50,6 +51,7 @@ SEARCH_TABLES = frozenset(
     }
 )
 TRIGRAM = 3
+SEARCH_TRIGGERS = "deal_fts_%"  # the SQLite search triggers' names (LIKE)
 
 
 def in_schema_compare(name: str | None, type_: str, _parents: object) -> bool:
@@ -140,23 +142,8 @@ def deferred_search_index(conn: Connection, first_deal: int) -> Iterator[None]:
     100,000 deals). All of it is inside the caller's transaction.
     """
     if conn.dialect.name == "sqlite":
-        triggers = [
-            sql
-            for (sql,) in conn.exec_driver_sql(
-                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'deal_fts_%'"
-            )
-        ]
-        names = [
-            name
-            for (name,) in conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'deal_fts_%'"
-            )
-        ]
-        for name in names:
-            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-        yield
-        for sql in triggers:
-            conn.exec_driver_sql(sql)
+        with sqlite_triggers_aside(conn, SEARCH_TRIGGERS):
+            yield
         conn.execute(text("DELETE FROM deal_fts WHERE rowid >= :first"), {"first": first_deal})
         conn.execute(
             text(

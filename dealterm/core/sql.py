@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy import Executable
+    from sqlalchemy import Connection, Executable
     from sqlmodel import Session
 
-__all__ = ["LIKE_ESCAPE", "contains_pattern", "escape_like", "plain_rows"]
+__all__ = [
+    "LIKE_ESCAPE",
+    "contains_pattern",
+    "escape_like",
+    "plain_rows",
+    "sqlite_triggers_aside",
+]
 
 LIKE_ESCAPE = "\\"
 
@@ -41,3 +49,23 @@ def plain_rows(session: Session, statement: Executable) -> list[tuple[Any, ...]]
     finally:
         result.close()
     return rows
+
+
+@contextmanager
+def sqlite_triggers_aside(conn: Connection, pattern: str) -> Iterator[None]:
+    """Drop the SQLite triggers whose names match ``pattern`` (LIKE); create them again on exit.
+
+    For bulk loads that do at the end, once, what the triggers would do per row. Inside the
+    caller's transaction: if the load fails, rolling back brings the triggers back too.
+    """
+    triggers = list(
+        conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+            (pattern,),
+        )
+    )
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _name, sql in triggers:
+        conn.exec_driver_sql(sql)

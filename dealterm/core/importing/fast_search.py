@@ -17,14 +17,14 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
-from dealterm.core.search import deferred_search_index
+from dealterm.core.search import SEARCH_TRIGGERS, deferred_search_index
+from dealterm.core.sql import sqlite_triggers_aside
 
 __all__ = ["deal_body", "imported_search_index"]
 
 # FTS5's default (1 MiB) and what a big load uses.
 _DEFAULT_HASHSIZE = 1024 * 1024
 _LOAD_HASHSIZE = 64 * 1024 * 1024
-_TRIGGERS = "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'deal_fts_%'"
 
 
 def deal_body(
@@ -52,12 +52,8 @@ def imported_search_index(
         with deferred_search_index(conn, first_deal):
             yield
         return
-    triggers = list(conn.exec_driver_sql(_TRIGGERS))
-    for name, _sql in triggers:
-        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    yield
-    for _name, sql in triggers:
-        conn.exec_driver_sql(sql)
+    with sqlite_triggers_aside(conn, SEARCH_TRIGGERS):
+        yield
     conn.exec_driver_sql("DELETE FROM deal_fts WHERE rowid >= ?", (first_deal,))
     rows = bodies()
     if rows:

@@ -9,8 +9,8 @@ are set aside for big loads and rebuilt once, as the demo generator does.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from datetime import UTC
 from typing import Any
 
@@ -52,8 +52,6 @@ __all__ = ["SEARCH_DEFERRAL_DEALS", "write_plan"]
 
 SEARCH_DEFERRAL_DEALS = 2000
 _CHUNK = 500
-# Helper threads SQLite may use to sort when it rebuilds indexes after a big load.
-_SORT_THREADS = 2
 
 
 def _reserve(conn: Connection, model: Any, count: int) -> list[int]:
@@ -151,20 +149,6 @@ def _with_ids(conn: Connection, model: Any, rows: list[dict[str, Any]]) -> None:
         row["id"] = new_id
 
 
-@contextmanager
-def _sort_threads(conn: Connection) -> Iterator[None]:
-    """On SQLite, let index rebuilds sort with helper threads (set back afterwards)."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = int(conn.exec_driver_sql("PRAGMA threads").scalar() or 0)
-    conn.exec_driver_sql(f"PRAGMA threads = {_SORT_THREADS}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA threads = {before}")
-
-
 def write_plan(
     session: Session,
     plan: Plan,
@@ -182,26 +166,6 @@ def write_plan(
         taken_logins: logins already in use (new users get others).
         progress: called with the share of the work done (0..1).
     """
-    with _sort_threads(session.connection()):
-        _write_plan(
-            session,
-            plan,
-            origin=origin,
-            source=source,
-            taken_logins=taken_logins,
-            progress=progress,
-        )
-
-
-def _write_plan(
-    session: Session,
-    plan: Plan,
-    *,
-    origin: str,
-    source: str,
-    taken_logins: set[str],
-    progress: Callable[[float], None] | None = None,
-) -> None:
     context = ctx(session)
     # naive UTC: what the column stores, and what bulk inserts convert fastest
     now = context.clock.utcnow().astimezone(UTC).replace(tzinfo=None)

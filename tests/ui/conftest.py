@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,21 @@ def make_app(clock: FixedClock) -> Callable[..., DealtermApp]:
         return DealtermApp(target=str(db), settings=settings, clock=clock, poll=poll)
 
     return make
+
+
+@pytest.fixture
+def slow_open(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """Database.open waits until the returned event is set (a slow ORM import)."""
+    release = threading.Event()
+    real_open = Database.open.__func__  # type: ignore[attr-defined]
+
+    def held(cls: type[Database], *args: Any, **kwargs: Any) -> Database:
+        release.wait(20)
+        return real_open(cls, *args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Database, "open", classmethod(held))
+    yield release
+    release.set()
 
 
 @pytest.fixture

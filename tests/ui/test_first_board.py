@@ -8,33 +8,17 @@ shows once it arrives. Either way the database (the ORM) opens after that frame.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dealterm.app import DealtermApp
-from dealterm.core.db import Database
 from dealterm.tui import FirstBoard
 from dealterm.widgets.board import Board
 from tests.ui.conftest import board_ready
 from tests.ui.helpers import FAST, NEW, column_ids, counts, header_text, screen_text, until
-
-
-@pytest.fixture
-def slow_open(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
-    """Database.open waits until the returned event is set (a slow ORM import)."""
-    release = threading.Event()
-    real_open = Database.open.__func__  # type: ignore[attr-defined]
-
-    def held(cls: type[Database], *args: Any, **kwargs: Any) -> Database:
-        release.wait(20)
-        return real_open(cls, *args, **kwargs)  # type: ignore[no-any-return]
-
-    monkeypatch.setattr(Database, "open", classmethod(held))
-    yield release
-    release.set()
 
 
 @pytest.fixture

@@ -218,15 +218,17 @@ def list_(
     db: DbOption = None,
 ) -> None:
     """List deals matching a filter, newest first."""
-    if not (saved or save_as) and _quick_list(
-        ctx, db, command_filter(None, locals()), limit, json_=json_
-    ):
+    options = dict(locals())
+    # Only a saved filter needs the database to be built.
+    flt = None if saved else command_filter(None, options)
+    if flt is not None and not save_as and _quick_list(ctx, db, flt, limit, json_=json_):
         return
     from dealterm.core.queries import count_deals, list_deals
 
     database = open_db(ctx, db)
     with database.session(write=save_as is not None) as session:
-        flt = command_filter(session, locals())
+        if flt is None:
+            flt = command_filter(session, options)
         deals = list_deals(session, flt, limit=limit)
         total = count_deals(session, flt) if not json_ and len(deals) == limit else None
         if save_as:

@@ -158,3 +158,18 @@ def test_the_text_table_is_the_same_either_way(
     assert usual.code == 0, usual.stderr
     assert quick.stdout == usual.stdout
     assert quick.stderr == usual.stderr == ""
+
+
+def test_a_filter_saved_from_the_cli_lists_the_same_deals(demo_file: Path, run: Any) -> None:
+    saving = run("deal", "list", "--won", "--limit", "400", "--save-as", "Winners", db=demo_file)
+    assert saving.code == 0, saving.stderr
+    assert "Saved the filter as 'Winners'" in saving.stderr
+
+    direct = run("deal", "list", "--won", "--limit", "400", "--json", db=demo_file)
+    saved = run("deal", "list", "--saved", "Winners", "--limit", "400", "--json", db=demo_file)
+
+    assert saved.code == 0, saved.stderr
+    assert json.loads(direct.stdout)  # some won deals, or this proves nothing
+    assert json.loads(saved.stdout) == json.loads(direct.stdout)
+    missing = run("deal", "list", "--saved", "No such filter", db=demo_file)
+    assert missing.code == 1 and len(missing.stderr.strip().splitlines()) == 1

@@ -104,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if bare is not None:
         with _exit_codes():
             sys.exit(_open_app(*bare))
+    from dealterm.cli.quick import run_quick
+
+    with _exit_codes():
+        if run_quick(args):  # a plain `deal list`, read and printed without Typer
+            sys.exit(0)
     import typer
     import typer.main
 

@@ -6,12 +6,12 @@ that ``dealterm --help`` stays quick.
 
 from __future__ import annotations
 
-import json
-import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from dealterm.cli.quick import echo_json
 
 if TYPE_CHECKING:
     from dealterm.config import Settings
@@ -139,8 +139,3 @@ def open_db(ctx: typer.Context, db: str | None = None) -> Database:
     )
     ctx.call_on_close(database.close)
     return database
-
-
-def echo_json(data: Any) -> None:
-    """Print JSON (UTF-8, indented) to stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

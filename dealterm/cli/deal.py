@@ -247,28 +247,10 @@ def list_(
 
 def _quick_list(ctx: typer.Context, db: str | None, flt: Any, limit: int, *, json_: bool) -> bool:
     """Print the listing read with ``sqlite3`` alone (no ORM import), if it can be."""
-    from pathlib import Path
-
-    from dealterm.core.quickread import quick_listing
+    from dealterm.cli.quick import print_quick_listing
 
     settings, target = settings_of(ctx, db)
-    if "://" in target:
-        return False
-    found = quick_listing(Path(target).expanduser().resolve(), flt, limit, total=not json_)
-    if found is None:
-        return False
-    deals, total = found
-    if json_:
-        echo_json(deals)
-        return True
-    from dealterm.cli.output import print_deal_table
-    from dealterm.core.formatting import configure
-    from dealterm.core.readmodels import DealRead
-
-    configure(settings.formats())
-    shown = [DealRead.model_validate(deal) for deal in deals]
-    print_deal_table(shown, locale=settings.locale, total=total)
-    return True
+    return print_quick_listing(settings, target, flt, limit, json_=json_)
 
 
 @app.command("show")

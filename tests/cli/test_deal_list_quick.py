@@ -93,8 +93,8 @@ def test_the_listing_carries_custom_values_lost_reasons_and_contacts(demo_file: 
     assert all(not deal["recurring"] for deal in listed.values())  # templates never listed
 
 
-def _modules_after(path: Path, *options: str) -> tuple[list[dict[str, Any]], bool]:
-    """Run the real CLI in a new process: the listing, and whether SQLAlchemy was imported."""
+def _modules_after(path: Path, *options: str) -> tuple[list[dict[str, Any]], set[str]]:
+    """Run the real CLI in a new process: the listing, and which of the big libraries it used."""
     code = (
         "import sys\n"
         "from dealterm.cli import main\n"
@@ -102,26 +102,26 @@ def _modules_after(path: Path, *options: str) -> tuple[list[dict[str, Any]], boo
         f"    main(['--db', {str(path)!r}, 'deal', 'list', '--json', *{list(options)!r}])\n"
         "except SystemExit as exc:\n"
         "    assert exc.code in (0, None), exc.code\n"
-        "print('sqlalchemy' in sys.modules, file=sys.stderr)\n"
+        "print(*sorted({'sqlalchemy', 'typer', 'pydantic'} & set(sys.modules)), file=sys.stderr)\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
-    return json.loads(done.stdout), done.stderr.strip().endswith("True")
+    return json.loads(done.stdout), set(done.stderr.split())
 
 
-def test_a_plain_listing_never_imports_the_orm(demo_file: Path) -> None:
-    deals, orm = _modules_after(demo_file, "--limit", "5")
+def test_a_plain_listing_imports_neither_the_orm_nor_typer(demo_file: Path) -> None:
+    deals, used = _modules_after(demo_file, "--limit", "5")
 
     assert [deal["id"] for deal in deals] == [300, 299, 298, 297, 296]
-    assert not orm
+    assert used == set()
 
 
 def test_a_listing_by_name_goes_through_the_orm(demo_file: Path) -> None:
-    deals, orm = _modules_after(demo_file, "--pipeline", "Sales", "--limit", "5")
+    deals, used = _modules_after(demo_file, "--pipeline", "Sales", "--limit", "5")
 
     assert deals and all(deal["pipeline"] == "Sales" for deal in deals)
-    assert orm
+    assert {"sqlalchemy", "typer"} <= used
 
 
 def test_a_file_that_is_not_a_database_is_one_line_and_exit_2(tmp_path: Path, run: Any) -> None:
@@ -173,3 +173,85 @@ def test_a_filter_saved_from_the_cli_lists_the_same_deals(demo_file: Path, run: 
     assert json.loads(saved.stdout) == json.loads(direct.stdout)
     missing = run("deal", "list", "--saved", "No such filter", db=demo_file)
     assert missing.code == 1 and len(missing.stderr.strip().splitlines()) == 1
+
+
+# Argument lists of `deal list` (after `--db FILE`); the first QUICK ones are read without
+# Typer, the rest must be left to Typer: a name to look up, a search, a repeated or unknown
+# option, a missing or odd value, a refused filter.
+QUICK = 8
+ARGUMENTS: list[list[str]] = [
+    ["deal", "list"],
+    ["deal", "list", "--json", "--limit", "7"],
+    ["deal", "list", "--limit=7", "--json", "--open"],
+    ["deal", "list", "--won", "--limit", "500"],
+    ["deal", "list", "--closed", "--min-amount", "5000", "--max-amount=20000.50", "--json"],
+    ["deal", "list", "--close-from", "2026-01-01", "--close-to=2027-12-31", "--json"],
+    ["deal", "list", "--first", "--without-activities", "--json", "--limit", "0000012"],
+    ["deal", "list", "--repeat", "--lost"],
+    ["deal", "list", "--pipeline", "Sales", "--json", "--limit", "5"],
+    ["deal", "list", "--search", "support", "--json"],
+    ["deal", "list", "--limit", "5", "--limit", "6", "--json"],
+    ["deal", "list", "--json=yes"],
+    ["deal", "list", "--limit"],
+    ["deal", "list", "--limit", "0"],
+    ["deal", "list", "--limit", "abc"],
+    ["deal", "list", "--limit", "1000001"],
+    ["deal", "list", "--won", "--lost"],
+    ["deal", "list", "--min-amount", "10", "--max-amount", "5"],
+    ["deal", "list", "--min-amount", "-5"],
+    ["deal", "list", "--close-from", "2026-13-01"],
+    ["deal", "list", "--no-such-option"],
+    ["deal", "list", "--help"],
+    ["deal", "show", "300", "--json"],
+]
+
+
+@pytest.mark.parametrize("arguments", ARGUMENTS, ids=" ".join)
+def test_the_cli_says_the_same_with_or_without_typer(
+    demo_file: Path, run: Any, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    import dealterm.cli.quick
+
+    real = dealterm.cli.quick.run_quick
+    taken: list[bool] = []
+
+    def spy(args: list[str]) -> bool:
+        taken.append(real(args))
+        return taken[-1]
+
+    monkeypatch.setattr(dealterm.cli.quick, "run_quick", spy)
+    quick = run(*arguments, db=demo_file)
+    assert taken == [ARGUMENTS.index(arguments) < QUICK]
+
+    monkeypatch.setattr(dealterm.cli.quick, "run_quick", lambda args: False)
+    usual = run(*arguments, db=demo_file)
+
+    assert (quick.code, quick.stdout, quick.stderr) == (usual.code, usual.stdout, usual.stderr)
+    assert usual.stdout or usual.code != 0, "a listing must show deals, or it proves nothing"
+
+
+def test_the_database_can_be_named_before_or_after_the_command(
+    demo_file: Path, run: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = run("--db", str(demo_file), "deal", "list", "--json", "--limit", "3")
+    after = run("deal", "list", "--json", "--limit", "3", "--db", str(demo_file))
+    monkeypatch.setenv("DEALTERM_DB", str(demo_file))
+    from_environment = run("deal", "list", "--json", "--limit", "3")
+
+    assert [deal["id"] for deal in before.json()] == [300, 299, 298]
+    assert before.json() == after.json() == from_environment.json()
+
+
+def test_a_broken_settings_file_is_reported_once(
+    demo_file: Path, run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = tmp_path / "config.toml"
+    settings.write_text("locale = [unclosed\n")
+    monkeypatch.setenv("DEALTERM_CONFIG", str(settings))
+
+    shown = run("deal", "list", "--json", "--limit", "2", db=demo_file)
+
+    assert shown.code == 0
+    assert [deal["id"] for deal in shown.json()] == [300, 299]
+    assert len(shown.stderr.strip().splitlines()) == 1
+    assert shown.stderr.startswith("dealterm: warning:")

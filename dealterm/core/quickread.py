@@ -295,32 +295,47 @@ def quick_listing(
 
 # --- the first board ------------------------------------------------------------------------
 # The SQL of core.queries.board (board_summary, column_page) for a board with no filter.
+#
+# The read runs in a thread while the main thread imports Textual, and each row fetched
+# takes the GIL back from it: a wait of up to the switch interval (5 ms) per row, which made
+# 350 rows take 0.3-0.4 s instead of 40 ms. So the rows come as few as they can: a stage
+# per row with its first page as one JSON array, and the header sums as one JSON array.
 
 _RATES = "SELECT code, rate FROM currencies"
 _PIPELINES = "SELECT id, name, is_default FROM pipelines ORDER BY sort, is_default DESC, id"
-_STAGES = """
-SELECT id, pipeline_id, code, name, color, semantics, sort, probability, rotting_days
-FROM stages WHERE pipeline_id = ? ORDER BY sort, id
-"""
 _SUMMARY = """
-SELECT d.stage_id, d.currency_code, count(*), sum(d.amount),
-       sum(d.amount * coalesce(d.probability, s.probability))
-FROM deals AS d JOIN stages AS s ON s.id = d.stage_id
-WHERE d.pipeline_id = ? AND d.is_recurring IS 0
-GROUP BY d.stage_id, d.currency_code
+SELECT json_group_array(json_array(stage_id, currency_code, n, cents, weighted)) FROM (
+    SELECT d.stage_id AS stage_id, d.currency_code AS currency_code, count(*) AS n,
+           sum(d.amount) AS cents,
+           sum(d.amount * coalesce(d.probability, s.probability)) AS weighted
+    FROM deals AS d JOIN stages AS s ON s.id = d.stage_id
+    WHERE d.pipeline_id = ? AND d.is_recurring IS 0
+    GROUP BY d.stage_id, d.currency_code
+)
 """
-_PAGE = """
-SELECT d.id, d.version, d.title, d.amount, d.currency_code, c.title,
-       (SELECT ct.name FROM contacts AS ct JOIN deal_contacts AS dc ON dc.contact_id = ct.id
-        WHERE dc.deal_id = d.id ORDER BY dc.is_primary DESC, dc.sort LIMIT 1),
-       d.moved_at, d.closed,
-       (SELECT min(a.deadline) FROM activities AS a WHERE a.deal_id = d.id AND a.completed IS 0),
-       (SELECT a.kind FROM activities AS a WHERE a.deal_id = d.id AND a.completed IS 0
-        ORDER BY a.deadline, a.id LIMIT 1)
-FROM deals AS d LEFT JOIN companies AS c ON c.id = d.company_id
-WHERE d.stage_id = ? AND d.is_recurring IS 0
-ORDER BY d.moved_at DESC, d.id DESC
-LIMIT ?
+_STAGES_AND_PAGES = """
+SELECT s.id, s.pipeline_id, s.code, s.name, s.color, s.semantics, s.sort, s.probability,
+       s.rotting_days, (
+    SELECT json_group_array(json_array(id, version, title, amount, currency_code, company,
+                                       contact, moved_at, closed, deadline, kind))
+    FROM (
+        SELECT d.id AS id, d.version AS version, d.title AS title, d.amount AS amount,
+               d.currency_code AS currency_code, c.title AS company,
+               (SELECT ct.name FROM contacts AS ct
+                JOIN deal_contacts AS dc ON dc.contact_id = ct.id
+                WHERE dc.deal_id = d.id ORDER BY dc.is_primary DESC, dc.sort LIMIT 1) AS contact,
+               d.moved_at AS moved_at, d.closed AS closed,
+               (SELECT min(a.deadline) FROM activities AS a
+                WHERE a.deal_id = d.id AND a.completed IS 0) AS deadline,
+               (SELECT a.kind FROM activities AS a WHERE a.deal_id = d.id AND a.completed IS 0
+                ORDER BY a.deadline, a.id LIMIT 1) AS kind
+        FROM deals AS d LEFT JOIN companies AS c ON c.id = d.company_id
+        WHERE d.stage_id = s.id AND d.is_recurring IS 0
+        ORDER BY d.moved_at DESC, d.id DESC
+        LIMIT ?
+    )
+)
+FROM stages AS s WHERE s.pipeline_id = ? ORDER BY s.sort, s.id
 """
 
 
@@ -352,11 +367,6 @@ def _base_currency(conn: sqlite3.Connection) -> str:
     return str(row[0]) if row and row[0] is not None else "USD"
 
 
-def _cards(conn: sqlite3.Connection, stage: StageRead, clock: Clock, limit: int) -> list[Card]:
-    rows = conn.execute(_PAGE, (stage.id, limit))
-    return page_cards(((*row[:3], from_fixed(row[3]), *row[4:]) for row in rows), stage, clock)
-
-
 def quick_board(
     path: Path, clock: Clock, *, pipeline: str | None, page_size: int
 ) -> QuickBoard | None:
@@ -372,31 +382,40 @@ def quick_board(
         chosen = _pipeline(conn, pipeline)
         if chosen is None:
             return None
-        stages = [
-            StageRead(
-                id=i,
-                pipeline_id=pipeline_id,
-                code=code,
-                name=name,
-                color=color,
-                semantics=semantics,
-                sort=sort,
-                probability=probability,
-                rotting_days=rotting_days,
+        stages: list[StageRead] = []
+        page_rows: dict[int, list[list[Any]]] = {}
+        for *columns, page in conn.execute(_STAGES_AND_PAGES, (page_size, chosen.id)):
+            stage_id, pipeline_id, code, name, color, semantics, sort, probability, rotting = (
+                columns
             )
-            for i, pipeline_id, code, name, color, semantics, sort, probability, rotting_days in (
-                conn.execute(_STAGES, (chosen.id,))
+            stages.append(
+                StageRead(
+                    id=stage_id,
+                    pipeline_id=pipeline_id,
+                    code=code,
+                    name=name,
+                    color=color,
+                    semantics=semantics,
+                    sort=sort,
+                    probability=probability,
+                    rotting_days=rotting,
+                )
             )
-        ]
+            page_rows[stage_id] = json.loads(page)
         rates = {code: from_fixed(rate, 8) for code, rate in conn.execute(_RATES)}
         parts: dict[int, list[tuple[str, int, int, int]]] = {}
-        for stage_id, currency, count, cents, weighted in conn.execute(_SUMMARY, (chosen.id,)):
+        (summary_json,) = conn.execute(_SUMMARY, (chosen.id,)).fetchone()
+        for stage_id, currency, count, cents, weighted in json.loads(summary_json):
             parts.setdefault(stage_id, []).append(
                 (currency, int(count), int(cents or 0), int(weighted or 0))
             )
         summaries = [column_summary(s, tuple(parts.get(s.id, ())), rates) for s in stages]
         pages = {
-            summary.stage.id: _cards(conn, summary.stage, clock, page_size)
+            summary.stage.id: page_cards(
+                ((*row[:3], from_fixed(row[3]), *row[4:]) for row in page_rows[summary.stage.id]),
+                summary.stage,
+                clock,
+            )
             for summary in summaries
             if summary.count
         }

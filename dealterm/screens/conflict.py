@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label
 
+from dealterm.widgets.table import Table
+
 __all__ = ["ConflictModal"]
 
 
@@ -31,7 +33,7 @@ class ConflictModal(ModalScreen[str]):
                 "This deal was changed by someone else while you edited it", classes="dialog-title"
             )
             yield Label("Nothing of yours was saved. Here is what differs:")
-            table: DataTable[str] = DataTable(id="conflict-table", cursor_type="row")
+            table: DataTable[str] = Table(id="conflict-table", cursor_type="row")
             table.add_columns("Field", "Your value", "Saved now")
             table.add_rows(self.rows or [("(no field you edited differs)", "", "")])
             yield table

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from dealterm.widgets.table import Table
+
 __all__ = ["HelpScreen", "binding_rows"]
 
 
@@ -46,7 +48,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide help"):
             yield Label(f"Keys — {self.screen_name}", classes="dialog-title")
-            table: DataTable[str] = DataTable(cursor_type="row", zebra_stripes=True)
+            table: DataTable[str] = Table(cursor_type="row", zebra_stripes=True)
             table.add_columns("Key", "Action", Text("Binding id (for [keymap])"))
             table.add_rows(self.rows)
             yield table

@@ -38,6 +38,7 @@ from textual.widgets import (
 
 from dealterm.screens.base import CrmAccess, in_thread
 from dealterm.widgets.footer import KeyFooter
+from dealterm.widgets.table import Table
 
 if TYPE_CHECKING:
     from dealterm.core.importing import ImportOptions, ImportPreview, ImportReport
@@ -188,8 +189,8 @@ class ImportWizard(CrmAccess, ModalScreen[bool]):
                     )
                 with Vertical(id="step-columns"):
                     yield Static(id="columns-summary", classes="summary")
-                    yield DataTable(id="preview", zebra_stripes=True, cursor_type="none")
-                    yield DataTable(id="mapping", cursor_type="row")
+                    yield Table(id="preview", zebra_stripes=True, cursor_type="none")
+                    yield Table(id="mapping", cursor_type="row")
                     yield Label(
                         "enter picks the field a column goes to · delete leaves it out · "
                         "ctrl+n checks the whole file (nothing is written) · ctrl+b back",
@@ -201,7 +202,7 @@ class ImportWizard(CrmAccess, ModalScreen[bool]):
                         "Skip the bad rows (they go to a rejects file next to the input)",
                         id="skip-bad",
                     )
-                    yield DataTable(id="bad", cursor_type="row", zebra_stripes=True)
+                    yield Table(id="bad", cursor_type="row", zebra_stripes=True)
                     yield Label(
                         "ctrl+n imports · ctrl+b back to the columns",
                         classes="hint",

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Header, Label
 from dealterm.messages import DatabaseReady, DataChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.footer import KeyFooter
+from dealterm.widgets.table import Table
 
 if TYPE_CHECKING:
     from dealterm.core.services.recurring import TemplateRead
@@ -51,7 +52,7 @@ class RecurringScreen(CrmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        table: DataTable[str] = DataTable(id="recurring-table", cursor_type="row")
+        table: DataTable[str] = Table(id="recurring-table", cursor_type="row")
         yield table
         yield Label("", id="recurring-status")
         yield KeyFooter()

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Label
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.screens.form import FormField, FormModal
 from dealterm.widgets.footer import KeyFooter
+from dealterm.widgets.table import Table
 
 __all__ = ["ScenarioPreviewScreen", "ScenariosScreen"]
 
@@ -50,7 +51,7 @@ class ScenarioPreviewScreen(CrmScreen):
                 + (f" ({p.already_done} already done this period)" if p.already_done else ""),
                 id="summary",
             )
-            yield DataTable(cursor_type="row", id="planned")
+            yield Table(cursor_type="row", id="planned")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -84,7 +85,7 @@ class ScenariosScreen(CrmScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Sales scenarios", id="title")
-            yield DataTable(cursor_type="row", id="scenarios")
+            yield Table(cursor_type="row", id="scenarios")
         yield KeyFooter()
 
     def on_mount(self) -> None:

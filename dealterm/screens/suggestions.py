@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label, Static
 
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.footer import KeyFooter
+from dealterm.widgets.table import Table
 
 __all__ = ["SuggestionsScreen"]
 
@@ -41,7 +42,7 @@ class SuggestionsScreen(CrmScreen):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(f"Repeat-sale suggestions (due within {self.window} days)", id="title")
-            yield DataTable(cursor_type="row", id="suggestions")
+            yield Table(cursor_type="row", id="suggestions")
             yield Static("", id="evidence")
         yield KeyFooter()
 

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Label, Static
 
 from dealterm.core.formatting import format_money
+from dealterm.widgets.table import Table
 
 if TYPE_CHECKING:
     from dealterm.core.clock import Clock
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["ActivitiesSection", "ClientView", "HistorySection", "ProductsSection"]
 
 
-class _Table(DataTable[str | Text]):
+class _Table(Table[str | Text]):
     """A read-only table whose rows are keyed by record id."""
 
     def __init__(self, *, id: str | None = None) -> None:

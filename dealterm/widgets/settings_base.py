@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual.containers import Vertical
-from textual.widgets import DataTable
+
+from dealterm.widgets.table import Table
 
 if TYPE_CHECKING:
     from dealterm.app import DealtermApp
@@ -19,7 +20,7 @@ __all__ = ["KeyedTable", "SettingsPane"]
 T = TypeVar("T")
 
 
-class KeyedTable(DataTable[str | Text]):
+class KeyedTable(Table[str | Text]):
     """A row-cursor table whose rows are keyed; refilling keeps the cursor on its row."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -104,6 +105,6 @@ class SettingsPane(Vertical):
 
     def focus_main(self) -> None:
         """Put the focus in the pane's main table."""
-        tables = self.query(DataTable)
+        tables = self.query(Table)
         if tables:
             tables.first().focus()

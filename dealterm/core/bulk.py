@@ -14,7 +14,7 @@ indexes back too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter, itemgetter, methodcaller
@@ -24,6 +24,7 @@ from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
+from dealterm.core import stage_totals
 from dealterm.core.sql import sqlite_triggers_aside
 from dealterm.core.types import Fixed, UTCDateTime
 
@@ -51,15 +52,23 @@ def _table(model: Any) -> Table:
 def deferred_indexes(conn: Connection, *models: Any) -> Iterator[None]:
     """Drop the secondary indexes of ``models``' tables, and rebuild them on exit.
 
-    SQLite may sort on helper threads while it rebuilds them (set back afterwards).
+    SQLite may sort on helper threads while it rebuilds them (set back afterwards). A load
+    of deals on SQLite also sets aside the triggers keeping ``stage_totals`` and rebuilds
+    that table once at the end.
     """
+    tables = {_table(model).name for model in models}
     indexes = [index for model in models for index in _table(model).indexes]
-    for index in indexes:
-        index.drop(conn)
-    yield
-    with _sort_threads(conn):
+    totals = conn.dialect.name == "sqlite" and "deals" in tables
+    with sqlite_triggers_aside(conn, stage_totals.TRIGGERS) if totals else nullcontext():
         for index in indexes:
-            index.create(conn)
+            index.drop(conn)
+        yield
+        with _sort_threads(conn):
+            for index in indexes:
+                index.create(conn)
+        if totals:
+            for statement in stage_totals.REBUILD:
+                conn.exec_driver_sql(statement)
     # Fresh statistics: without them the planner guesses, and after a bulk load it guesses
     # wrong (the activities board's nearest-activity lookup picked a full index walk).
     for name in dict.fromkeys(_table(model).name for model in models):

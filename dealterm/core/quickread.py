@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dealterm.core import stage_totals
 from dealterm.core.cards import (
     Card,
     ColumnSummary,
@@ -299,20 +300,11 @@ def quick_listing(
 # The read runs in a thread while the main thread imports Textual, and each row fetched
 # takes the GIL back from it: a wait of up to the switch interval (5 ms) per row, which made
 # 350 rows take 0.3-0.4 s instead of 40 ms. So the rows come as few as they can: a stage
-# per row with its first page as one JSON array, and the header sums as one JSON array.
+# per row with its first page as one JSON array, and the header sums, which SQLite keeps in
+# ``stage_totals`` (see dealterm.core.stage_totals), as one JSON array.
 
 _RATES = "SELECT code, rate FROM currencies"
 _PIPELINES = "SELECT id, name, is_default FROM pipelines ORDER BY sort, is_default DESC, id"
-_SUMMARY = """
-SELECT json_group_array(json_array(stage_id, currency_code, n, cents, weighted)) FROM (
-    SELECT d.stage_id AS stage_id, d.currency_code AS currency_code, count(*) AS n,
-           sum(d.amount) AS cents,
-           sum(d.amount * coalesce(d.probability, s.probability)) AS weighted
-    FROM deals AS d JOIN stages AS s ON s.id = d.stage_id
-    WHERE d.pipeline_id = ? AND d.is_recurring IS 0
-    GROUP BY d.stage_id, d.currency_code
-)
-"""
 _STAGES_AND_PAGES = """
 SELECT s.id, s.pipeline_id, s.code, s.name, s.color, s.semantics, s.sort, s.probability,
        s.rotting_days, (
@@ -404,7 +396,7 @@ def quick_board(
             page_rows[stage_id] = json.loads(page)
         rates = {code: from_fixed(rate, 8) for code, rate in conn.execute(_RATES)}
         parts: dict[int, list[tuple[str, int, int, int]]] = {}
-        (summary_json,) = conn.execute(_SUMMARY, (chosen.id,)).fetchone()
+        (summary_json,) = conn.execute(stage_totals.SUMMARY_JSON, (chosen.id,)).fetchone()
         for stage_id, currency, count, cents, weighted in json.loads(summary_json):
             parts.setdefault(stage_id, []).append(
                 (currency, int(count), int(cents or 0), int(weighted or 0))

@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, type_coerce
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
+from dealterm.core import stage_totals
 from dealterm.core.cards import (
     Card,
     ColumnSummary,
@@ -112,13 +113,19 @@ def stage_reads(session: Session, pipeline_id: int) -> list[StageRead]:
     ]
 
 
-def _where(session: Session, flt: DealFilter | None) -> list[ColumnElement[bool]]:
+def _board_part(flt: DealFilter) -> DealFilter:
     # The board chooses the pipeline and stage itself; the filter adds the rest.
+    return DealFilter(status=flt.status, search=flt.search, responsible=flt.responsible)
+
+
+def _unfiltered(flt: DealFilter | None) -> bool:
+    return flt is None or _board_part(flt) == DealFilter()
+
+
+def _where(session: Session, flt: DealFilter | None) -> list[ColumnElement[bool]]:
     if flt is None:
         return [col(Deal.is_recurring).is_(False)]
-    return deal_conditions(
-        session, DealFilter(status=flt.status, search=flt.search, responsible=flt.responsible)
-    )
+    return deal_conditions(session, _board_part(flt))
 
 
 def board_summary(
@@ -127,20 +134,25 @@ def board_summary(
     """Every column header of a pipeline: count, sum and weighted sum in the base currency."""
     stages = stage_reads(session, pipeline_id)
     rates = directories.currency_rates(session)
-    cents = type_coerce(Deal.amount, BigInteger)
-    weight = func.coalesce(Deal.probability, Stage.probability)
-    rows = session.execute(
-        sa_select(  # type: ignore[call-overload]
-            Deal.stage_id,
-            Deal.currency_code,
-            func.count(),
-            func.sum(cents),
-            func.sum(cents * weight),
-        )
-        .join(Stage, col(Stage.id) == col(Deal.stage_id))
-        .where(col(Deal.pipeline_id) == pipeline_id, *_where(session, flt))
-        .group_by(Deal.stage_id, Deal.currency_code)
-    ).all()
+    rows: Any
+    if _unfiltered(flt) and session.get_bind().dialect.name == "sqlite":
+        # SQLite keeps these sums (migration 0008): no pass over the pipeline's deals.
+        rows = session.connection().exec_driver_sql(stage_totals.SUMMARY, (pipeline_id,)).all()
+    else:
+        cents = type_coerce(Deal.amount, BigInteger)
+        weight = func.coalesce(Deal.probability, Stage.probability)
+        rows = session.execute(
+            sa_select(  # type: ignore[call-overload]
+                Deal.stage_id,
+                Deal.currency_code,
+                func.count(),
+                func.sum(cents),
+                func.sum(cents * weight),
+            )
+            .join(Stage, col(Stage.id) == col(Deal.stage_id))
+            .where(col(Deal.pipeline_id) == pipeline_id, *_where(session, flt))
+            .group_by(Deal.stage_id, Deal.currency_code)
+        ).all()
     parts: dict[int, list[tuple[str, int, int, int]]] = {}
     for stage_id, currency, count, amount_cents, weighted_cents in rows:
         parts.setdefault(stage_id, []).append(

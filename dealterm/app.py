@@ -8,6 +8,7 @@ elsewhere (``dealterm deal move`` in another terminal) show up without a restart
 
 from __future__ import annotations
 
+import gc
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,6 +36,9 @@ DEMO_DEALS = 800
 _VIEWS = Binding.Group("Views", compact=True)
 POLL_SECONDS = 1.0
 PREVIEW_WAIT = 1.0  # seconds the database waits at most for the board's quick first frame
+# Seconds after which the garbage collector is back on even if no first frame was drawn
+# (run_tui starts the app with it off; preview_done turns it back on).
+STARTUP_GC_LIMIT = 10.0
 
 
 def _screen(name: str):  # type: ignore[no-untyped-def]
@@ -167,10 +171,15 @@ class DealtermApp(PreparedViews, App[None]):
         # Paint first: importing the ORM in the worker competes for the GIL with the
         # first render, so the database is opened once the first frame is on screen.
         self.call_after_refresh(self.open_database)
+        self.set_timer(STARTUP_GC_LIMIT, gc.enable)
 
     def preview_done(self) -> None:
-        """The board's quick first frame is drawn (or skipped): the database may open now."""
+        """The board's quick first frame is drawn (or skipped): the database may open now.
+
+        The garbage collector, off for the start (``run_tui``), is on again from here.
+        """
         self._preview_shown.set()
+        gc.enable()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_database(self) -> None:

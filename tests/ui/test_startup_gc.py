@@ -1,0 +1,58 @@
+"""The garbage collector is off while the app starts (run_tui) and back on once it is up.
+
+Start-up builds objects that all live on; full collections on the way walked them again
+and again (about a fifth of the time to the first frame). Off for longer, the collector
+would let garbage pile up: it must be on again once the first frame is drawn, and at the
+latest after app.STARTUP_GC_LIMIT seconds whatever happens.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import dealterm.app
+from dealterm.app import DealtermApp
+from tests.ui.conftest import board_ready
+from tests.ui.helpers import FAST, counts, until
+
+
+@pytest.fixture
+def collector_off() -> Iterator[None]:
+    """Start with the collector off, as run_tui does; it is on again after the test."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+@pytest.mark.usefixtures("collector_off")
+async def test_the_collector_is_on_again_once_the_first_frame_is_drawn(
+    demo_db: Path, make_app: Callable[..., DealtermApp], slow_open: threading.Event
+) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await until(pilot, lambda: any(counts(app).values()))
+        await until(pilot, gc.isenabled, timeout=5)
+        assert app.crm is None  # before the database is even open
+
+        slow_open.set()
+        await board_ready(pilot)
+        assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_off")
+async def test_the_collector_is_on_again_even_without_a_first_frame(
+    demo_db: Path, make_app: Callable[..., DealtermApp], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dealterm.app, "STARTUP_GC_LIMIT", 0.5)
+    monkeypatch.setattr(DealtermApp, "preview_done", lambda self: self._preview_shown.set())
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        await until(pilot, gc.isenabled, timeout=5)

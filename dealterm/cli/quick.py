@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 __all__ = ["echo_json", "print_quick_listing", "run_quick"]
 
+# The root options the quick path takes (before the command).
+_ROOT_FLAGS: dict[str, tuple[str, bool]] = {"--demo": ("demo", True)}
+_ROOT_VALUES: dict[str, str] = {"--db": "db"}
 # Flags of `deal list` the quick path takes: the parameter each sets, and its value.
 _FLAGS: dict[str, tuple[str, bool]] = {
     "--json": ("json", True),
@@ -58,76 +61,56 @@ def echo_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
-def _root_options(args: Sequence[str]) -> tuple[dict[str, Any], int] | None:
-    """The root options before the command (``--db X``, ``--demo``) and where it starts."""
-    root: dict[str, Any] = {}
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        name, sep, value = arg.partition("=")
-        if arg == "--demo" and "demo" not in root:
-            root["demo"] = True
-        elif name == "--db" and "db" not in root:
-            if not sep:
-                if index + 1 >= len(args):
-                    return None
-                index += 1
-                value = args[index]
-            if not value or value.startswith("-"):
-                return None
-            root["db"] = value
-        elif arg.startswith("-"):
-            return None
-        else:
-            return root, index
-        index += 1
-    return None
-
-
-def _listing_options(args: Sequence[str]) -> dict[str, Any] | None:
-    """The parameters of ``deal list`` the arguments give, if the quick path takes them all."""
+def _options(
+    args: Sequence[str], flags: dict[str, tuple[str, bool]], values: dict[str, str]
+) -> tuple[dict[str, Any], int] | None:
+    """The options up to the first argument that is not one, each given once, and where
+    that argument is; None if any is unknown, repeated or has an odd value."""
     options: dict[str, Any] = {}
     index = 0
     while index < len(args):
         name, sep, value = args[index].partition("=")
-        if name in _FLAGS and not sep:
-            parameter, flag = _FLAGS[name]
-            if parameter in options:
-                return None
-            options[parameter] = flag
-        elif name in _VALUES:
-            parameter = _VALUES[name]
-            if parameter in options:
-                return None
+        if not name.startswith("-"):
+            break
+        given: Any
+        if name in flags and not sep:
+            parameter, given = flags[name]
+        elif name in values:
+            parameter = values[name]
             if not sep:
-                if index + 1 >= len(args):
-                    return None
                 index += 1
+                if index >= len(args):
+                    return None
                 value = args[index]
             if not value or value.startswith("-"):
                 return None
-            options[parameter] = value
+            given = value
         else:
             return None
+        if parameter in options:
+            return None
+        options[parameter] = given
         index += 1
-    limit = options.get("limit", "50")
-    if not _LIMIT.fullmatch(limit) or not 1 <= int(limit) <= MAX_LIMIT:
-        return None  # Typer says what is wrong with it
-    options["limit"] = int(limit)
-    return options
+    return options, index
 
 
 def run_quick(args: Sequence[str]) -> bool:
     """List the deals if the arguments are a plain ``deal list``; False if Typer should."""
-    found = _root_options(args)
+    found = _options(args, _ROOT_FLAGS, _ROOT_VALUES)
     if found is None:
         return False
     root, start = found
     if list(args[start : start + 2]) != ["deal", "list"]:
         return False
-    options = _listing_options(args[start + 2 :])
-    if options is None:
+    listing = args[start + 2 :]
+    found = _options(listing, _FLAGS, _VALUES)
+    if found is None or found[1] != len(listing):
         return False
+    options = found[0]
+    limit = options.get("limit", "50")
+    if not _LIMIT.fullmatch(limit) or not 1 <= int(limit) <= MAX_LIMIT:
+        return False  # Typer says what is wrong with it
+    options["limit"] = int(limit)
 
     from dealterm.cli.filter_values import build_filter
     from dealterm.config import load_settings, resolve_database

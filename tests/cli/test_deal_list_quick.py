@@ -201,6 +201,8 @@ ARGUMENTS: list[list[str]] = [
     ["deal", "list", "--min-amount", "-5"],
     ["deal", "list", "--close-from", "2026-13-01"],
     ["deal", "list", "--no-such-option"],
+    ["deal", "list", "--json", "stray-argument"],
+    ["deal", "list", "--db"],
     ["deal", "list", "--help"],
     ["deal", "show", "300", "--json"],
 ]

@@ -87,6 +87,14 @@ def _exit_codes() -> Iterator[None]:
 
     try:
         yield
+    except BrokenPipeError:
+        # The reader went away (`dealterm deal list --json | head -1`): nothing to say, and
+        # nothing more may be written (Python flushes stdout again at exit).
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):  # not a file (captured output)
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (until the process ends)
+        sys.exit(1)
     except KeyboardInterrupt:
         print("dealterm: interrupted", file=sys.stderr)
         sys.exit(130)

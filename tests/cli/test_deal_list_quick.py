@@ -257,3 +257,19 @@ def test_a_broken_settings_file_is_reported_once(
     assert [deal["id"] for deal in shown.json()] == [300, 299]
     assert len(shown.stderr.strip().splitlines()) == 1
     assert shown.stderr.startswith("dealterm: warning:")
+
+
+@pytest.mark.parametrize("repeat", [[], ["--limit", "400"]], ids=["quick", "typer"])
+def test_a_reader_that_goes_away_ends_the_listing_quietly(
+    demo_file: Path, repeat: list[str]
+) -> None:
+    """`dealterm deal list --json | true`: exit code 1 and nothing on stderr, either way."""
+    command = [sys.executable, "-m", "dealterm", "--db", str(demo_file)]
+    command += ["deal", "list", "--json", "--limit", "400", *repeat]
+    listing = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert listing.stdout is not None
+    listing.stdout.close()  # the reader is gone before the listing is read
+    _, errors = listing.communicate(timeout=60)
+
+    assert errors.decode() == ""
+    assert listing.returncode == 1

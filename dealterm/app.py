@@ -161,6 +161,7 @@ class DealtermApp(PreparedViews, App[None]):
         # none to read): the database is opened after it, so that importing the ORM does
         # not compete with drawing that frame.
         self._preview_shown = threading.Event()
+        self._startup_gc = True  # the collector is off for the start (run_tui)
 
     # --- start-up ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -171,7 +172,7 @@ class DealtermApp(PreparedViews, App[None]):
         # Paint first: importing the ORM in the worker competes for the GIL with the
         # first render, so the database is opened once the first frame is on screen.
         self.call_after_refresh(self.open_database)
-        self.set_timer(STARTUP_GC_LIMIT, gc.enable)
+        self.set_timer(STARTUP_GC_LIMIT, self._startup_over)
 
     def preview_done(self) -> None:
         """The board's quick first frame is drawn (or skipped): the database may open now.
@@ -179,7 +180,14 @@ class DealtermApp(PreparedViews, App[None]):
         The garbage collector, off for the start (``run_tui``), is on again from here.
         """
         self._preview_shown.set()
-        gc.enable()
+        self._startup_over()
+
+    def _startup_over(self) -> None:
+        """Turn the collector back on after the start, once (later, an import may turn it
+        off for its own run, and that is not undone here)."""
+        if self._startup_gc:
+            self._startup_gc = False
+            gc.enable()
 
     @work(thread=True, exclusive=True, group="open", exit_on_error=False)
     def open_database(self) -> None:

@@ -18,6 +18,16 @@ stage's probability``.
 Bulk loads set the triggers aside and rebuild the table once, in the same transaction
 (:func:`dealterm.core.bulk.deferred_indexes`).
 
+What the triggers do not see, and so must be followed by :data:`REBUILD`:
+
+- ``INSERT OR REPLACE`` into ``deals`` by another program: SQLite removes the old row
+  without a delete trigger (recursive triggers are off), so it would be counted twice;
+- a migration that recreates ``stages`` (a batch "move and copy") with foreign keys on:
+  the cascade empties this table.
+
+A header counts the deals whose *stage* is in the pipeline (as the cards are read); the
+app always moves a deal's pipeline and stage together.
+
 PostgreSQL has no such table: on a shared server every writer moving deals in a stage
 would queue on its row (or deadlock, two bulk edits in opposite orders), and there the
 board is read through the ORM anyway.

@@ -393,7 +393,11 @@ def quick_board(
                     rotting_days=rotting,
                 )
             )
-            page_rows[stage_id] = json.loads(page)
+            rows = json.loads(page)
+            # SQLite (before 3.44) does not promise an aggregate keeps its subquery's order:
+            # most recently moved first, as column_page reads them.
+            rows.sort(key=lambda row: (row[7] or "", row[0]), reverse=True)
+            page_rows[stage_id] = rows
         rates = {code: from_fixed(rate, 8) for code, rate in conn.execute(_RATES)}
         parts: dict[int, list[tuple[str, int, int, int]]] = {}
         (summary_json,) = conn.execute(stage_totals.SUMMARY_JSON, (chosen.id,)).fetchone()

@@ -64,13 +64,20 @@ def empty_db(tmp_path: Path, clock: FixedClock) -> Path:
 
 @pytest.fixture
 def make_app(clock: FixedClock) -> Callable[..., DealtermApp]:
-    """Build the real app on a database file, with the frozen clock and no change polling."""
+    """Build the real app on a database file, with the frozen clock and no change polling
+    (``prepare=False``: no views built ahead at idle)."""
 
     def make(
-        db: Path | str, *, poll: bool = False, keymap: dict[str, str] | None = None
+        db: Path | str,
+        *,
+        poll: bool = False,
+        keymap: dict[str, str] | None = None,
+        prepare: bool = True,
     ) -> DealtermApp:
         settings = Settings(locale="en_US", timezone="Europe/Moscow", keymap=keymap or {})
-        return DealtermApp(target=str(db), settings=settings, clock=clock, poll=poll)
+        return DealtermApp(
+            target=str(db), settings=settings, clock=clock, poll=poll, prepare=prepare
+        )
 
     return make
 

@@ -108,6 +108,13 @@ def starting_in_list(app: DealtermApp) -> DealtermApp:
     return cls(target=app.target, settings=app.settings, clock=app.clock, poll=app.poll)
 
 
+async def sort_by_amount_largest_first(pilot: Any) -> None:
+    """From the first column, move to the amount column and sort by it, largest first."""
+    await pilot.press("right", "right", "right")
+    assert table(pilot.app).sort_column.key == "amount"
+    await pilot.press("o")
+
+
 async def open_list(pilot: Any) -> ListScreen:
     """Wait until the list shows its rows (switching to it with key 2 if needed)."""
     app = pilot.app
@@ -258,9 +265,7 @@ async def test_sort_by_column_under_the_column_cursor(make_app, demo_db, db_of) 
     async with app.run_test(size=SIZE) as pilot:
         await open_list(pilot)
         the_table = table(app)
-        await pilot.press("right", "right", "right")
-        assert the_table.sort_column.key == "amount"
-        await pilot.press("o")
+        await sort_by_amount_largest_first(pilot)
         await until(pilot, lambda: list(the_table.ids) == by_amount_desc)
         await settled(pilot)
         assert "Amount ▼" in header(app)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import select
 
-from dealterm.app import DealtermApp
 from dealterm.core.crm import Crm
 from dealterm.core.models import Activity
 from dealterm.screens.activities import ActivitiesScreen
@@ -115,10 +114,7 @@ async def test_a_view_built_ahead_reads_nothing_until_shown_then_shows_fresh_dat
 
 
 async def test_building_the_views_leaves_the_board_as_it_was(make_app, demo_db) -> None:
-    base = make_app(demo_db)
-    plain = DealtermApp(
-        target=base.target, settings=base.settings, clock=base.clock, poll=False, prepare=False
-    )
+    plain = make_app(demo_db, prepare=False)
     async with plain.run_test(size=FAST) as pilot:
         await board_ready(pilot)
         select_deal(plain, OVERDUE_DEAL)
@@ -158,10 +154,7 @@ async def test_nothing_is_built_behind_a_dialog(make_app, demo_db) -> None:
 
 async def test_a_view_half_built_when_the_key_comes_still_loads(make_app, demo_db) -> None:
     """The key arrives after the screen was built but before Textual styled it mounted."""
-    base = make_app(demo_db)
-    app = DealtermApp(
-        target=base.target, settings=base.settings, clock=base.clock, poll=False, prepare=False
-    )
+    app = make_app(demo_db, prepare=False)
     async with app.run_test(size=FAST) as pilot:
         await board_ready(pilot)
         await app._visit("activities", dormant=True)

@@ -23,6 +23,7 @@ from tests.ui.test_list_view import (
     open_list,
     settled,
     shown_rows_loaded,
+    sort_by_amount_largest_first,
     starting_in_list,
     status,
     table,
@@ -52,9 +53,7 @@ async def test_each_key_shows_the_matches_by_value_then_their_count(
     async with app.run_test(size=SIZE) as pilot:
         await open_list(pilot)
         the_table = table(app)
-        await pilot.press("right", "right", "right")
-        assert the_table.sort_column.key == "amount"
-        await pilot.press("o")
+        await sort_by_amount_largest_first(pilot)
         await until(pilot, lambda: list(the_table.ids) == expected[""])
         await settled(pilot)
         await pilot.press("slash")

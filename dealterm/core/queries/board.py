@@ -119,7 +119,7 @@ def _board_part(flt: DealFilter) -> DealFilter:
 
 
 def _unfiltered(flt: DealFilter | None) -> bool:
-    return flt is None or _board_part(flt) == DealFilter()
+    return flt is None or _board_part(flt).is_empty
 
 
 def _where(session: Session, flt: DealFilter | None) -> list[ColumnElement[bool]]:

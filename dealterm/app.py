@@ -24,6 +24,11 @@ from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base_views import PreparedViews
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from rich.console import RenderableType
+    from textual.screen import Screen
+
     from dealterm.core.clock import Clock
     from dealterm.core.crm import Crm, PipelineInfo
     from dealterm.core.filters import DealFilter
@@ -161,6 +166,7 @@ class DealtermApp(PreparedViews, App[None]):
         # none to read): the database is opened after it, so that importing the ORM does
         # not compete with drawing that frame.
         self._preview_shown = threading.Event()
+        self._after_frame: list[Callable[[], object]] = []  # see call_after_frame
         self._startup_gc = True  # the collector is off for the start (run_tui)
 
     # --- start-up ----------------------------------------------------------------------
@@ -173,6 +179,27 @@ class DealtermApp(PreparedViews, App[None]):
         # first render, so the database is opened once the first frame is on screen.
         self.call_after_refresh(self.open_database)
         self.set_timer(STARTUP_GC_LIMIT, self._startup_over)
+
+    def call_after_frame(self, callback: Callable[[], object]) -> None:
+        """Call ``callback`` once the next frame has gone to the terminal.
+
+        Not :meth:`call_after_refresh`: while a screen is mounted (the first one is mounted
+        inside Textual's start-up batch), Textual renders frames that it then drops, and
+        the callbacks after such a refresh run before anything is on screen. The board's
+        first frame was drawn twice at start: once dropped, then after the batch; turning
+        the collector on and starting the database's ORM import in between cost ~50 ms
+        before the user saw anything.
+        """
+        self._after_frame.append(callback)
+        self.screen.refresh()
+
+    def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
+        # Textual's (pinned exactly): it drops the frame while a batch is open.
+        super()._display(screen, renderable)
+        if self._after_frame and renderable is not None and not self._batch_count:
+            callbacks, self._after_frame = self._after_frame, []
+            for callback in callbacks:
+                self.call_later(callback)
 
     def preview_done(self) -> None:
         """The board's quick first frame is drawn (or skipped): the database may open now.
@@ -446,7 +473,7 @@ class DealtermApp(PreparedViews, App[None]):
 
         Not over a dialog, nor over itself, nor before the database is open.
         """
-        from textual.screen import ModalScreen, Screen
+        from textual.screen import ModalScreen
 
         from dealterm.screens.import_wizard import ImportWizard
         from dealterm.screens.recurring import RecurringScreen

@@ -332,7 +332,7 @@ class BoardScreen(CrmScreen):
                 app.pipeline = event.preview.pipeline
                 app.base_currency = event.preview.base_currency
             # the database opens once this frame is on screen, not while it is drawn
-            self.call_after_refresh(app.preview_done)
+            app.call_after_frame(app.preview_done)
         self._full_load_pending = False
         board = self.query_one(Board)
         stage_ids = [s.stage.id for s in event.summaries]

@@ -56,3 +56,28 @@ async def test_the_collector_is_on_again_even_without_a_first_frame(
     async with app.run_test(size=FAST) as pilot:
         await board_ready(pilot)
         await until(pilot, gc.isenabled, timeout=5)
+
+
+@pytest.mark.usefixtures("collector_off")
+async def test_the_first_board_frame_goes_out_before_the_collector_and_the_database_start(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Textual renders the first frame inside its start-up batch and drops it; what runs
+    "after the refresh" then ran before anything was on screen (about 50 ms at start)."""
+    shown: list[tuple[bool, bool]] = []  # per frame sent out: (collector on, opening)
+
+    def sent(self: DealtermApp) -> None:
+        if not self._batch_count and any(counts(self).values()):
+            shown.append((gc.isenabled(), self._preview_shown.is_set()))
+
+    monkeypatch.setattr(DealtermApp, "post_display_hook", sent)
+    app = make_app(demo_db)
+    # as in a terminal: the read is done by the time the board screen is composed
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        assert shown, "the board was drawn"
+        assert shown[0] == (False, False)  # the board is out before either starts
+        assert gc.isenabled()

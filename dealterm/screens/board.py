@@ -162,6 +162,15 @@ class BoardScreen(CrmScreen):
             self._preview(self.generation, self._waiting)
             self._waiting = None
 
+    def _compositor_refresh(self) -> None:
+        # Textual's (pinned exactly). Inside a batch (the start-up batch mounts this first
+        # screen), Textual renders the screen and then drops the frame unseen (App._display):
+        # ~35 ms of the start. Nothing is lost by not rendering it: what is dirty stays
+        # dirty, and the first refresh after the batch draws it.
+        if self.app._batch_count:
+            return
+        super()._compositor_refresh()
+
     def _take_first_board(self) -> FirstBoard | None:
         """The app's first board read, once (a screen built after it gets none)."""
         app = self.dt_app

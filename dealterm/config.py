@@ -22,12 +22,13 @@ The settings file (``dealterm config path`` prints where) looks like::
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import tomllib
+
     from dealterm.core.formatting import Formats
 
 __all__ = [
@@ -180,6 +181,8 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings()
     except OSError as exc:
         return Settings(problem=f"cannot read {target}: {exc.strerror}")
+    import tomllib  # only with a file to read: its import is ~5 ms of every start
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -194,6 +194,14 @@ _SIGNS = {
 
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """``1500`` USD -> "$1,500.00" (en_US) or "1 500,00 $" (ru_RU); RUB is "₽" everywhere."""
+    template = _money_template(currency, locale, _current.number_format)
+    if template is None or not amount.is_finite():
+        return _format_money(amount, currency, locale)
+    return template.apply(amount)
+
+
+def _format_money(amount: Decimal, currency: str, locale: str) -> str:
+    """:func:`format_money` through Babel, every time (about 35 µs a call)."""
     text = _separators(str(format_currency(amount, currency, locale=safe_locale(locale))), locale)
     sign = _SIGNS.get(currency)
     if sign and currency in text:
@@ -217,3 +225,70 @@ def format_day(day: date | datetime, locale: str = "en_US", *, style: str = "med
 def convert(amount: Decimal, currency: str, rates: dict[str, Decimal]) -> Decimal:
     """``amount`` of ``currency`` in the base currency (unknown currencies count at 1)."""
     return amount * rates.get(currency, Decimal(1))
+
+
+@dataclass(frozen=True)
+class _MoneyTemplate:
+    """Babel's output for one currency, locale and number format, as a template.
+
+    Babel's currency format is a prefix, the amount rounded to the currency's places and
+    grouped, and a suffix, each for a positive and a negative amount. Worked out from
+    what :func:`_format_money` writes for one amount, and used only if it writes the
+    same as :func:`_format_money` for every amount of :data:`_PROBES`: a board or a page
+    of the list formats hundreds of amounts, at about 1 µs each instead of 15-35 µs.
+    """
+
+    quantum: Decimal
+    signs: dict[int, str]  # "," and "." of Python's format -> the group and decimal signs
+    positive: tuple[str, str]
+    negative: tuple[str, str]
+
+    def apply(self, amount: Decimal) -> str:
+        prefix, suffix = self.negative if amount.is_signed() else self.positive
+        digits = f"{abs(amount).quantize(self.quantum):,f}".translate(self.signs)
+        return prefix + digits + suffix
+
+
+_PROBE = Decimal("1234567.25")
+_PROBES = tuple(
+    Decimal(text) * sign
+    # zero; rounding half to even; grouping of four, seven and fifteen digits
+    for text in ("0", "0.005", "0.015", "999.995", "1234.5", "1234567.25", "123456789012345.5")
+    for sign in (1, -1)
+)
+
+
+@lru_cache(maxsize=256)
+def _money_template(currency: str, locale: str, number_format: str) -> _MoneyTemplate | None:
+    """The template of ``currency`` in ``locale`` (None: Babel formats every amount).
+
+    ``number_format`` is the preference in force (it is part of the output)."""
+    from babel.numbers import get_currency_precision
+
+    places = get_currency_precision(currency)
+
+    def parts(amount: Decimal) -> tuple[str, str, str]:
+        text = _format_money(amount, currency, locale)
+        digits = [index for index, char in enumerate(text) if char.isdigit()]
+        if not digits:
+            return text, "", ""
+        return text[: digits[0]], text[digits[0] : digits[-1] + 1], text[digits[-1] + 1 :]
+
+    prefix, number, suffix = parts(_PROBE)
+    negative_prefix, _, negative_suffix = parts(-_PROBE)
+    group = "" if number[1:2].isdigit() else number[1:2]
+    decimal = number[-places - 1] if places and len(number) > places else ""
+    template = _MoneyTemplate(
+        quantum=Decimal(1).scaleb(-places),
+        signs=str.maketrans({",": group, ".": decimal}),
+        positive=(prefix, suffix),
+        negative=(negative_prefix, negative_suffix),
+    )
+    try:
+        if all(
+            template.apply(probe) == _format_money(probe, currency, locale) for probe in _PROBES
+        ):
+            return template
+    except (ArithmeticError, ValueError):
+        pass
+    return None

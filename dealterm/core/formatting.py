@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -156,9 +156,12 @@ def _locale_week_day(locale: str) -> int:
         return 0
 
 
-def _separators(text: str, locale: str) -> str:
-    """Swap the locale's grouping and decimal signs for the preferred ones (in numbers only)."""
-    group, decimal = NUMBER_FORMATS.get(_current.number_format, ("", ""))
+def _separators(text: str, locale: str, number_format: str | None = None) -> str:
+    """Swap the locale's grouping and decimal signs for the preferred ones (in numbers only).
+
+    ``number_format``: the preference to follow (None: the one in force)."""
+    chosen = _current.number_format if number_format is None else number_format
+    group, decimal = NUMBER_FORMATS.get(chosen, ("", ""))
     if not decimal:
         return text
     name = safe_locale(locale)
@@ -194,15 +197,24 @@ _SIGNS = {
 
 def format_money(amount: Decimal, currency: str, locale: str = "en_US") -> str:
     """``1500`` USD -> "$1,500.00" (en_US) or "1 500,00 $" (ru_RU); RUB is "₽" everywhere."""
-    template = _money_template(currency, locale, _current.number_format)
+    number_format = _current.number_format  # once: settings may be reloaded meanwhile
+    template = _money_template(currency, locale, number_format)
     if template is None or not amount.is_finite():
-        return _format_money(amount, currency, locale)
+        return _format_money(amount, currency, locale, number_format)
     return template.apply(amount)
 
 
-def _format_money(amount: Decimal, currency: str, locale: str) -> str:
+def _format_money(
+    amount: Decimal, currency: str, locale: str, number_format: str | None = None
+) -> str:
     """:func:`format_money` through Babel, every time (about 35 µs a call)."""
-    text = _separators(str(format_currency(amount, currency, locale=safe_locale(locale))), locale)
+    name = safe_locale(locale)
+    if _APOSTROPHE in get_group_symbol(name):
+        text = str(format_currency(amount, currency, locale=name, group_separator=False))
+        text = _apostrophe_grouped(text, name)
+    else:
+        text = str(format_currency(amount, currency, locale=name))
+    text = _separators(text, locale, number_format)
     sign = _SIGNS.get(currency)
     if sign and currency in text:
         text = text.replace(currency, sign, 1)
@@ -212,9 +224,28 @@ def _format_money(amount: Decimal, currency: str, locale: str) -> str:
 def format_number(amount: Decimal, locale: str = "en_US", *, places: int = 2) -> str:
     """A number with the locale's separators and ``places`` decimals."""
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    return _separators(
-        str(format_decimal(amount, format=pattern, locale=safe_locale(locale))), locale
-    )
+    name = safe_locale(locale)
+    if _APOSTROPHE in get_group_symbol(name):
+        text = str(format_decimal(amount, format=pattern, locale=name, group_separator=False))
+        return _separators(_apostrophe_grouped(text, name), locale)
+    return _separators(str(format_decimal(amount, format=pattern, locale=name)), locale)
+
+
+_APOSTROPHE = "'"
+
+
+def _apostrophe_grouped(text: str, name: str) -> str:
+    """The integer digits of ``text`` grouped by threes with the locale's apostrophe.
+
+    Babel takes the apostrophe the Swiss locales group with (de_CH, fr_CH, it_CH, ...) for
+    a pattern's quote and strips pairs of them: "CHF 1234567.25", "CHF 1234567'890.50".
+    So those are formatted without grouping, and grouped here.
+    """
+    match = re.search(r"\d+", text)
+    if match is None:
+        return text
+    grouped = f"{int(match.group()):,}".replace(",", get_group_symbol(name))
+    return text[: match.start()] + grouped + text[match.end() :]
 
 
 def format_day(day: date | datetime, locale: str = "en_US", *, style: str = "medium") -> str:
@@ -244,8 +275,11 @@ class _MoneyTemplate:
     negative: tuple[str, str]
 
     def apply(self, amount: Decimal) -> str:
-        prefix, suffix = self.negative if amount.is_signed() else self.positive
-        digits = f"{abs(amount).quantize(self.quantum):,f}".translate(self.signs)
+        # Babel's steps (NumberPattern.apply): the signed value at the context's precision,
+        # its sign, then the absolute value rounded to the currency's places.
+        value = amount.scaleb(0)
+        prefix, suffix = self.negative if value.is_signed() else self.positive
+        digits = f"{abs(value).normalize().quantize(self.quantum):,f}".translate(self.signs)
         return prefix + digits + suffix
 
 
@@ -262,13 +296,19 @@ _PROBES = tuple(
 def _money_template(currency: str, locale: str, number_format: str) -> _MoneyTemplate | None:
     """The template of ``currency`` in ``locale`` (None: Babel formats every amount).
 
-    ``number_format`` is the preference in force (it is part of the output)."""
+    ``number_format`` is the preference in force (it is part of the output). Worked out
+    in the default decimal context, whatever the caller's (the probes need 28 digits)."""
+    with localcontext(Context()):
+        return _work_out_template(currency, locale, number_format)
+
+
+def _work_out_template(currency: str, locale: str, number_format: str) -> _MoneyTemplate | None:
     from babel.numbers import get_currency_precision
 
     places = get_currency_precision(currency)
 
     def parts(amount: Decimal) -> tuple[str, str, str]:
-        text = _format_money(amount, currency, locale)
+        text = _format_money(amount, currency, locale, number_format)
         digits = [index for index, char in enumerate(text) if char.isdigit()]
         if not digits:
             return text, "", ""
@@ -286,7 +326,8 @@ def _money_template(currency: str, locale: str, number_format: str) -> _MoneyTem
     )
     try:
         if all(
-            template.apply(probe) == _format_money(probe, currency, locale) for probe in _PROBES
+            template.apply(probe) == _format_money(probe, currency, locale, number_format)
+            for probe in _PROBES
         ):
             return template
     except (ArithmeticError, ValueError):

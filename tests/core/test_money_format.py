@@ -7,8 +7,8 @@ come out the same as through Babel itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from decimal import Decimal
+from collections.abc import Callable, Iterator
+from decimal import ROUND_CEILING, Context, Decimal, localcontext
 
 import pytest
 from hypothesis import given
@@ -61,6 +61,9 @@ def test_every_amount_reads_as_babel_writes_it(
         ("1234567", "USD", "en_US", "1234.56", "$1234567.00"),
         ("-0", "USD", "en_US", "locale", "-$0.00"),
         ("1234567.5", "INR", "hi_IN", "locale", "₹12,34,567.50"),  # grouped in twos: Babel's
+        ("1234567.25", "CHF", "de_CH", "locale", "CHF\u00a01'234'567.25"),
+        ("-1234567890.5", "CHF", "fr_CH", "locale", "-1'234'567'890,50\u00a0CHF"),
+        ("1234567.25", "CHF", "de_CH", "1 234,56", "CHF\u00a01\u00a0234\u00a0567,25"),
     ],
 )
 def test_known_amounts(
@@ -68,3 +71,25 @@ def test_known_amounts(
 ) -> None:
     configure(Formats(number_format=number_format, locale=locale))
     assert format_money(Decimal(amount), currency, locale) == shown
+
+
+def test_swiss_numbers_are_grouped_with_their_apostrophe() -> None:
+    """Babel strips the apostrophe de_CH groups with as if it quoted text."""
+    configure(Formats(locale="de_CH"))
+    assert formatting.format_number(Decimal("1234567.891"), "de_CH") == "1'234'567.89"
+    assert formatting.format_number(Decimal("-12"), "de_CH", places=0) == "-12"
+
+
+def _outcome(call: Callable[[], str]) -> str | type[Exception]:
+    try:
+        return call()
+    except ArithmeticError as exc:  # too many digits for the context: Babel's error too
+        return type(exc)
+
+
+@given(amount=amounts, currency=st.sampled_from(CURRENCIES))
+def test_a_narrow_decimal_context_rounds_as_babel_does(amount: Decimal, currency: str) -> None:
+    with localcontext(Context(prec=4, rounding=ROUND_CEILING)):
+        quick = _outcome(lambda: format_money(amount, currency, "en_US"))
+        babel = _outcome(lambda: formatting._format_money(amount, currency, "en_US"))
+    assert quick == babel

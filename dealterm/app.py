@@ -44,6 +44,8 @@ PREVIEW_WAIT = 1.0  # seconds the database waits at most for the board's quick f
 # Seconds after which the garbage collector is back on even if no first frame was drawn
 # (run_tui starts the app with it off; preview_done turns it back on).
 STARTUP_GC_LIMIT = 10.0
+# Seconds after which DealtermApp.call_after_frame runs its callbacks without a frame.
+AFTER_FRAME_LIMIT = 0.5
 
 
 def _screen(name: str):  # type: ignore[no-untyped-def]
@@ -189,17 +191,25 @@ class DealtermApp(PreparedViews, App[None]):
         first frame was drawn twice at start: once dropped, then after the batch; turning
         the collector on and starting the database's ORM import in between cost ~50 ms
         before the user saw anything.
+
+        "Gone" is a frame rendered outside a batch (headless, a rendered one); if none
+        comes within ``AFTER_FRAME_LIMIT`` seconds (a terminal too small to draw in), the
+        callback runs anyway.
         """
         self._after_frame.append(callback)
         self.screen.refresh()
+        self.set_timer(AFTER_FRAME_LIMIT, self._run_after_frame)
+
+    def _run_after_frame(self) -> None:
+        callbacks, self._after_frame = self._after_frame, []
+        for callback in callbacks:
+            self.call_later(callback)
 
     def _display(self, screen: Screen[Any], renderable: RenderableType | None) -> None:
         # Textual's (pinned exactly): it drops the frame while a batch is open.
         super()._display(screen, renderable)
         if self._after_frame and renderable is not None and not self._batch_count:
-            callbacks, self._after_frame = self._after_frame, []
-            for callback in callbacks:
-                self.call_later(callback)
+            self._run_after_frame()
 
     def preview_done(self) -> None:
         """The board's quick first frame is drawn (or skipped): the database may open now.

@@ -164,10 +164,12 @@ class BoardScreen(CrmScreen):
 
     def _compositor_refresh(self) -> None:
         # Textual's (pinned exactly). Inside a batch (the start-up batch mounts this first
-        # screen), Textual renders the screen and then drops the frame unseen (App._display):
-        # ~35 ms of the start. Nothing is lost by not rendering it: what is dirty stays
-        # dirty, and the first refresh after the batch draws it.
-        if self.app._batch_count:
+        # screen), Textual renders the current screen and drops the frame unseen
+        # (App._display), and with it what was dirty: ~35 ms of the start. Not rendering
+        # keeps the dirty regions and widgets, drawn by the screen's next refresh (at
+        # start, the layout after the batch). A background screen is left to Textual: its
+        # refresh hands its dirty regions to the screen on top.
+        if self.app._batch_count and self.is_current:
             return
         super()._compositor_refresh()
 

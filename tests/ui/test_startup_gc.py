@@ -81,3 +81,15 @@ async def test_the_first_board_frame_goes_out_before_the_collector_and_the_datab
         assert shown, "the board was drawn"
         assert shown[0] == (False, False)  # the board is out before either starts
         assert gc.isenabled()
+
+
+@pytest.mark.usefixtures("collector_off")
+async def test_a_terminal_too_small_to_draw_in_still_gets_the_collector_back(
+    demo_db: Path, make_app: Callable[..., DealtermApp]
+) -> None:
+    """No frame is ever drawn at 0x0: what waits for the first frame runs anyway."""
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=(0, 0)) as pilot:
+        await until(pilot, gc.isenabled, timeout=3)
+        await until(pilot, lambda: app.crm is not None, timeout=20)

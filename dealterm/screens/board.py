@@ -169,7 +169,7 @@ class BoardScreen(CrmScreen):
         # keeps the dirty regions and widgets, drawn by the screen's next refresh (at
         # start, the layout after the batch). A background screen is left to Textual: its
         # refresh hands its dirty regions to the screen on top.
-        if self.app._batch_count and self.is_current:
+        if self.app._batch_count and self.app.screen is self:
             return
         super()._compositor_refresh()
 

@@ -342,8 +342,6 @@ class BoardScreen(CrmScreen):
             if app.crm is None:  # the database is still opening: show its pipeline now
                 app.pipeline = event.preview.pipeline
                 app.base_currency = event.preview.base_currency
-            # the database opens once this frame is on screen, not while it is drawn
-            app.call_after_frame(app.preview_done)
         self._full_load_pending = False
         board = self.query_one(Board)
         stage_ids = [s.stage.id for s in event.summaries]
@@ -392,6 +390,10 @@ class BoardScreen(CrmScreen):
         self._total = sum(s.count for s in event.summaries)
         self._show_status()
         self.dt_app.update_header()
+        if event.preview is not None:
+            # the database opens once this board is on screen, not while it is drawn (set
+            # here, after the awaits above: a frame sent during them is not this board)
+            self.dt_app.call_after_frame(self.dt_app.preview_done)
 
     def _show_status(self) -> None:
         status_text = self._status_text(self._total)

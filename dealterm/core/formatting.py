@@ -8,10 +8,12 @@ date, a number or a week to a person goes through this module.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Context, Decimal, localcontext
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_date
@@ -208,12 +210,7 @@ def _format_money(
     amount: Decimal, currency: str, locale: str, number_format: str | None = None
 ) -> str:
     """:func:`format_money` through Babel, every time (about 35 µs a call)."""
-    name = safe_locale(locale)
-    if _APOSTROPHE in get_group_symbol(name):
-        text = str(format_currency(amount, currency, locale=name, group_separator=False))
-        text = _apostrophe_grouped(text, name)
-    else:
-        text = str(format_currency(amount, currency, locale=name))
+    text = _babel(format_currency, amount, currency, locale=safe_locale(locale))
     text = _separators(text, locale, number_format)
     sign = _SIGNS.get(currency)
     if sign and currency in text:
@@ -224,27 +221,25 @@ def _format_money(
 def format_number(amount: Decimal, locale: str = "en_US", *, places: int = 2) -> str:
     """A number with the locale's separators and ``places`` decimals."""
     pattern = "#,##0" + ("." + "0" * places if places else "")
-    name = safe_locale(locale)
-    if _APOSTROPHE in get_group_symbol(name):
-        text = str(format_decimal(amount, format=pattern, locale=name, group_separator=False))
-        return _separators(_apostrophe_grouped(text, name), locale)
-    return _separators(str(format_decimal(amount, format=pattern, locale=name)), locale)
+    text = _babel(format_decimal, amount, format=pattern, locale=safe_locale(locale))
+    return _separators(text, locale)
 
 
-_APOSTROPHE = "'"
-
-
-def _apostrophe_grouped(text: str, name: str) -> str:
-    """The integer digits of ``text`` grouped by threes with the locale's apostrophe.
+def _babel(format_: Callable[..., str], *args: Any, locale: str, **kwargs: Any) -> str:
+    """Babel's ``format_(*args, locale=locale, **kwargs)``, grouped as the locale groups.
 
     Babel takes the apostrophe the Swiss locales group with (de_CH, fr_CH, it_CH, ...) for
     a pattern's quote and strips pairs of them: "CHF 1234567.25", "CHF 1234567'890.50".
-    So those are formatted without grouping, and grouped here.
+    Those are formatted without grouping, and their integer digits grouped by threes here.
     """
+    group = get_group_symbol(locale)
+    if "'" not in group:
+        return str(format_(*args, locale=locale, **kwargs))
+    text = str(format_(*args, locale=locale, group_separator=False, **kwargs))
     match = re.search(r"\d+", text)
     if match is None:
         return text
-    grouped = f"{int(match.group()):,}".replace(",", get_group_symbol(name))
+    grouped = f"{int(match.group()):,}".replace(",", group)
     return text[: match.start()] + grouped + text[match.end() :]
 
 

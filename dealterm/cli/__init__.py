@@ -86,7 +86,15 @@ def _exit_codes() -> Iterator[None]:
     from dealterm.core.errors import DealtermError
 
     try:
-        yield
+        try:
+            yield
+        except SystemExit:
+            sys.stdout.flush()  # below: a reader gone meanwhile is handled, not at exit
+            raise
+        # What is still buffered goes out here, not when Python exits: a short output with
+        # its reader gone by then (`deal list --json | head -c 10`) meant code 120 and
+        # "Exception ignored ... BrokenPipeError".
+        sys.stdout.flush()
     except BrokenPipeError:
         # The reader went away (`dealterm deal list --json | head -1`): nothing to say, and
         # nothing more may be written (Python flushes stdout again at exit).
@@ -105,16 +113,6 @@ def _exit_codes() -> Iterator[None]:
         _internal_error(exc)
 
 
-def _flush() -> None:
-    """Write out what is still buffered for stdout, where a closed pipe is handled.
-
-    A short output stays in the buffer until the end; flushed at exit by Python, a reader
-    gone by then (`dealterm deal list --json | head -c 10`) meant code 120 and
-    "Exception ignored ... BrokenPipeError" on stderr.
-    """
-    sys.stdout.flush()
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the CLI and exit with its status."""
     args = list(argv) if argv is not None else sys.argv[1:]
@@ -126,7 +124,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     with _exit_codes():
         if run_quick(args):  # a plain `deal list`, read and printed without Typer
-            _flush()
             sys.exit(0)
     import typer
     import typer.main
@@ -147,5 +144,4 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.exit(exc.exit_code)
         except typer.Abort:
             raise KeyboardInterrupt from None
-        _flush()
     sys.exit(result if isinstance(result, int) else 0)

@@ -24,8 +24,8 @@ from benchmarks.terminal import (
     BARE_READY,
     BOARD_READY,
     Tmux,
-    _script,
-    _terminal_env,
+    shell_script,
+    terminal_env,
 )
 
 MARKS = (
@@ -39,7 +39,7 @@ MARKS = (
 
 def timeline(db: Path, folder: Path, runs: int) -> dict[str, list[dict[str, Any]]]:
     """The marks of ``runs`` starts of each app, alternating."""
-    env = _terminal_env(folder)
+    env = terminal_env(folder)
     tmux = Tmux(env)
     found: dict[str, list[dict[str, Any]]] = {"dealterm": [], "bare": []}
     marker = [sys.executable, "-m", "benchmarks.start_marks"]
@@ -48,7 +48,7 @@ def timeline(db: Path, folder: Path, runs: int) -> dict[str, list[dict[str, Any]
             for kind in ("dealterm", "bare"):
                 out = folder / f"{kind}-{index}.jsonl"
                 args = ["dealterm", "--db", str(db)] if kind == "dealterm" else ["bare"]
-                script = _script(folder, f"{kind}-{index}", [*marker, str(out), *args], env)
+                script = shell_script(folder, f"{kind}-{index}", [*marker, str(out), *args], env)
                 name, _ = tmux.start(script)
                 if kind == "dealterm":
                     tmux.wait_for(name, lambda s: bool(BOARD_READY.search(s)))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from benchmarks.common import ROOT, bench_env, dealterm_command
 
-__all__ = ["BARE_APP", "Tmux", "launch_time", "peak_memory"]
+__all__ = ["BARE_APP", "Tmux", "launch_time", "peak_memory", "shell_script", "terminal_env"]
 
 SOCKET = "dealterm-bench"
 WIDTH, HEIGHT = 160, 45
@@ -138,7 +138,7 @@ class Tmux:
             time.sleep(0.05)
 
 
-def _script(folder: Path, name: str, command: list[str], env: dict[str, str]) -> Path:
+def shell_script(folder: Path, name: str, command: list[str], env: dict[str, str]) -> Path:
     """A shell script that runs ``command`` with exactly ``env`` (tmux adds its own)."""
     path = folder / f"{name}.sh"
     assignments = " ".join(f"{key}={shlex.quote(value)}" for key, value in sorted(env.items()))
@@ -148,7 +148,7 @@ def _script(folder: Path, name: str, command: list[str], env: dict[str, str]) ->
     return path
 
 
-def _terminal_env(home: Path) -> dict[str, str]:
+def terminal_env(home: Path) -> dict[str, str]:
     env = bench_env(home, TERM="xterm-256color", COLORTERM="truecolor")
     return {k: v for k, v in env.items() if k not in ("TMUX", "TMUX_PANE")}
 
@@ -164,10 +164,10 @@ def launch_time(
         each per run. The first frame is the board screen saying "Opening the database…":
         Textual and the app's screen are up, the database is not read yet.
     """
-    env = _terminal_env(folder)
+    env = terminal_env(folder)
     tmux = Tmux(env)
-    app = _script(folder, "dealterm", [*dealterm_command(), "--db", str(db)], env)
-    bare = _script(folder, "bare", [sys.executable, str(BARE_APP)], env)
+    app = shell_script(folder, "dealterm", [*dealterm_command(), "--db", str(db)], env)
+    bare = shell_script(folder, "bare", [sys.executable, str(BARE_APP)], env)
     ours: list[float] = []
     baseline: list[float] = []
     first: list[float] = []
@@ -208,13 +208,13 @@ def launch_time(
 # --- figure 7 -----------------------------------------------------------------------------
 def peak_memory(db: Path, folder: Path, runs: int, log: Callable[[str], None]) -> list[float]:
     """Peak RSS (MB) of the app browsing the board, list, activities and calendar."""
-    env = _terminal_env(folder)
+    env = terminal_env(folder)
     tmux = Tmux(env)
     peaks: list[float] = []
     try:
         for index in range(runs):
             report = folder / f"time-{index}.txt"
-            script = _script(
+            script = shell_script(
                 folder,
                 "memory",
                 ["/usr/bin/time", "-v", "-o", str(report), *dealterm_command(), "--db", str(db)],

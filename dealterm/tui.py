@@ -115,6 +115,9 @@ def run_tui(target: str, *, demo: bool, settings: Settings) -> int:
     configure(settings.formats())
     # Read while Textual is imported: the SQL runs without the GIL, on the other CPU.
     first = FirstBoard.start(target, settings=settings)
+    from dealterm.style_cache import install
+
+    styles = install()  # Textual's CSS parsed at an earlier start, if the same
     from dealterm.app import DealtermApp
 
     app = DealtermApp(target=target, demo=demo, settings=settings, first_board=first)
@@ -122,4 +125,5 @@ def run_tui(target: str, *, demo: bool, settings: Settings) -> int:
         app.run()
     finally:
         gc.enable()
+        styles.save()
     return app.return_code or 0

@@ -41,9 +41,16 @@ def _isolated_environment(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("DEALTERM_USER", "tester")
     monkeypatch.setenv("TZ", "Europe/Moscow")
-    for name in ("DEALTERM_DB", "DEALTERM_CONFIG", "DEALTERM_DATA_DIR", "TEXTUAL_THEME"):
+    for name in (
+        "DEALTERM_DB",
+        "DEALTERM_CONFIG",
+        "DEALTERM_DATA_DIR",
+        "DEALTERM_CACHE_DIR",
+        "TEXTUAL_THEME",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LANG", "en_US.UTF-8")
     monkeypatch.delenv("LC_ALL", raising=False)

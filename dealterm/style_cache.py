@@ -1,0 +1,175 @@
+"""Parsed Textual CSS kept between runs, as Python keeps compiled modules in ``.pyc`` files.
+
+At every start Textual parses the app's CSS and the ``DEFAULT_CSS`` of every widget class
+it mounts (with a tokenizer written in Python), and parses all of it again each time the
+CSS variables are set, which the start does once more for the theme. That was ~50 ms of
+the way to the first frame, more than the rest of the bare app's start after its imports.
+
+:func:`install` wraps Textual's ``Stylesheet._parse_rules`` with a cache keyed by
+everything the parse reads: the CSS text, where it was read from, the defaults flag, the
+tie breaker, the scope and the CSS variables. A hit is therefore the rules the same parse
+would give. The cache file is a pickle in the user's cache directory, readable by its owner
+only, tagged with the installed Textual (the files whose classes it holds): another Textual
+starts a new file. Reading a missing, foreign or broken file costs the parse, nothing more.
+Rules with errors are never kept: Textual reports them again, as it would.
+
+The file is written at exit (:meth:`StyleCache.save`) when this run parsed anything new:
+the first start after an install, or the first time a view is opened.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from pathlib import Path
+from typing import Any
+
+from textual.css.model import RuleSet
+from textual.css.stylesheet import Stylesheet
+
+__all__ = ["StyleCache", "default_path", "install"]
+
+FORMAT = 1
+MAX_ENTRIES = 2000  # far more than the app's sources in a few themes: a bound, not a goal
+# The modules whose classes a pickled rule holds: reinstalling or upgrading Textual
+# rewrites them, so their sizes and times name the Textual the file was made with.
+_TEXTUAL_MODULES = ("css/model.py", "css/styles.py", "css/types.py", "css/parse.py", "color.py")
+
+_Key = tuple[Any, ...]
+
+
+def default_path() -> Path:
+    """``styles.pickle`` in dealterm's cache directory (``DEALTERM_CACHE_DIR`` overrides)."""
+    override = os.environ.get("DEALTERM_CACHE_DIR")
+    if override:
+        return Path(override).expanduser() / "styles.pickle"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("dealterm", appauthor=False) / "styles.pickle"
+
+
+def textual_stamp() -> tuple[object, ...]:
+    """What tells one installed Textual from another, cheaply (no package metadata)."""
+    import textual
+
+    root = Path(textual.__file__).parent
+    stamp: list[object] = [str(root)]
+    for name in _TEXTUAL_MODULES:
+        try:
+            info = (root / name).stat()
+        except OSError:
+            info = None
+        stamp.append((name, info.st_size, info.st_mtime_ns) if info else (name, None))
+    return (FORMAT, *stamp)
+
+
+class StyleCache:
+    """Parsed rule sets by what they were parsed from, loaded from and saved to ``path``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._entries: dict[_Key, list[RuleSet]] | None = None
+        self._stamp: tuple[object, ...] | None = None
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.parsed = 0
+
+    def _load(self) -> dict[_Key, list[RuleSet]]:
+        self._stamp = textual_stamp()
+        try:
+            with self.path.open("rb") as handle:
+                stamp, entries = pickle.load(handle)
+        except Exception:  # missing, unreadable, truncated, from another version: parse
+            return {}
+        if stamp != self._stamp or not isinstance(entries, dict):
+            return {}
+        return entries
+
+    def get(self, key: _Key) -> list[RuleSet] | None:
+        with self._lock:
+            if self._entries is None:
+                self._entries = self._load()
+            rules = self._entries.get(key)
+            if rules is not None:
+                self.hits += 1
+            return rules
+
+    def put(self, key: _Key, rules: list[RuleSet]) -> None:
+        with self._lock:
+            if self._entries is None:
+                self._entries = self._load()
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries.clear()  # CSS edited over and over (a developer): start anew
+            self._entries[key] = rules
+            self.parsed += 1
+
+    @property
+    def dirty(self) -> bool:
+        """Something was parsed this run that the file does not hold."""
+        return self.parsed > 0
+
+    def save(self) -> None:
+        """Write the file if this run parsed anything new (never raises: it is a cache)."""
+        with self._lock:
+            if not self.parsed or self._entries is None:
+                return
+            entries, stamp = dict(self._entries), self._stamp
+            self.parsed = 0
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            data = pickle.dumps((stamp, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, self.path)
+        except Exception:
+            temporary.unlink(missing_ok=True)
+
+
+_installed: StyleCache | None = None
+
+
+def install(path: Path | None = None) -> StyleCache:
+    """Parse Textual CSS through a :class:`StyleCache` at ``path`` (once per process).
+
+    Returns:
+        The cache in use (the first one installed, if called again).
+    """
+    global _installed
+    if _installed is not None:
+        return _installed
+    cache = StyleCache(path or default_path())
+    parse_rules = Stylesheet._parse_rules
+
+    def cached_parse_rules(
+        self: Stylesheet,
+        css: str,
+        read_from: Any,
+        is_default_rules: bool = False,
+        tie_breaker: int = 0,
+        scope: str = "",
+    ) -> list[RuleSet]:
+        key = (css, read_from, is_default_rules, tie_breaker, scope, _variables_key(self))
+        rules = cache.get(key)
+        if rules is None:
+            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+            if not any(rule.errors for rule in rules):
+                cache.put(key, rules)
+        return rules
+
+    Stylesheet._parse_rules = cached_parse_rules  # type: ignore[method-assign]
+    _installed = cache
+    return cache
+
+
+def _variables_key(stylesheet: Stylesheet) -> tuple[tuple[str, str], ...]:
+    """The stylesheet's CSS variables as a key, worked out once per set of variables."""
+    variables = stylesheet._variables
+    known = stylesheet.__dict__.get("_dealterm_variables_key")
+    if known is not None and known[0] is variables:
+        return known[1]  # type: ignore[no-any-return]
+    key = tuple(sorted(variables.items()))
+    stylesheet.__dict__["_dealterm_variables_key"] = (variables, key)
+    return key

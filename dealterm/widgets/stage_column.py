@@ -24,7 +24,7 @@ from textual.widgets import Static
 
 from dealterm.core.cards import PAGE_SIZE, StageSummary
 from dealterm.core.formatting import format_money
-from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_line
+from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_segments
 
 __all__ = ["PAGE_SIZE", "StageColumn", "StageHeader", "StageLane"]
 
@@ -313,23 +313,10 @@ class StageColumn(ScrollView, can_focus=False):
     def _draw_line(
         self, view: CardView | None, line: int, width: int, selected: bool, base: Style
     ) -> Strip:
-        if view is None:
-            text = Text(" …" if line == 0 else "", style="grey50")
-            text.pad_right(width - text.cell_len)
-        else:
-            text = card_line(view, line, width)
-        if selected:
-            text.stylize(Style(bgcolor="grey30"))
-            if line == 0:
-                text = Text("▌", style="bold bright_cyan") + text[1:]
-        elif line < CARD_HEIGHT - 1:
-            text.stylize(Style(bgcolor="grey15"))
-        segments = list(text.render(self.app.console))
-        return (
-            Strip(segments, width).crop_extend(0, width, base).simplify()
-            if segments
-            else Strip([Segment(" " * width, base)], width)
-        )
+        segments = card_segments(view, line, width, selected)
+        if not segments:
+            return Strip([Segment(" " * width, base)], width)
+        return Strip(segments, width).crop_extend(0, width, base).simplify()
 
 
 def _thumb(bar: ScrollBar, virtual_size: int) -> tuple[int, int] | None:
@@ -391,6 +378,10 @@ class StageHeader(Static):
 
 class StageLane(Vertical):
     """A column of the board: header above cards."""
+
+    # Its header and column cover it: what it draws itself is blank. Textual then skips
+    # rendering it line by line (a tenth of the first frame's render, for nothing).
+    BLANK = True
 
     DEFAULT_CSS = """
     StageLane {

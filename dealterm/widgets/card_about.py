@@ -228,7 +228,16 @@ class AboutForm(VerticalScroll):
                 if field.custom is not None
                 else (_date_hint() if key.endswith("_date") else "")
             )
-            yield Input(id=f"f-{key}", compact=True, placeholder=placeholder, classes=row)
+            # The card opens with the cursor in the title, which its read fills a moment
+            # later: selecting the text on focus made the first key typed replace the
+            # whole title or not, depending on which came first on a busy machine.
+            yield Input(
+                id=f"f-{key}",
+                compact=True,
+                placeholder=placeholder,
+                classes=row,
+                select_on_focus=key != "title",
+            )
         yield Label("", id=f"e-{key}", classes=f"error {row}")
 
     def set_choices(

@@ -185,6 +185,26 @@ async def test_a_deal_without_a_source_can_be_edited(make_app, demo_db, db_of) -
         assert not isinstance(app.screen, ConfirmModal)
 
 
+async def test_typing_in_the_title_adds_to_it_whenever_the_focus_came(make_app, demo_db) -> None:  # type: ignore[no-untyped-def]
+    """The card opens with the cursor in the title while its read fills it. On a busy
+    machine the focus could arrive after the title: the whole title was selected then,
+    and the first key typed replaced it."""
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        card = await open_card(pilot, 39)
+        title = card.query_one("#f-title", Input)
+        before = title.value
+        assert before
+        # The late focus, made to happen: away and back once the title is there.
+        card.query_one("#f-amount", Input).focus()
+        await pilot.pause()
+        title.focus()
+        await pilot.pause()
+        await pilot.press("!")
+        assert title.value == before + "!"
+
+
 # --- products -----------------------------------------------------------------------------
 
 

@@ -13,12 +13,15 @@ only, tagged with the installed Textual (the files whose classes it holds): anot
 starts a new file. Reading a missing, foreign or broken file costs the parse, nothing more.
 Rules with errors are never kept: Textual reports them again, as it would.
 
-The file is written at exit (:meth:`StyleCache.save`) when this run parsed anything new:
-the first start after an install, or the first time a view is opened.
+The file is written at exit (:meth:`StyleCache.save`) when this run parsed anything new
+(the first start after an install, the first time a view is opened), with the rules of
+the themes this run used only. It is read only if it is the user's own and no one else
+may write it: unpickling a file runs what it says.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import threading
@@ -34,7 +37,17 @@ FORMAT = 1
 MAX_ENTRIES = 2000  # far more than the app's sources in a few themes: a bound, not a goal
 # The modules whose classes a pickled rule holds: reinstalling or upgrading Textual
 # rewrites them, so their sizes and times name the Textual the file was made with.
-_TEXTUAL_MODULES = ("css/model.py", "css/styles.py", "css/types.py", "css/parse.py", "color.py")
+_TEXTUAL_MODULES = (
+    "css/model.py",
+    "css/styles.py",
+    "css/types.py",
+    "css/parse.py",
+    "css/tokenize.py",
+    "css/_styles_builder.py",
+    "css/scalar.py",
+    "color.py",
+    "geometry.py",
+)
 
 _Key = tuple[Any, ...]
 
@@ -72,6 +85,7 @@ class StyleCache:
         self._entries: dict[_Key, list[RuleSet]] | None = None
         self._stamp: tuple[object, ...] | None = None
         self._lock = threading.Lock()
+        self._used: set[object] = set()  # the CSS variables (themes) of this run's parses
         self.hits = 0
         self.parsed = 0
 
@@ -79,6 +93,8 @@ class StyleCache:
         self._stamp = textual_stamp()
         try:
             with self.path.open("rb") as handle:
+                if not _own_private_file(handle.fileno()):
+                    return {}  # unpickling runs code: only a file no one else could write
                 stamp, entries = pickle.load(handle)
         except Exception:  # missing, unreadable, truncated, from another version: parse
             return {}
@@ -93,6 +109,7 @@ class StyleCache:
             rules = self._entries.get(key)
             if rules is not None:
                 self.hits += 1
+                self._used.add(key[-1])
             return rules
 
     def put(self, key: _Key, rules: list[RuleSet]) -> None:
@@ -102,30 +119,39 @@ class StyleCache:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()  # CSS edited over and over (a developer): start anew
             self._entries[key] = rules
+            self._used.add(key[-1])
             self.parsed += 1
 
-    @property
-    def dirty(self) -> bool:
-        """Something was parsed this run that the file does not hold."""
-        return self.parsed > 0
-
     def save(self) -> None:
-        """Write the file if this run parsed anything new (never raises: it is a cache)."""
+        """Write the file if this run parsed anything new, keeping only the rules of the
+        themes this run used: other themes' rules would cost every start their loading.
+        Never raises: it is a cache."""
         with self._lock:
-            if not self.parsed or self._entries is None:
+            if self._entries is None:
                 return
-            entries, stamp = dict(self._entries), self._stamp
-            self.parsed = 0
+            kept = {key: rules for key, rules in self._entries.items() if key[-1] in self._used}
+            if not self.parsed and len(kept) == len(self._entries):
+                return
+            stamp, self.parsed = self._stamp, 0
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            data = pickle.dumps((stamp, entries), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((stamp, kept), protocol=pickle.HIGHEST_PROTOCOL)
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
             os.replace(temporary, self.path)
         except Exception:
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+
+
+def _own_private_file(fd: int) -> bool:
+    """The file is the user's own and no one else may write it (always so on Windows)."""
+    if not hasattr(os, "getuid"):
+        return True
+    info = os.fstat(fd)
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 _installed: StyleCache | None = None

@@ -259,3 +259,52 @@ def test_the_app_keeps_its_parsed_styles_for_the_next_start(db: Path, tmp_path: 
 
     assert _start_in_a_terminal(db, env) == 0
     assert cache.stat().st_mtime_ns == written  # the second start parsed nothing new
+
+
+# --- the file itself (no Textual parser wrapped: StyleCache alone) --------------------------
+def _file(path: Path, entries: dict) -> None:
+    from dealterm.style_cache import textual_stamp
+
+    path.write_bytes(pickle.dumps((textual_stamp(), entries)))
+    path.chmod(0o600)
+
+
+def test_only_the_themes_of_the_last_run_are_kept(tmp_path: Path) -> None:
+    """Each theme tried once would otherwise stay in the file, loaded by every start."""
+    from dealterm.style_cache import StyleCache
+
+    path = tmp_path / "styles.pickle"
+    dark, light = (("primary", "#0178D4"),), (("primary", "#004578"),)
+    entries = {("css", "dark", dark): [], ("more", "dark", dark): [], ("css", "light", light): []}
+    _file(path, entries)
+    cache = StyleCache(path)
+    assert cache.get(("css", "dark", dark)) == []  # this run used the dark theme only
+    cache.save()
+    _, kept = pickle.loads(path.read_bytes())
+    assert sorted(kept) == [("css", "dark", dark), ("more", "dark", dark)]
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_file_others_could_write_is_not_read(tmp_path: Path) -> None:
+    """Unpickling runs what the file says: a file anyone may write is ignored."""
+    from dealterm.style_cache import StyleCache
+
+    path = tmp_path / "styles.pickle"
+    key = ("css", "origin", (("primary", "#0178D4"),))
+    _file(path, {key: []})
+    assert StyleCache(path).get(key) == []
+    path.chmod(0o666)
+    assert StyleCache(path).get(key) is None
+
+
+def test_saving_where_no_file_can_be_written_is_quiet(tmp_path: Path) -> None:
+    """The cache directory is a file (DEALTERM_CACHE_DIR set wrong): the app still quits
+    cleanly, with nothing written."""
+    from dealterm.style_cache import StyleCache
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    cache = StyleCache(blocker / "styles.pickle")
+    cache.put(("css", "origin", ()), [])
+    cache.save()  # no exception
+    assert blocker.read_text() == ""

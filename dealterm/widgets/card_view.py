@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len, set_cell_size
+from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
 
@@ -130,20 +131,23 @@ def _without_first_character(pieces: list[_Piece]) -> list[_Piece]:
 
 
 def _card_pieces(view: CardView, line: int, width: int) -> list[_Piece]:
-    card = view.card
+    # Rich's Text drops the control codes it cannot show (bell, backspace, form feed,
+    # carriage return...): a title imported with one must not reach the terminal raw.
+    card, clean = view.card, strip_control_codes
     if line == 0:
-        return [(" ", ()), (card.title, ("bold",))]
+        return [(" ", ()), (clean(card.title), ("bold",))]
     if line == 1:
         inner = max(1, width - 2)
+        amount, age = clean(view.amount), clean(view.age)
         age_style = "bold dark_orange" if card.rotting else "grey62"
-        gap = max(1, inner - cell_len(view.amount) - cell_len(view.age))
-        return [(" ", ()), (view.amount, ()), (" " * gap, ()), (view.age, (age_style,))]
+        gap = max(1, inner - cell_len(amount) - cell_len(age))
+        return [(" ", ()), (amount, ()), (" " * gap, ()), (age, (age_style,))]
     if line == 2:
-        return [(" ", ()), (card.client or "—", ("italic grey70",))]
+        return [(" ", ()), (clean(card.client or "—"), ("italic grey70",))]
     if line == 3:
-        marker: _Piece = (view.marker, (view.marker_style,) if view.marker_style else ())
+        marker: _Piece = (clean(view.marker), (view.marker_style,) if view.marker_style else ())
         if card.next_subject:
-            return [(" ", ()), marker, (" · " + card.next_subject, ("grey70",))]
+            return [(" ", ()), marker, (clean(" · " + card.next_subject), ("grey70",))]
         return [(" ", ()), marker]
     return []
 

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Settings",
+    "cache_dir",
     "config_path",
     "data_dir",
     "default_db_path",
@@ -64,6 +65,16 @@ def data_dir() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False)
+
+
+def cache_dir() -> Path:
+    """Where caches live, safe to delete (``DEALTERM_CACHE_DIR`` overrides)."""
+    override = os.environ.get("DEALTERM_CACHE_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
 
 
 def config_path() -> Path:

@@ -31,7 +31,7 @@ from typing import Any
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
 
-__all__ = ["StyleCache", "default_path", "install"]
+__all__ = ["StyleCache", "install"]
 
 FORMAT = 1
 MAX_ENTRIES = 2000  # far more than the app's sources in a few themes: a bound, not a goal
@@ -50,16 +50,6 @@ _TEXTUAL_MODULES = (
 )
 
 _Key = tuple[Any, ...]
-
-
-def default_path() -> Path:
-    """``styles.pickle`` in dealterm's cache directory (``DEALTERM_CACHE_DIR`` overrides)."""
-    override = os.environ.get("DEALTERM_CACHE_DIR")
-    if override:
-        return Path(override).expanduser() / "styles.pickle"
-    from platformdirs import user_cache_path
-
-    return user_cache_path("dealterm", appauthor=False) / "styles.pickle"
 
 
 def textual_stamp() -> tuple[object, ...]:
@@ -166,7 +156,11 @@ def install(path: Path | None = None) -> StyleCache:
     global _installed
     if _installed is not None:
         return _installed
-    cache = StyleCache(path or default_path())
+    if path is None:
+        from dealterm.config import cache_dir
+
+        path = cache_dir() / "styles.pickle"
+    cache = StyleCache(path)
     parse_rules = Stylesheet._parse_rules
 
     def cached_parse_rules(

@@ -9,6 +9,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.control import strip_control_codes
 from rich.segment import Segment
 from rich.style import Style
+from textual.strip import Strip
 
 from dealterm.core.cards import Card, Marker
 from dealterm.core.formatting import format_money
@@ -16,7 +17,15 @@ from dealterm.core.formatting import format_money
 if TYPE_CHECKING:
     from dealterm.core.clock import Clock
 
-__all__ = ["CARD_HEIGHT", "MARKER_STYLE", "CardView", "card_segments", "card_view", "marker_text"]
+__all__ = [
+    "CARD_HEIGHT",
+    "MARKER_STYLE",
+    "CardView",
+    "card_segments",
+    "card_strip",
+    "card_view",
+    "marker_text",
+]
 
 CARD_HEIGHT = 5  # four lines of card and one of space
 
@@ -120,6 +129,14 @@ def card_segments(view: CardView | None, line: int, width: int, selected: bool) 
             for text, stack in _without_first_character(pieces)
         ]
     return [Segment(text, _style(stack)) for text, stack in pieces if text]
+
+
+def card_strip(view: CardView | None, line: int, width: int, selected: bool, base: Style) -> Strip:
+    """:func:`card_segments` as a strip exactly ``width`` cells wide, ``base`` around it."""
+    segments = card_segments(view, line, width, selected)
+    if not segments:
+        return Strip([Segment(" " * width, base)], width)
+    return Strip(segments, width).crop_extend(0, width, base).simplify()
 
 
 def _without_first_character(pieces: list[_Piece]) -> list[_Piece]:

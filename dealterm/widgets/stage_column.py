@@ -11,7 +11,6 @@ from collections.abc import Callable
 from math import ceil
 from typing import Any
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.containers import Vertical
@@ -24,7 +23,7 @@ from textual.widgets import Static
 
 from dealterm.core.cards import PAGE_SIZE, StageSummary
 from dealterm.core.formatting import format_money
-from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_segments
+from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_strip
 
 __all__ = ["PAGE_SIZE", "StageColumn", "StageHeader", "StageLane"]
 
@@ -303,20 +302,12 @@ class StageColumn(ScrollView, can_focus=False):
         cached = self._lines.get(key)
         if cached is not None and cached[0] is view:
             return cached[1]
-        strip = self._draw_line(view, line, width, selected, base)
+        strip = card_strip(view, line, width, selected, base)
         if view is not None:
             if len(self._lines) > 4000:  # a few screens of every column: plenty
                 self._lines.clear()
             self._lines[key] = (view, strip)
         return strip
-
-    def _draw_line(
-        self, view: CardView | None, line: int, width: int, selected: bool, base: Style
-    ) -> Strip:
-        segments = card_segments(view, line, width, selected)
-        if not segments:
-            return Strip([Segment(" " * width, base)], width)
-        return Strip(segments, width).crop_extend(0, width, base).simplify()
 
 
 def _thumb(bar: ScrollBar, virtual_size: int) -> tuple[int, int] | None:

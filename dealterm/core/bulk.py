@@ -6,9 +6,10 @@ column: no dict per row is made). Values go through each column type's own bind
 processor (so cents, UTC timestamps and JSON are stored exactly as the ORM stores them),
 but skip SQLAlchemy's per-row statement machinery. For big loads the table's secondary
 indexes are dropped and rebuilt afterwards: building an index once from sorted data is
-several times faster than updating it row by row. The schema at the end is identical,
-and because SQLite and PostgreSQL both have transactional DDL, a failure rolls the
-indexes back too.
+several times faster than updating it row by row, unless the table already holds more
+rows than the load brings (:func:`outweighs`). The schema at the end is identical, and
+because SQLite and PostgreSQL both have transactional DDL, a failure rolls the indexes
+back too.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ __all__ = [
     "bulk_insert_columns",
     "deferred_indexes",
     "deferred_next_activity",
+    "insert_rows",
+    "outweighs",
 ]
 
 BATCH = 5000
@@ -46,6 +49,32 @@ SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds indexe
 def _table(model: Any) -> Table:
     table: Table = model.__table__ if hasattr(model, "__table__") else model
     return table
+
+
+def outweighs(conn: Connection, model: Any, rows: int) -> bool:
+    """Whether a load of ``rows`` rows is worth setting ``model``'s indexes aside for.
+
+    It is when the load is big (``INDEX_DEFERRAL_ROWS``) and brings at least as many rows
+    as the table holds: the rebuild sorts the rows already there too. Measured at 100,000
+    deals, importing 25,000 more took 5.0-6.4 s row by row against 7.3-7.6 s with the
+    rebuild; 83,000 more took the same either way. Counts at most ``rows + 1`` rows.
+    """
+    if rows < INDEX_DEFERRAL_ROWS:
+        return False
+    table = conn.dialect.identifier_preparer.format_table(_table(model))
+    held = conn.exec_driver_sql(
+        f"SELECT count(*) FROM (SELECT 1 FROM {table} LIMIT {int(rows) + 1}) AS held"
+    ).scalar_one()
+    return bool(held <= rows)
+
+
+def insert_rows(conn: Connection, model: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """:func:`bulk_insert`, with the table's indexes set aside when the load outweighs it."""
+    if outweighs(conn, model, len(rows)):
+        with deferred_indexes(conn, model):
+            bulk_insert(conn, model, rows)
+    else:
+        bulk_insert(conn, model, rows)
 
 
 @contextmanager

@@ -20,10 +20,8 @@ from sqlmodel import Session
 
 from dealterm.core import demo_names as names
 from dealterm.core.bulk import (
-    INDEX_DEFERRAL_ROWS,
-    bulk_insert,
-    deferred_indexes,
     deferred_next_activity,
+    insert_rows,
 )
 from dealterm.core.context import ctx
 from dealterm.core.errors import ValidationError
@@ -83,14 +81,6 @@ class _Pipeline(NamedTuple):
 
 
 Row = dict[str, Any]
-
-
-def _insert(conn: Connection, model: Any, rows: Sequence[Row]) -> None:
-    if len(rows) >= INDEX_DEFERRAL_ROWS:
-        with deferred_indexes(conn, model):
-            bulk_insert(conn, model, rows)
-    else:
-        bulk_insert(conn, model, rows)
 
 
 def _table(model: Any) -> Table:
@@ -468,7 +458,7 @@ def generate_demo(
     team = [uid for uid in team if uid]
     rates = directories.currency_rates(session)
     product_rows = _products(conn)
-    _insert(conn, Product, product_rows)
+    insert_rows(conn, Product, product_rows)
     catalog = [
         (r.id, r.name, r.price, r.measure, r.tax_rate)
         for r in conn.execute(select(_table(Product)))
@@ -476,9 +466,9 @@ def generate_demo(
     # A small demo keeps a few busy clients; a bigger book has many clients with a deal or
     # two each, most of them with nothing open (the ones repeat business looks for).
     clients = _clients(conn, maker, max(5, min(20000, max(deals // 15 + 5, (deals - 240) // 4))))
-    _insert(conn, Company, clients.companies)
-    _insert(conn, Contact, clients.contacts)
-    _insert(conn, Communication, clients.channels)
+    insert_rows(conn, Company, clients.companies)
+    insert_rows(conn, Contact, clients.contacts)
+    insert_rows(conn, Communication, clients.channels)
     rows = _deals(
         conn,
         maker,
@@ -494,13 +484,13 @@ def generate_demo(
     first_activity = rows.activities[0]["id"] if rows.activities else 0
     # Index the new deals for search once, at the end, not with a trigger per row.
     with deferred_search_index(conn, first_deal):
-        _insert(conn, Deal, rows.deals)
+        insert_rows(conn, Deal, rows.deals)
         _derived(conn, "created", flows, first_deal)
-        _insert(conn, DealContact, rows.links)
-    _insert(conn, DealProduct, rows.lines)
+        insert_rows(conn, DealContact, rows.links)
+    insert_rows(conn, DealProduct, rows.lines)
     with deferred_next_activity(conn):  # each deal's nearest activity, once at the end
-        _insert(conn, Activity, rows.activities)
-    _insert(conn, HistoryEvent, rows.events)
+        insert_rows(conn, Activity, rows.activities)
+    insert_rows(conn, HistoryEvent, rows.events)
     _derived(conn, "closed", flows, first_deal)
     conn.execute(
         text(

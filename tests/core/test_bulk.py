@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from dealterm.core.bulk import bulk_insert, bulk_insert_columns, deferred_indexes
+from dealterm.core import bulk
+from dealterm.core.bulk import bulk_insert, bulk_insert_columns, deferred_indexes, insert_rows
 from dealterm.core.db import Database
 from dealterm.core.models import Activity, Deal, HistoryEvent
 from dealterm.core.services.deals import DealCreate, create_deal
@@ -152,3 +154,74 @@ def test_amounts_with_more_places_than_stored_are_rounded_like_the_orm(db: Datab
     assert convert((Decimal("1.00"), None)) == (100, None)
     assert Activity.__table__ is not None  # type: ignore[attr-defined]
     assert date(2026, 1, 1).isoformat() == "2026-01-01"
+
+
+def _history_indexes(db: Database) -> set[str]:
+    with db.engine.connect() as conn:
+        return {
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = 'history'"
+                    if db.url.get_backend_name() == "postgresql"
+                    else "SELECT name FROM sqlite_master "
+                    "WHERE type = 'index' AND tbl_name = 'history'"
+                )
+            )
+        }
+
+
+def test_a_load_rebuilds_the_indexes_only_when_it_outweighs_the_table(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rebuilding sorts the rows already there too: a load smaller than the table goes row
+    by row (the indexes stay), a bigger one sets them aside. Either way every row is in."""
+    monkeypatch.setattr(bulk, "INDEX_DEFERRAL_ROWS", 10)
+    set_aside: list[int] = []
+    defer = bulk.deferred_indexes
+
+    def noted(conn: Any, *models: Any) -> Any:
+        set_aside.append(len(models))
+        return defer(conn, *models)
+
+    monkeypatch.setattr(bulk, "deferred_indexes", noted)
+    with db.session() as session:
+        deal = create_deal(session, DealCreate(title="Host"))
+
+    def events(count: int, note: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "deal_id": deal.id,
+                "at": datetime(2026, 3, 1, tzinfo=UTC),
+                "author_id": None,
+                "kind": "comment",
+                "field": None,
+                "old_value": None,
+                "new_value": None,
+                "text": note,
+            }
+            for _ in range(count)
+        ]
+
+    def load(count: int, note: str) -> None:
+        with db.session(bulk=True) as session:
+            insert_rows(session.connection(), HistoryEvent, events(count, note))
+
+    held = _count_history(db)
+    load(9, "too few to bother")  # under the threshold
+    assert set_aside == []
+    load(held + 9 + 30, "more than the table holds")
+    assert set_aside == [1]
+    load(20, "fewer than the table holds")  # the table now has 40+ rows
+    assert set_aside == [1]
+    with db.session(write=False) as session:
+        conn = session.connection()
+        assert bulk.outweighs(conn, HistoryEvent, _count_history(db))
+        assert not bulk.outweighs(conn, HistoryEvent, _count_history(db) - 1)
+    assert _count_history(db) == held + 9 + (held + 39) + 20
+    assert "ix_history_deal_at" in _history_indexes(db)
+
+
+def _count_history(db: Database) -> int:
+    with db.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM history")).scalar_one())

@@ -6,14 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
+from dealterm.core import bulk
 from dealterm.core.crm import Crm
 from dealterm.core.db import Database
 from dealterm.core.importing import BadRow
 from dealterm.core.importing.reader import read_csv
 from dealterm.core.importing.writer import SEARCH_DEFERRAL_DEALS
 from dealterm.core.services import clients
+from dealterm.core.services.deals import DealCreate
 from tests.core.importing_helpers import deals_by_title, run_import, write_csv
 
 # The text of each deal as the search triggers of migration 0002 compose it.
@@ -41,14 +44,18 @@ def _composed(db: Database) -> list[tuple[int, str]]:
         return [(int(i), str(body)) for i, body in found]
 
 
-def test_a_big_import_is_found_by_search_as_if_each_deal_were_typed_in(
-    db: Database, tmp_path: Path
+@pytest.mark.parametrize("count", [6, SEARCH_DEFERRAL_DEALS + 50], ids=["small", "big"])
+def test_an_import_is_found_by_search_as_if_each_deal_were_typed_in(
+    db: Database, tmp_path: Path, count: int
 ) -> None:
+    """Small and big imports alike (on SQLite both write the text of their new deals at
+    once), on top of deals typed in before, whose text must stay as it was."""
     with db.session() as session:
         clients.create_company(session, "Old Acme Ltd")
         clients.create_contact(session, "Zoe Known", emails=["zoe@known.example"])
+    crm = Crm(db)
+    crm.create(DealCreate(title="Typed earlier", company="Old Acme Ltd", contacts=["Zoe Known"]))
     rows = [["ID", "Title", "Company", "Contacts", "Contact e-mail", "Comments"]]
-    count = SEARCH_DEFERRAL_DEALS + 50
     for n in range(1, count + 1):
         company = ("Old Acme Ltd", f"New Co {n % 7}", "")[n % 3]
         # a new contact listed before a known one: the text names them by contact id
@@ -59,17 +66,19 @@ def test_a_big_import_is_found_by_search_as_if_each_deal_were_typed_in(
     report = run_import(db, write_csv(tmp_path / "deals.csv", rows))
     assert report.imported and report.created == count + 1
 
-    assert _indexed(db) == _composed(db)
+    indexed = _indexed(db)
+    assert indexed == _composed(db)
+    assert len(indexed) == count + 2
     if db.is_sqlite:  # the index's settings are as they were (its load setting put back)
         with db.session(write=False) as session:
             config = session.execute(text("SELECT k, v FROM deal_fts_config ORDER BY k"))
             assert [tuple(row) for row in config] == [("version", 4)]
-    crm = Crm(db)
     assert [d.title for d in crm.search_deals("needleman")] == ["Needle deal"]
     assert [d.title for d in crm.search_deals("haystack widg")] == ["Needle deal"]
-    assert len(crm.search_deals("old acme", limit=5000)) == len(
+    assert len(crm.search_deals("old acme", limit=5000)) == 1 + len(
         [n for n in range(1, count + 1) if n % 3 == 0]
     )
+    assert [d.title for d in crm.search_deals("typed earl")] == ["Typed earlier"]
 
     # the triggers are back: a later change is indexed as it happens
     with db.session() as session:
@@ -112,3 +121,42 @@ def test_records_on_one_line_each_keep_their_line_numbers(tmp_path: Path) -> Non
     assert found.headers == ["ID", "Title"]
     assert found.rows == [["1", "Pumps"], ["2", "Boilers"], ["3", "Valves"]]
     assert found.lines == [3, 6, 7]
+
+
+@pytest.mark.parametrize("way", ["client by client", "all at once"])
+def test_a_deal_for_a_client_with_a_won_deal_is_a_repeat_sale(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """Whether clients have won deals is asked client by client when the database holds
+    more deals than the file brings, read all at once otherwise; the deals say the same.
+    (With the threshold at 1, the small file also takes the other bulk paths.)"""
+    if way == "all at once":
+        monkeypatch.setattr(bulk, "INDEX_DEFERRAL_ROWS", 1)
+    crm = Crm(db)
+    won_co = crm.create(DealCreate(title="Won before", company="Won Co"))
+    crm.won(won_co.id, won_co.version)
+    crm.create(DealCreate(title="Still open", company="Open Co"))
+    won_person = crm.create(DealCreate(title="Won with Carol", contacts=["Carol Won"]))
+    crm.won(won_person.id, won_person.version)
+    lost = crm.create(DealCreate(title="Lost with Dan", company="Lost Co", contacts=["Dan Lost"]))
+    crm.lost(lost.id, None, lost.version)
+    rows = [
+        ["ID", "Title", "Company", "Contacts"],
+        ["1", "Again for Won Co", "won co", ""],
+        ["2", "Again for Open Co", "Open Co", ""],
+        ["3", "Again with Carol", "", "Someone New; Carol Won"],
+        ["4", "Again for Lost Co", "Lost Co", "Dan Lost"],
+        ["5", "First for New Co", "New Co", "Nina New"],
+        ["6", "New Co's second", "New Co", ""],
+    ]
+    report = run_import(db, write_csv(tmp_path / "deals.csv", rows))
+    assert (report.bad, report.created) == ([], 6)
+    deals = deals_by_title(db)
+    assert {title: deals[title].repeat for title, *_ in (r[1:] for r in rows[1:])} == {
+        "Again for Won Co": True,
+        "Again for Open Co": False,
+        "Again with Carol": True,
+        "Again for Lost Co": False,
+        "First for New Co": False,
+        "New Co's second": False,
+    }

@@ -11,11 +11,12 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from dealterm.core import demo
+from dealterm.core import bulk
 from dealterm.core.cards import ColumnSummary
 from dealterm.core.clock import FixedClock
 from dealterm.core.db import Database
@@ -194,9 +195,18 @@ def test_recurring_templates_are_not_counted_but_the_deals_they_make_are(
 def test_a_bulk_load_sets_the_triggers_aside_and_rebuilds_the_table(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(demo, "INDEX_DEFERRAL_ROWS", 50)  # the demo's deals go the bulk way
+    monkeypatch.setattr(bulk, "INDEX_DEFERRAL_ROWS", 50)  # the demo's deals go the bulk way
+    deferred: list[str] = []
+    defer = bulk.deferred_indexes
+
+    def noted(conn: Any, *models: Any) -> Any:
+        deferred.extend(model.__tablename__ for model in models)
+        return defer(conn, *models)
+
+    monkeypatch.setattr(bulk, "deferred_indexes", noted)
     with db.session(bulk=True) as session:
-        generate_demo(session, deals=200, seed=12, append=True)
+        generate_demo(session, deals=400, seed=12, append=True)  # more than the 300 there
+    assert "deals" in deferred
     assert _right(db)
     with db.engine.connect() as conn:
         triggers = conn.execute(

@@ -427,7 +427,7 @@ class DealBuilder:
             won = self.lookups.won_contacts
             values["is_repeat"] = (
                 company is not None and company in self.lookups.won_companies
-            ) or bool(won and any(ref in won for ref in contacts or ()))
+            ) or any(ref in won for ref in contacts or ())
         return DealPlan(line, key, None, values, contacts or [], products or [], [])
 
     def _update(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from dealterm.core.bulk import outweighs
 from dealterm.core.db import Database
 from dealterm.core.errors import DealtermError
 from dealterm.core.importing.convert import BadCell, Context, convert_columns
@@ -32,6 +33,7 @@ from dealterm.core.importing.reader import CsvFile, read_csv
 from dealterm.core.importing.targets import FieldInfo, all_targets, propose_mapping, resolve_mapping
 from dealterm.core.importing.values import norm_value
 from dealterm.core.importing.writer import write_plan
+from dealterm.core.models import Deal
 from dealterm.core.services import custom_fields
 
 __all__ = ["import_file", "preview_file", "rejects_path_for"]
@@ -162,6 +164,17 @@ def import_file(
             gc.enable()
 
 
+def _outweighs_deals(db: Database, rows: int) -> bool:
+    """Whether to check foreign keys once, after the load, instead of on every row.
+
+    The check at the end reads every table of the database, so it pays only for a load
+    that outweighs the deals already there (:func:`~dealterm.core.bulk.outweighs`); it
+    took 0.55-0.7 s of a 1,000-row import into a 100,000-deal database.
+    """
+    with db.session(write=False) as session:
+        return outweighs(session.connection(), Deal, rows)
+
+
 def _import(
     db: Database, path: Path, options: ImportOptions, progress: Progress | None
 ) -> ImportReport:
@@ -179,8 +192,8 @@ def _import(
     partial: Path | None = None
     origin = _origin(preset, source.path)
     try:
-        with db.session(write=write, bulk=write) as session:
-            lookups = load_lookups(session)
+        with db.session(write=write, bulk=write and _outweighs_deals(db, total)) as session:
+            lookups = load_lookups(session, total)
             fields = [FieldInfo(f.code, f.label) for f in lookups.fields]
             targets = all_targets(fields)
             proposed = propose_mapping(source.headers, preset, fields)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
+from dealterm.core.bulk import outweighs
 from dealterm.core.importing.values import CURRENCY_WORDS, norm_value
 from dealterm.core.models import (
     Communication,
@@ -35,6 +37,7 @@ from dealterm.core.models import (
 )
 from dealterm.core.services import custom_fields, directories
 from dealterm.core.services.card_layout import FieldDef, definition
+from dealterm.core.sql import plain_rows
 
 __all__ = [
     "Clients",
@@ -43,6 +46,7 @@ __all__ = [
     "Lookups",
     "ProductInfo",
     "StageInfo",
+    "WonClients",
     "load_existing",
     "load_lookups",
 ]
@@ -83,6 +87,64 @@ class Clients:
     names: dict[int, str] = field(default_factory=dict)
 
 
+class WonClients:
+    """The existing companies (or contacts) with a won deal: a new deal of theirs is a repeat.
+
+    Read all at once for a load that outweighs the deals already there; otherwise asked
+    client by client, through the client's index, as the import meets them (and
+    remembered). Reading them all took 2 s at 1,000,000 deals, whatever the import's size.
+    New clients (refs of 0 and below) have no deals.
+    """
+
+    def __init__(self, session: Session, owner: str, *, all_at_once: bool) -> None:
+        self._session = session
+        won = (
+            select(col(Deal.id))
+            .join(Stage, col(Stage.id) == col(Deal.stage_id))
+            .where(
+                col(Stage.semantics) == Semantics.SUCCESS.value, col(Deal.is_recurring).is_(False)
+            )
+        )
+        if owner == "company":
+            client = col(Deal.company_id)
+            query = select(client).where(col(Deal.id).in_(won), client.is_not(None))
+        else:
+            client = col(DealContact.contact_id)
+            query = select(client).where(col(DealContact.deal_id).in_(won))
+        self._all: set[int] | None = None
+        self._known: dict[int, bool] = {}
+        if all_at_once:
+            self._all = {client_id for (client_id,) in plain_rows(session, query)}
+            return
+        if owner == "company":
+            one = (
+                select(col(Deal.id))
+                .join(Stage, col(Stage.id) == col(Deal.stage_id))
+                .where(client == bindparam("client"))
+            )
+        else:
+            one = (
+                select(col(Deal.id))
+                .join(DealContact, col(DealContact.deal_id) == col(Deal.id))
+                .join(Stage, col(Stage.id) == col(Deal.stage_id))
+                .where(client == bindparam("client"))
+            )
+        self._one = one.where(
+            col(Stage.semantics) == Semantics.SUCCESS.value, col(Deal.is_recurring).is_(False)
+        ).limit(1)
+
+    def __contains__(self, client_id: object) -> bool:
+        if not isinstance(client_id, int) or client_id <= 0:
+            return False
+        if self._all is not None:
+            return client_id in self._all
+        found = self._known.get(client_id)
+        if found is None:
+            rows = self._session.connection().execute(self._one, {"client": client_id}).first()
+            found = self._known[client_id] = rows is not None
+        return found
+
+
 @dataclass
 class Existing:
     """A deal an earlier import of the same source created."""
@@ -115,8 +177,8 @@ class Lookups:
     fields: list[FieldDef]
     companies: Clients
     contacts: Clients
-    won_companies: set[int]
-    won_contacts: set[int]
+    won_companies: WonClients
+    won_contacts: WonClients
 
     def stage_list(self, pipeline_id: int) -> list[StageInfo]:
         """A pipeline's stages in order."""
@@ -140,32 +202,42 @@ def _coded(session: Session, model: Any) -> dict[str, str]:
 
 
 def _clients(session: Session, owner: str) -> Clients:
+    # Every client of the database, as plain driver tuples (ids and text): through the
+    # ORM's rows this was 0.35 s of a 1,000-row import into a 100,000-deal database.
     found = Clients()
     if owner == "company":
-        rows = session.execute(
-            select(col(Company.id), col(Company.title)).order_by(col(Company.id))
-        ).all()
+        rows = plain_rows(
+            session, select(col(Company.id), col(Company.title)).order_by(col(Company.id))
+        )
         owner_column = col(Communication.company_id)
     else:
-        rows = session.execute(
-            select(col(Contact.id), col(Contact.name)).order_by(col(Contact.id))
-        ).all()
+        rows = plain_rows(
+            session, select(col(Contact.id), col(Contact.name)).order_by(col(Contact.id))
+        )
         owner_column = col(Communication.contact_id)
+    names = found.names
+    by_name = found.by_name
     for client_id, name in rows:
-        found.names[client_id] = name
-        found.by_name.setdefault(norm_value(name), client_id)
-    channels = session.execute(
+        names[client_id] = name
+        by_name.setdefault(norm_value(name), client_id)
+    channels = plain_rows(
+        session,
         select(owner_column, col(Communication.kind), col(Communication.value_norm))
         .where(owner_column.is_not(None))
-        .order_by(col(Communication.id))
-    ).all()
+        .order_by(col(Communication.id)),
+    )
+    by_email, by_phone = found.by_email, found.by_phone
     for client_id, kind, norm in channels:
-        (found.by_email if kind == "email" else found.by_phone).setdefault(norm, client_id)
+        (by_email if kind == "email" else by_phone).setdefault(norm, client_id)
     return found
 
 
-def load_lookups(session: Session) -> Lookups:
-    """Read everything values are matched against (a dozen queries, whatever the size)."""
+def load_lookups(session: Session, rows: int = 0) -> Lookups:
+    """Read everything values are matched against (a dozen queries, whatever the size).
+
+    Args:
+        rows: how many rows the load brings (it decides how won clients are read).
+    """
     base = directories.base_currency(session)
     currencies: dict[str, str] = {}
     active = session.execute(
@@ -254,25 +326,7 @@ def load_lookups(session: Session) -> Lookups:
     ).all():
         products.setdefault(norm_value(row[1]), ProductInfo(*row))
     fields = [definition(f) for f in custom_fields.list_fields(session)]
-    won = (
-        select(col(Deal.id))
-        .join(Stage, col(Stage.id) == col(Deal.stage_id))
-        .where(col(Stage.semantics) == Semantics.SUCCESS.value, col(Deal.is_recurring).is_(False))
-    )
-    won_companies = {
-        cid
-        for (cid,) in session.execute(
-            select(col(Deal.company_id)).where(
-                col(Deal.id).in_(won), col(Deal.company_id).is_not(None)
-            )
-        ).all()
-    }
-    won_contacts = {
-        cid
-        for (cid,) in session.execute(
-            select(col(DealContact.contact_id)).where(col(DealContact.deal_id).in_(won))
-        ).all()
-    }
+    all_at_once = outweighs(session.connection(), Deal, rows)
     return Lookups(
         base_currency=base,
         currencies=currencies,
@@ -292,8 +346,8 @@ def load_lookups(session: Session) -> Lookups:
         fields=fields,
         companies=_clients(session, "company"),
         contacts=_clients(session, "contact"),
-        won_companies=won_companies,
-        won_contacts=won_contacts,
+        won_companies=WonClients(session, "company", all_at_once=all_at_once),
+        won_contacts=WonClients(session, "contact", all_at_once=all_at_once),
     )
 
 
@@ -336,20 +390,32 @@ def load_existing(session: Session, origin: str, origin_ids: Sequence[str]) -> d
     if len(wanted) > 5 * _CHUNK:
         queries = [select(*columns).where(table.c.origin == origin)]
     else:
+        # The ids through the origin index alone, then the deals by id. SQLite's statistics
+        # make the origin index look useless when most deals have no origin (NULLs count
+        # as one value), so asked for the columns directly, or sorted by id, it read the
+        # whole table: 0.3 s for each 500 ids at 1,000,000 deals, against a millisecond.
         queries = [
             select(*columns).where(
-                table.c.origin == origin, table.c.origin_id.in_(wanted[start : start + _CHUNK])
+                table.c.id.in_(
+                    select(table.c.id).where(
+                        table.c.origin == origin,
+                        table.c.origin_id.in_(wanted[start : start + _CHUNK]),
+                    )
+                )
             )
             for start in range(0, len(wanted), _CHUNK)
         ]
+    # by id, so that the oldest deal wins a source id (sorted here: the queries are not)
+    rows = sorted(
+        (row for query in queries for row in session.execute(query).all()), key=itemgetter(0)
+    )
     found: dict[str, Existing] = {}
     keep = set(wanted)
-    for query in queries:
-        for deal_id, origin_id, *values in session.execute(query.order_by(table.c.id)).all():
-            if origin_id in keep and origin_id not in found:
-                found[origin_id] = Existing(
-                    deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], []
-                )
+    for deal_id, origin_id, *values in rows:
+        if origin_id in keep and origin_id not in found:
+            found[origin_id] = Existing(
+                deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], []
+            )
     by_id = {item.id: item for item in found.values()}
     ids = sorted(by_id)
     for start in range(0, len(ids), _CHUNK):

@@ -13,6 +13,9 @@ interleaved:
 The machine is shared and noisy, so the ratio is the figure to compare between runs.
 
     python -m benchmarks.bench_import --rows 100000 --repeat 3
+
+:func:`measure_into` times a small file imported into a big database (the suite's
+figure 6').
 """
 
 from __future__ import annotations
@@ -193,6 +196,32 @@ def measure(rows: int = 100_000, repeat: int = 3) -> dict[str, list[float]]:
             seconds, _created = run_import(source, template, folder)
             ours.append(seconds)
     return {"import": ours, "baseline": raw, "deals": [float(deals)]}
+
+
+SMALL_ROWS = 1_000
+
+
+def measure_into(big: Path, rows: int = SMALL_ROWS, repeat: int = 3) -> dict[str, list[float]]:
+    """Seconds of importing a small file into a copy of ``big`` and into a fresh database.
+
+    The import's cost should follow the file, not the database it goes into: each run
+    imports the same ``rows``-row CSV into a fresh copy of ``big`` (a demo database of the
+    suite) and into a fresh, set-up database, interleaved. Copying is not timed.
+    """
+    from dealterm.core.db import Database
+
+    into_big: list[float] = []
+    into_fresh: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        source = folder / "deals.csv"
+        make_csv(source, rows, seed=11)  # other clients than the demo's
+        template = folder / "template.db"
+        Database.open(template, login="bench").close()
+        for _ in range(repeat):
+            into_fresh.append(run_import(source, template, folder)[0])
+            into_big.append(run_import(source, big, folder)[0])
+    return {"import": into_big, "baseline": into_fresh}
 
 
 def main() -> None:

@@ -11,7 +11,8 @@ same run, because the machine is shared and noisy):
    to updated rows (≤ 50 ms)
 4. calendar: a month with per-day counts and sums (≤ 50 ms)
 5. activities board at 2 activities per deal (≤ 0.3 s)
-6. import of a 100,000-row CSV vs raw sqlite3 executemany (≤ 3x)
+6. import of a 100,000-row CSV vs raw sqlite3 executemany (≤ 3x); 6' (no target): a
+   1,000-row CSV into the suite's database vs into a fresh one
 7. peak memory of the TUI browsing all four views (≤ 150 MB)
 8. ``dealterm deal list --limit 50 --json`` vs ``python -c "import typer"`` (≤ 1.5x)
 """
@@ -304,6 +305,34 @@ class Suite:
                 baseline_title="raw sqlite3 executemany of the same parsed rows",
                 target=Target("ratio", 3.0),
                 note=result["note"],
+                extra=result["extra"],
+            )
+        )
+        self.import_into_big()
+
+    def import_into_big(self) -> None:
+        from benchmarks.bench_import import SMALL_ROWS
+
+        log(f"6'. import of a {SMALL_ROWS:,}-row CSV into this database and into a fresh one")
+        out = self.folder / "import-into.json"
+        command = ["-m", "benchmarks.importing", "--runs", str(self.repeat), "--out", str(out)]
+        subprocess.run(
+            [sys.executable, *command, "--into", str(self.db)],
+            check=True,
+            env=bench_env(self.folder),
+            cwd=ROOT,
+            timeout=CHILD_TIMEOUT,
+        )
+        result = json.loads(out.read_text())
+        self.figures.append(
+            Figure(
+                key="6'",
+                title=f"import of a {SMALL_ROWS:,}-row CSV into the {self.deals:,}-deal database",
+                samples=result["import"],
+                baseline=result["baseline"],
+                baseline_title="the same file into a fresh database",
+                target=None,
+                note="",
                 extra=result["extra"],
             )
         )

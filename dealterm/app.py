@@ -249,6 +249,7 @@ class DealtermApp(PreparedViews, App[None]):
                 locale=self.locale,
                 user_name=self.settings.user_name,
                 base_currency=self.settings.base_currency,
+                background_checkpoints=True,  # no user action waits for a checkpoint
             )
             if self.demo:
                 self._fill_demo(db)
@@ -261,7 +262,11 @@ class DealtermApp(PreparedViews, App[None]):
         except DealtermError as exc:
             self.call_from_thread(self._db_failed, exc.message)
             return
-        self.call_from_thread(self._db_opened, crm, pipeline, base)
+        try:
+            self.call_from_thread(self._db_opened, crm, pipeline, base)
+        except RuntimeError:  # the app was closed meanwhile: nobody will close it later
+            db.close()
+            raise
 
     def _starting_pipeline(self, crm: Crm) -> PipelineInfo:
         """The pipeline the settings name (default_pipeline), else the database's default."""
@@ -297,6 +302,11 @@ class DealtermApp(PreparedViews, App[None]):
         self.sub_title = "cannot open the database"
         self.notify(message, title="Database", severity="error", timeout=30)
         self.screen.post_message(DatabaseReady())
+
+    def on_unmount(self) -> None:
+        """The app is done: stop the database's checkpoint thread, close its connections."""
+        if self.crm is not None:
+            self.crm.db.close()
 
     def _db_opened(self, crm: Crm, pipeline: PipelineInfo, base: str) -> None:
         self.crm = crm

@@ -16,7 +16,8 @@ from sqlmodel import Session
 
 from dealterm.core.clock import Clock, SystemClock
 from dealterm.core.context import Ctx
-from dealterm.core.db.engine import describe_target, make_engine, resolve_url
+from dealterm.core.db.checkpoint import SAFETY_PAGES, Checkpointer
+from dealterm.core.db.engine import describe_target, is_uri, make_engine, resolve_url
 from dealterm.core.db.errors import translate_db_error
 from dealterm.core.db.migrate import upgrade
 from dealterm.core.errors import DatabaseError, DealtermError, NotFoundError
@@ -55,6 +56,7 @@ class Database:
     clock: Clock = field(default_factory=SystemClock)
     locale: str = "en_US"
     user_id: int = 0
+    _checkpointer: Checkpointer | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def open(
@@ -67,6 +69,7 @@ class Database:
         user_name: str | None = None,
         base_currency: str | None = None,
         create: bool = True,
+        background_checkpoints: bool = False,
     ) -> Database:
         """Open (and if needed create, upgrade and set up) the database at ``target``.
 
@@ -78,12 +81,17 @@ class Database:
             user_name: display name for a user created now.
             base_currency: base currency for a database set up now.
             create: create a missing SQLite file.
+            background_checkpoints: SQLite: a thread copies the write-ahead log back into
+                the file, not the commits of this process (see
+                :mod:`dealterm.core.db.checkpoint`; for the app, whose commits a user
+                waits for). :meth:`close` stops it.
 
         Raises:
             DatabaseError: the database cannot be opened, is not ours, or is damaged.
         """
         url = resolve_url(target)
-        engine = make_engine(url, create=create)
+        thread = background_checkpoints and url.get_backend_name() == "sqlite"
+        engine = make_engine(url, create=create, autocheckpoint=SAFETY_PAGES if thread else None)
         db = cls(engine=engine, url=url, clock=clock or SystemClock(), locale=locale)
         try:
             upgrade(engine, db.name)
@@ -97,6 +105,8 @@ class Database:
             if translated is None:
                 raise
             raise translated from None
+        if thread and url.database and url.database != ":memory:" and not is_uri(url):
+            db._checkpointer = Checkpointer(url.database).start()
         return db
 
     def _setup(self, login: str, user_name: str | None, base_currency: str | None) -> None:
@@ -185,5 +195,8 @@ class Database:
             session.close()
 
     def close(self) -> None:
-        """Release every connection."""
+        """Stop the checkpoint thread, if any, and release every connection."""
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         self.engine.dispose()

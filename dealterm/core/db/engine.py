@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from dealterm.core.errors import DatabaseError
 
-__all__ = ["BUSY_TIMEOUT_MS", "describe_target", "make_engine", "resolve_url"]
+__all__ = ["BUSY_TIMEOUT_MS", "describe_target", "is_uri", "make_engine", "resolve_url"]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -45,12 +45,12 @@ def resolve_url(target: str | os.PathLike[str]) -> URL:
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseError(f"unsupported database {backend!r}: use an SQLite file or PostgreSQL")
-    if backend == "sqlite" and url.database and url.database != ":memory:" and not _is_uri(url):
+    if backend == "sqlite" and url.database and url.database != ":memory:" and not is_uri(url):
         url = url.set(database=str(Path(url.database).expanduser().resolve()))
     return url
 
 
-def _is_uri(url: URL) -> bool:
+def is_uri(url: URL) -> bool:
     """An SQLite ``file:...?mode=ro&uri=true`` URL: the path is SQLite's to read."""
     return str(url.query.get("uri", "")).lower() == "true"
 
@@ -86,7 +86,7 @@ def _py_upper(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+def _install_sqlite_hooks(engine: Engine, autocheckpoint: int | None = None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Take transaction control from pysqlite so that writers can BEGIN IMMEDIATE
@@ -101,6 +101,8 @@ def _install_sqlite_hooks(engine: Engine) -> None:
                 with contextlib.suppress(sqlite3.OperationalError):
                     cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = NORMAL")
+            if autocheckpoint is not None:
+                cur.execute(f"PRAGMA wal_autocheckpoint = {int(autocheckpoint)}")
             cur.execute("PRAGMA foreign_keys = ON")
             # 4 MiB of page cache per connection (the pool keeps a few): at 64 MiB the cache
             # alone held ~190 MB of a 300 MB TUI at 100k deals. The views' queries are
@@ -130,7 +132,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
                 dbapi_conn.execute("PRAGMA foreign_keys = ON")
 
 
-def make_engine(url: URL, *, create: bool = True) -> Engine:
+def make_engine(url: URL, *, create: bool = True, autocheckpoint: int | None = None) -> Engine:
     """Create an engine for ``url``.
 
     SQLite gets WAL, synchronous=NORMAL, foreign keys and a busy timeout on every
@@ -139,18 +141,20 @@ def make_engine(url: URL, *, create: bool = True) -> Engine:
     Args:
         url: from :func:`resolve_url`.
         create: create a missing SQLite file (otherwise a missing file is an error).
+        autocheckpoint: SQLite: the log size (pages) at which a commit checkpoints; None
+            for SQLite's default (1,000).
     """
     backend = url.get_backend_name()
     if backend == "sqlite":
         database = url.database or ":memory:"
-        if database != ":memory:" and not _is_uri(url):
+        if database != ":memory:" and not is_uri(url):
             path = Path(database)
             if create:
                 _prepare_sqlite_file(path)
             elif not path.exists():
                 raise DatabaseError(f"no database at {path}")
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
-        _install_sqlite_hooks(engine)
+        _install_sqlite_hooks(engine, autocheckpoint)
         return engine
     try:
         return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})

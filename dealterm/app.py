@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from dealterm.core.clock import Clock
     from dealterm.core.crm import Crm, PipelineInfo
+    from dealterm.core.db import Database
     from dealterm.core.filters import DealFilter
     from dealterm.core.services.card_layout import LayoutSection
     from dealterm.tui import FirstBoard
@@ -170,6 +171,11 @@ class DealtermApp(PreparedViews, App[None]):
         self._preview_shown = threading.Event()
         self._after_frame: list[Callable[[], object]] = []  # see call_after_frame
         self._startup_gc = True  # the collector is off for the start (run_tui)
+        # The database the app opened (its checkpoint thread runs until it is closed), and
+        # whether the app is closing: an open that ends after that closes it at once.
+        self._db_lock = threading.Lock()
+        self._open_db: Database | None = None
+        self._closing = False
 
     # --- start-up ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -251,6 +257,15 @@ class DealtermApp(PreparedViews, App[None]):
                 base_currency=self.settings.base_currency,
                 background_checkpoints=True,  # no user action waits for a checkpoint
             )
+        except DealtermError as exc:
+            self.call_from_thread(self._db_failed, exc.message)
+            return
+        with self._db_lock:
+            if self._closing:  # the app went away while the database opened
+                db.close()
+                return
+            self._open_db = db
+        try:
             if self.demo:
                 self._fill_demo(db)
             crm = Crm(db)
@@ -259,14 +274,20 @@ class DealtermApp(PreparedViews, App[None]):
             # the poll compares with this: a change made right after opening is seen
             self._signature = crm.signature()
             self.card_layout = crm.setup.layout()
-        except DealtermError as exc:
-            self.call_from_thread(self._db_failed, exc.message)
-            return
-        try:
             self.call_from_thread(self._db_opened, crm, pipeline, base)
-        except RuntimeError:  # the app was closed meanwhile: nobody will close it later
-            db.close()
+        except DealtermError as exc:
+            self._close_database()
+            self.call_from_thread(self._db_failed, exc.message)
+        except BaseException:  # the app closed meanwhile (RuntimeError), or a bug
+            self._close_database()
             raise
+
+    def _close_database(self) -> None:
+        """Close the database the app opened, if any (from any thread)."""
+        with self._db_lock:
+            db, self._open_db = self._open_db, None
+        if db is not None:
+            db.close()
 
     def _starting_pipeline(self, crm: Crm) -> PipelineInfo:
         """The pipeline the settings name (default_pipeline), else the database's default."""
@@ -305,10 +326,13 @@ class DealtermApp(PreparedViews, App[None]):
 
     def on_unmount(self) -> None:
         """The app is done: stop the database's checkpoint thread, close its connections."""
-        if self.crm is not None:
-            self.crm.db.close()
+        with self._db_lock:
+            self._closing = True
+        self._close_database()
 
     def _db_opened(self, crm: Crm, pipeline: PipelineInfo, base: str) -> None:
+        if self._closing:  # on_unmount closed it already
+            return
         self.crm = crm
         self.pipeline = pipeline
         self.base_currency = base

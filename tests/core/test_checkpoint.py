@@ -96,3 +96,34 @@ def test_without_the_thread_sqlite_checkpoints_in_the_commits(
         assert path.stat().st_size > before
     finally:
         db.close()
+
+
+def test_a_uri_target_keeps_sqlites_own_checkpoints(
+    sqlite_template: Path, tmp_path: Path, clock: FixedClock
+) -> None:
+    """No thread for an SQLite URI (its path is SQLite's to read), so no raised limit."""
+    path = tmp_path / "crm.db"
+    shutil.copy2(sqlite_template, path)
+    db = Database.open(
+        f"sqlite:///file:{path}?uri=true", clock=clock, login="tester", background_checkpoints=True
+    )
+    try:
+        assert db._checkpointer is None
+        assert _autocheckpoint(db) == 1000
+    finally:
+        db.close()
+
+
+def test_a_file_gone_before_a_checkpoint_is_not_made_again_empty(
+    sqlite_template: Path, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(checkpoint, "INTERVAL", 0.05)
+    db = _open(sqlite_template, tmp_path, clock, background_checkpoints=True)
+    path = Path(str(db.url.database))
+    try:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        time.sleep(0.5)  # ten checkpoints' time
+        assert not path.exists()  # the next start must not find an empty CRM there
+    finally:
+        db.close()

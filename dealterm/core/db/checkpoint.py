@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from pathlib import Path
 
 __all__ = ["INTERVAL", "SAFETY_PAGES", "Checkpointer"]
 
@@ -53,7 +54,9 @@ class Checkpointer:
         """Checkpoint now: ``(busy, frames in the log, frames copied)``, None if it failed."""
         try:
             if self._conn is None:
-                self._conn = sqlite3.connect(self.path, timeout=0, check_same_thread=False)
+                # mode=rw: a file deleted or moved meanwhile is not made again, empty
+                uri = f"{Path(self.path).absolute().as_uri()}?mode=rw"
+                self._conn = sqlite3.connect(uri, uri=True, timeout=0, check_same_thread=False)
             row = self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         except sqlite3.Error:  # locked for a moment, read-only, gone: the next one will do
             return None

@@ -90,7 +90,13 @@ class Database:
             DatabaseError: the database cannot be opened, is not ours, or is damaged.
         """
         url = resolve_url(target)
-        thread = background_checkpoints and url.get_backend_name() == "sqlite"
+        thread = (
+            background_checkpoints
+            and url.get_backend_name() == "sqlite"
+            and bool(url.database)
+            and url.database != ":memory:"
+            and not is_uri(url)
+        )
         engine = make_engine(url, create=create, autocheckpoint=SAFETY_PAGES if thread else None)
         db = cls(engine=engine, url=url, clock=clock or SystemClock(), locale=locale)
         try:
@@ -105,7 +111,7 @@ class Database:
             if translated is None:
                 raise
             raise translated from None
-        if thread and url.database and url.database != ":memory:" and not is_uri(url):
+        if thread and url.database:
             db._checkpointer = Checkpointer(url.database).start()
         return db
 

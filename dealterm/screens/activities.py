@@ -126,6 +126,10 @@ class ActivitiesScreen(CrmScreen):
         """Place every open deal again (in a thread)."""
         self.generation += 1
         self.note_shown()
+        if not self._built:  # the database is open: what the first read is doing
+            self.query_one("#activities-status", Static).update(
+                "Reading the open deals…", layout=False
+            )
         self._load(select, self.generation)
 
     def _views(self, cards: list[Any]) -> list[CardView]:

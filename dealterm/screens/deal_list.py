@@ -148,6 +148,8 @@ class ListScreen(CrmScreen):
         table = self.query_one(DealTable)
         if self.ready:
             table.zone = self.crm.db.clock.zone
+            if self._status_text is None:  # the database is open: what the first read does
+                self.query_one("#list-status", Static).update("Reading the deals…", layout=False)
         if rows:
             table.invalidate()
         known = self.totals.count if self.totals is not None and not totals else None

@@ -284,16 +284,7 @@ class Suite:
         from benchmarks.importing import ROWS
 
         log("6. import of a 100,000-row CSV (benchmarks/bench_import.py, in a child process)")
-        out = self.folder / "import.json"
-        command = ["-m", "benchmarks.importing", "--runs", str(self.repeat), "--out", str(out)]
-        subprocess.run(
-            [sys.executable, *command],
-            check=True,
-            env=bench_env(self.folder),
-            cwd=ROOT,
-            timeout=CHILD_TIMEOUT,
-        )
-        result = json.loads(out.read_text())
+        result = self._importing("import.json")
         if result["note"]:
             log(f"  {result['note']}")
         self.figures.append(
@@ -314,16 +305,7 @@ class Suite:
         from benchmarks.bench_import import SMALL_ROWS
 
         log(f"6'. import of a {SMALL_ROWS:,}-row CSV into this database and into a fresh one")
-        out = self.folder / "import-into.json"
-        command = ["-m", "benchmarks.importing", "--runs", str(self.repeat), "--out", str(out)]
-        subprocess.run(
-            [sys.executable, *command, "--into", str(self.db)],
-            check=True,
-            env=bench_env(self.folder),
-            cwd=ROOT,
-            timeout=CHILD_TIMEOUT,
-        )
-        result = json.loads(out.read_text())
+        result = self._importing("import-into.json", "--into", str(self.db))
         self.figures.append(
             Figure(
                 key="6'",
@@ -336,6 +318,20 @@ class Suite:
                 extra=result["extra"],
             )
         )
+
+    def _importing(self, name: str, *args: str) -> dict[str, Any]:
+        """Run ``benchmarks.importing`` in a child process; its JSON result."""
+        out = self.folder / name
+        command = ["-m", "benchmarks.importing", "--runs", str(self.repeat), "--out", str(out)]
+        subprocess.run(
+            [sys.executable, *command, *args],
+            check=True,
+            env=bench_env(self.folder),
+            cwd=ROOT,
+            timeout=CHILD_TIMEOUT,
+        )
+        result: dict[str, Any] = json.loads(out.read_text())
+        return result
 
     # --- figure 7 -----------------------------------------------------------------------
     def memory(self) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "deferred_indexes",
     "deferred_next_activity",
     "insert_rows",
+    "loading",
     "outweighs",
 ]
 
@@ -68,12 +69,17 @@ def outweighs(conn: Connection, model: Any, rows: int) -> bool:
     return bool(held <= rows)
 
 
+@contextmanager
+def loading(conn: Connection, model: Any, rows: int) -> Iterator[None]:
+    """A load of ``rows`` rows into ``model``'s table: its indexes are set aside
+    (:func:`deferred_indexes`) when the load outweighs the table."""
+    with deferred_indexes(conn, model) if outweighs(conn, model, rows) else nullcontext():
+        yield
+
+
 def insert_rows(conn: Connection, model: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """:func:`bulk_insert`, with the table's indexes set aside when the load outweighs it."""
-    if outweighs(conn, model, len(rows)):
-        with deferred_indexes(conn, model):
-            bulk_insert(conn, model, rows)
-    else:
+    """:func:`bulk_insert` inside :func:`loading`."""
+    with loading(conn, model, len(rows)):
         bulk_insert(conn, model, rows)
 
 

@@ -109,51 +109,21 @@ def test_rows_given_as_columns_are_stored_like_rows_given_as_dicts(db: Database)
     assert [row[1:] for row in found[:3]] == [row[1:] for row in found[3:]]
 
 
-def test_amounts_with_more_places_than_stored_are_rounded_like_the_orm(db: Database) -> None:
-    with db.session() as session:
-        deal = create_deal(session, DealCreate(title="Host"))
-    rows = [
+def _comments(deal_id: int | None, texts: list[str]) -> list[dict[str, Any]]:
+    """History rows: one comment on the deal per text."""
+    return [
         {
-            "deal_id": deal.id,
+            "deal_id": deal_id,
             "at": datetime(2026, 3, 1, tzinfo=UTC),
             "author_id": None,
             "kind": "comment",
             "field": None,
             "old_value": None,
             "new_value": None,
-            "text": str(i),
+            "text": note,
         }
-        for i in range(3)
+        for note in texts
     ]
-    with db.session(bulk=True) as session:
-        conn = session.connection()
-        with deferred_indexes(conn, HistoryEvent):
-            bulk_insert(conn, HistoryEvent, rows)
-    with db.engine.connect() as conn:
-        assert (
-            conn.execute(text("SELECT count(*) FROM history WHERE kind = 'comment'")).scalar() == 3
-        )
-        names = {
-            r[0]
-            for r in conn.execute(
-                text(
-                    "SELECT indexname FROM pg_indexes WHERE tablename = 'history'"
-                    if db.url.get_backend_name() == "postgresql"
-                    else "SELECT name FROM sqlite_master "
-                    "WHERE type = 'index' AND tbl_name = 'history'"
-                )
-            )
-        }
-    assert "ix_history_deal_at" in names
-    from dealterm.core.bulk import _converter
-    from dealterm.core.types import Fixed
-
-    convert = _converter(Fixed(2), db.engine.dialect)
-    assert convert is not None
-    assert convert((Decimal("1.005"), Decimal("2.5"))) == (101, 250)
-    assert convert((Decimal("1.00"), None)) == (100, None)
-    assert Activity.__table__ is not None  # type: ignore[attr-defined]
-    assert date(2026, 1, 1).isoformat() == "2026-01-01"
 
 
 def _history_indexes(db: Database) -> set[str]:
@@ -169,6 +139,30 @@ def _history_indexes(db: Database) -> set[str]:
                 )
             )
         }
+
+
+def test_amounts_with_more_places_than_stored_are_rounded_like_the_orm(db: Database) -> None:
+    with db.session() as session:
+        deal = create_deal(session, DealCreate(title="Host"))
+    rows = _comments(deal.id, [str(i) for i in range(3)])
+    with db.session(bulk=True) as session:
+        conn = session.connection()
+        with deferred_indexes(conn, HistoryEvent):
+            bulk_insert(conn, HistoryEvent, rows)
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(text("SELECT count(*) FROM history WHERE kind = 'comment'")).scalar() == 3
+        )
+    assert "ix_history_deal_at" in _history_indexes(db)
+    from dealterm.core.bulk import _converter
+    from dealterm.core.types import Fixed
+
+    convert = _converter(Fixed(2), db.engine.dialect)
+    assert convert is not None
+    assert convert((Decimal("1.005"), Decimal("2.5"))) == (101, 250)
+    assert convert((Decimal("1.00"), None)) == (100, None)
+    assert Activity.__table__ is not None  # type: ignore[attr-defined]
+    assert date(2026, 1, 1).isoformat() == "2026-01-01"
 
 
 def test_a_load_rebuilds_the_indexes_only_when_it_outweighs_the_table(
@@ -188,24 +182,9 @@ def test_a_load_rebuilds_the_indexes_only_when_it_outweighs_the_table(
     with db.session() as session:
         deal = create_deal(session, DealCreate(title="Host"))
 
-    def events(count: int, note: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "deal_id": deal.id,
-                "at": datetime(2026, 3, 1, tzinfo=UTC),
-                "author_id": None,
-                "kind": "comment",
-                "field": None,
-                "old_value": None,
-                "new_value": None,
-                "text": note,
-            }
-            for _ in range(count)
-        ]
-
     def load(count: int, note: str) -> None:
         with db.session(bulk=True) as session:
-            insert_rows(session.connection(), HistoryEvent, events(count, note))
+            insert_rows(session.connection(), HistoryEvent, _comments(deal.id, [note] * count))
 
     held = _count_history(db)
     load(9, "too few to bother")  # under the threshold

@@ -25,6 +25,19 @@ def _open(sqlite_template: Path, tmp_path: Path, clock: FixedClock, **kwargs: bo
     return Database.open(path, clock=clock, login="tester", **kwargs)
 
 
+def _threaded(
+    sqlite_template: Path,
+    tmp_path: Path,
+    clock: FixedClock,
+    monkeypatch: pytest.MonkeyPatch,
+    interval: float,
+) -> tuple[Database, Path]:
+    """A database with the checkpoint thread, checkpointing every ``interval`` seconds."""
+    monkeypatch.setattr(checkpoint, "INTERVAL", interval)
+    db = _open(sqlite_template, tmp_path, clock, background_checkpoints=True)
+    return db, Path(str(db.url.database))
+
+
 def _write(db: Database) -> Path:
     crm = Crm(db)
     deal = crm.create(DealCreate(title="Talkative client"))
@@ -41,11 +54,10 @@ def _autocheckpoint(db: Database) -> int:
 def test_commits_only_append_and_the_thread_copies_the_log_back(
     sqlite_template: Path, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoint, "INTERVAL", 3600.0)  # the thread waits: commits alone
-    db = _open(sqlite_template, tmp_path, clock, background_checkpoints=True)
+    # the thread waits an hour: the commits alone
+    db, path = _threaded(sqlite_template, tmp_path, clock, monkeypatch, 3600.0)
     try:
         assert _autocheckpoint(db) == checkpoint.SAFETY_PAGES
-        path = Path(str(db.url.database))
         before = path.stat().st_size
         _write(db)
         # ~1,500 pages went to the log and none of them into the file: no commit copied them
@@ -62,9 +74,7 @@ def test_commits_only_append_and_the_thread_copies_the_log_back(
 def test_the_thread_checkpoints_on_its_own_and_stops_with_the_database(
     sqlite_template: Path, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoint, "INTERVAL", 0.05)
-    db = _open(sqlite_template, tmp_path, clock, background_checkpoints=True)
-    path = Path(str(db.url.database))
+    db, path = _threaded(sqlite_template, tmp_path, clock, monkeypatch, 0.05)
     before = path.stat().st_size
     try:
         _write(db)
@@ -117,9 +127,7 @@ def test_a_uri_target_keeps_sqlites_own_checkpoints(
 def test_a_file_gone_before_a_checkpoint_is_not_made_again_empty(
     sqlite_template: Path, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoint, "INTERVAL", 0.05)
-    db = _open(sqlite_template, tmp_path, clock, background_checkpoints=True)
-    path = Path(str(db.url.database))
+    db, path = _threaded(sqlite_template, tmp_path, clock, monkeypatch, 0.05)
     try:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from dealterm.core.clock import Clock, SystemClock
 from dealterm.core.context import Ctx
 from dealterm.core.db.checkpoint import SAFETY_PAGES, Checkpointer
-from dealterm.core.db.engine import describe_target, is_uri, make_engine, resolve_url
+from dealterm.core.db.engine import describe_target, make_engine, resolve_url, sqlite_file
 from dealterm.core.db.errors import translate_db_error
 from dealterm.core.db.migrate import upgrade
 from dealterm.core.errors import DatabaseError, DealtermError, NotFoundError
@@ -90,14 +90,10 @@ class Database:
             DatabaseError: the database cannot be opened, is not ours, or is damaged.
         """
         url = resolve_url(target)
-        thread = (
-            background_checkpoints
-            and url.get_backend_name() == "sqlite"
-            and bool(url.database)
-            and url.database != ":memory:"
-            and not is_uri(url)
+        checkpointed = sqlite_file(url) if background_checkpoints else None
+        engine = make_engine(
+            url, create=create, autocheckpoint=None if checkpointed is None else SAFETY_PAGES
         )
-        engine = make_engine(url, create=create, autocheckpoint=SAFETY_PAGES if thread else None)
         db = cls(engine=engine, url=url, clock=clock or SystemClock(), locale=locale)
         try:
             upgrade(engine, db.name)
@@ -111,8 +107,8 @@ class Database:
             if translated is None:
                 raise
             raise translated from None
-        if thread and url.database:
-            db._checkpointer = Checkpointer(url.database).start()
+        if checkpointed is not None:
+            db._checkpointer = Checkpointer(checkpointed).start()
         return db
 
     def _setup(self, login: str, user_name: str | None, base_currency: str | None) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError
 
 from dealterm.core.errors import DatabaseError
 
-__all__ = ["BUSY_TIMEOUT_MS", "describe_target", "is_uri", "make_engine", "resolve_url"]
+__all__ = ["BUSY_TIMEOUT_MS", "describe_target", "make_engine", "resolve_url", "sqlite_file"]
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -45,14 +45,20 @@ def resolve_url(target: str | os.PathLike[str]) -> URL:
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise DatabaseError(f"unsupported database {backend!r}: use an SQLite file or PostgreSQL")
-    if backend == "sqlite" and url.database and url.database != ":memory:" and not is_uri(url):
-        url = url.set(database=str(Path(url.database).expanduser().resolve()))
+    file = sqlite_file(url)
+    if file is not None:
+        url = url.set(database=str(Path(file).expanduser().resolve()))
     return url
 
 
-def is_uri(url: URL) -> bool:
-    """An SQLite ``file:...?mode=ro&uri=true`` URL: the path is SQLite's to read."""
-    return str(url.query.get("uri", "")).lower() == "true"
+def sqlite_file(url: URL) -> str | None:
+    """The file path of an SQLite URL; None for another backend, ``:memory:`` or an SQLite
+    ``file:...?mode=ro&uri=true`` URL (whose path is SQLite's to read)."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    if str(url.query.get("uri", "")).lower() == "true":
+        return None
+    return url.database
 
 
 def describe_target(url: URL) -> str:
@@ -146,9 +152,9 @@ def make_engine(url: URL, *, create: bool = True, autocheckpoint: int | None = N
     """
     backend = url.get_backend_name()
     if backend == "sqlite":
-        database = url.database or ":memory:"
-        if database != ":memory:" and not is_uri(url):
-            path = Path(database)
+        file = sqlite_file(url)
+        if file is not None:
+            path = Path(file)
             if create:
                 _prepare_sqlite_file(path)
             elif not path.exists():

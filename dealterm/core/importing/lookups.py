@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
-from dealterm.core.bulk import outweighs
 from dealterm.core.importing.values import CURRENCY_WORDS, norm_value
 from dealterm.core.models import (
     Communication,
@@ -110,31 +109,18 @@ class WonClients:
         )
         if owner == "company":
             client = col(Deal.company_id)
-            query = select(client).where(col(Deal.id).in_(won), client.is_not(None))
+            every = select(client).where(col(Deal.id).in_(won), client.is_not(None))
         else:
             client = col(DealContact.contact_id)
-            query = select(client).where(col(DealContact.deal_id).in_(won))
+            every = select(client).where(col(DealContact.deal_id).in_(won))
+            won = won.join(DealContact, col(DealContact.deal_id) == col(Deal.id))
         self._all: set[int] | None = None
         self._known: dict[int, bool] = {}
         if all_at_once:
-            self._all = {client_id for (client_id,) in plain_rows(session, query)}
-            return
-        if owner == "company":
-            one = (
-                select(col(Deal.id))
-                .join(Stage, col(Stage.id) == col(Deal.stage_id))
-                .where(client == bindparam("client"))
-            )
-        else:
-            one = (
-                select(col(Deal.id))
-                .join(DealContact, col(DealContact.deal_id) == col(Deal.id))
-                .join(Stage, col(Stage.id) == col(Deal.stage_id))
-                .where(client == bindparam("client"))
-            )
-        self._one = one.where(
-            col(Stage.semantics) == Semantics.SUCCESS.value, col(Deal.is_recurring).is_(False)
-        ).limit(1)
+            self._all = {client_id for (client_id,) in plain_rows(session, every)}
+        # one client's won deals, through the client's index (a join, not IN: the IN's
+        # list of every won deal would be built again for each client)
+        self._one = won.where(client == bindparam("client")).limit(1)
 
     def __contains__(self, client_id: object) -> bool:
         if not isinstance(client_id, int) or client_id <= 0:
@@ -235,11 +221,14 @@ def _clients(session: Session, owner: str) -> Clients:
     return found
 
 
-def load_lookups(session: Session, rows: int = 0) -> Lookups:
+def load_lookups(session: Session, rows: int = 0, *, outweighing: bool = False) -> Lookups:
     """Read everything values are matched against (a dozen queries, whatever the size).
 
     Args:
-        rows: how many rows the load brings (it decides how won clients are read).
+        rows: how many rows the load brings.
+        outweighing: the load outweighs the deals already there
+            (:func:`~dealterm.core.bulk.outweighs`). With ``rows``, it decides how won
+            clients are read.
     """
     base = directories.base_currency(session)
     currencies: dict[str, str] = {}
@@ -331,9 +320,8 @@ def load_lookups(session: Session, rows: int = 0) -> Lookups:
     fields = [definition(f) for f in custom_fields.list_fields(session)]
     # Asked client by client, each is a query: in-process on SQLite (~80 µs), a round trip
     # to the server on PostgreSQL, where 26,000 of them made a 19,000-row import 25% slower.
-    conn = session.connection()
-    all_at_once = outweighs(conn, Deal, rows) or (
-        conn.dialect.name != "sqlite" and rows >= SERVER_PER_CLIENT_ROWS
+    all_at_once = outweighing or (
+        session.get_bind().dialect.name != "sqlite" and rows >= SERVER_PER_CLIENT_ROWS
     )
     return Lookups(
         base_currency=base,

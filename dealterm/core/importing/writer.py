@@ -22,9 +22,8 @@ from sqlmodel import Session
 from dealterm.core.bulk import (
     bulk_insert,
     bulk_insert_columns,
-    deferred_indexes,
     insert_rows,
-    outweighs,
+    loading,
 )
 from dealterm.core.context import ctx
 from dealterm.core.importing.clients import NewClient
@@ -104,10 +103,7 @@ def _insert_columns(
     columns: Mapping[str, Sequence[Any]],
     constants: Mapping[str, Any] | None = None,
 ) -> None:
-    if outweighs(conn, model, len(next(iter(columns.values()), ()))):
-        with deferred_indexes(conn, model):
-            bulk_insert_columns(conn, model, columns, constants)
-    else:
+    with loading(conn, model, len(next(iter(columns.values()), ()))):
         bulk_insert_columns(conn, model, columns, constants)
 
 

@@ -87,6 +87,65 @@ def test_suggestions_on_known_histories(db: Database) -> None:
         assert [s.client for s in suggestions(session, window=10)] == ["Overdue"]
 
 
+def bought_privately(db: Database, contact: str, *days_and_amounts: tuple[date, str]) -> None:
+    with db.session() as session:
+        for day, amount in days_and_amounts:
+            create_deal(
+                session,
+                DealCreate(
+                    title=f"{contact} {day}",
+                    contacts=[contact],
+                    stage="WON",
+                    amount=amount,
+                    begin_date=day - timedelta(days=3),
+                    close_date=day,
+                ),
+            )
+
+
+def test_private_clients_and_companies_read_in_chunks(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clients found are read back a chunk of ids at a time, by kind: a contact's
+    purchases are its own deals without a company, never its company's."""
+    bought(db, "Acme", (ago(70), "300"), (ago(40), "300"), (ago(10), "300"))  # due in 20
+    bought(db, "Bolt", (ago(100), "500"), (ago(60), "500"))  # due 20 days ago
+    bought_privately(db, "Ann", (ago(50), "70"), (ago(25), "80"))  # due today
+    bought_privately(db, "Bob", (ago(90), "40"), (ago(50), "40"))  # due 10 days ago
+    with db.session() as session:  # Ann on a company's deal: not her purchase
+        create_deal(
+            session,
+            DealCreate(
+                title="Acme via Ann",
+                company="Acme",
+                contacts=["Ann"],
+                stage="WON",
+                amount="9000",
+                begin_date=ago(8),
+                close_date=ago(5),
+            ),
+        )
+    with db.session(write=False) as session:
+        whole = suggestions(session)
+    monkeypatch.setattr("dealterm.core.services.client_deals._CHUNK", 1)
+    with db.session(write=False) as session:
+        chunked = suggestions(session)
+    assert chunked == whole
+    assert [(s.client_kind, s.client) for s in whole] == [
+        ("company", "Bolt"),
+        ("company", "Acme"),
+        ("contact", "Ann"),
+        ("contact", "Bob"),
+    ]
+    acme = whole[1]
+    assert [p.day for p in acme.purchases] == [ago(70), ago(40), ago(10), ago(5)]
+    ann = whole[2]
+    assert [p.amount for p in ann.purchases] == [Decimal("70.00"), Decimal("80.00")]
+    with db.session() as session:
+        deal = accept_suggestion(session, f"contact:{ann.client_id}")
+    assert deal.title == "Repeat sale: Ann" and deal.amount == Decimal("75.00")
+
+
 def test_dismiss_is_remembered_until_the_next_purchase(db: Database) -> None:
     bought(db, "Acme", (ago(100), "500"), (ago(60), "500"))
     with db.session() as session:

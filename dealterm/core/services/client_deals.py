@@ -6,7 +6,7 @@ client). Recurring templates are not deals anybody bought, so they never count.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +17,6 @@ from sqlalchemy import (
     Subquery,
     and_,
     case,
-    false,
     func,
     literal,
     or_,
@@ -32,7 +31,7 @@ from dealterm.core.models import Company, Contact, Deal, DealContact, Semantics,
 __all__ = [
     "ClientKey",
     "ClientRef",
-    "client_filter",
+    "client_chunks",
     "client_names",
     "count_if",
     "deal_clients",
@@ -67,9 +66,20 @@ class ClientRef:
         return f"{self.kind}:{self.id}"
 
 
-def deal_clients() -> Subquery:
+def deal_clients(of: tuple[str, Sequence[int]] | None = None) -> Subquery:
     """Every deal with its client: columns deal_id, kind, client_id, closed, semantics,
-    begin_date, close_date, amount, currency, responsible_id."""
+    begin_date, close_date, amount, currency, responsible_id.
+
+    ``of`` (a kind and ids: ``("company", [12, 14])``) keeps those clients' deals only,
+    found through the company's or the contact's index rather than by reading every deal.
+    """
+    narrow: list[ColumnElement[bool]] = []
+    if of is not None:
+        kind_of, ids = of
+        if kind_of == "company":
+            narrow.append(DEALS.c.company_id.in_(ids))
+        else:
+            narrow += [DEALS.c.company_id.is_(None), LINKS.c.contact_id.in_(ids)]
     kind = case((DEALS.c.company_id.is_not(None), literal("company")), else_=literal("contact"))
     return (
         select(
@@ -95,7 +105,7 @@ def deal_clients() -> Subquery:
             )
         )
         .where(DEALS.c.is_recurring.is_(False))
-        .where(or_(DEALS.c.company_id.is_not(None), LINKS.c.contact_id.is_not(None)))
+        .where(or_(DEALS.c.company_id.is_not(None), LINKS.c.contact_id.is_not(None)), *narrow)
         .subquery("client_deals")
     )
 
@@ -125,23 +135,28 @@ def count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def client_chunks(keys: Iterable[ClientKey]) -> Iterator[tuple[str, list[int]]]:
+    """These clients as (kind, ids) of at most 500 ids each, for ``IN`` lists."""
+    wanted: dict[str, set[int]] = {"company": set(), "contact": set()}
+    for kind, client_id in keys:
+        wanted[kind].add(client_id)
+    for kind, found in wanted.items():
+        ids = sorted(found)
+        for start in range(0, len(ids), _CHUNK):
+            yield kind, ids[start : start + _CHUNK]
+
+
 def client_names(session: Session, keys: Iterable[ClientKey]) -> dict[ClientKey, str]:
     """Display names of these clients (company title, contact name)."""
-    wanted: dict[str, list[int]] = {"company": [], "contact": []}
-    for kind, client_id in keys:
-        wanted[kind].append(client_id)
     names: dict[ClientKey, str] = {}
-    for kind, table, column in (
-        ("company", COMPANIES, COMPANIES.c.title),
-        ("contact", CONTACTS, CONTACTS.c.name),
-    ):
-        ids = sorted(set(wanted[kind]))
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            for row_id, name in session.execute(
-                select(table.c.id, column).where(table.c.id.in_(chunk))
-            ):
-                names[(kind, int(row_id))] = str(name)
+    for kind, chunk in client_chunks(keys):
+        table, column = (
+            (COMPANIES, COMPANIES.c.title) if kind == "company" else (CONTACTS, CONTACTS.c.name)
+        )
+        for row_id, name in session.execute(
+            select(table.c.id, column).where(table.c.id.in_(chunk))
+        ):
+            names[(kind, int(row_id))] = str(name)
     return names
 
 
@@ -198,10 +213,3 @@ def resolve_client(session: Session, text: str) -> ClientRef:
             field="client",
         )
     return found[0]
-
-
-def client_filter(sub: Any, client: ClientKey | None) -> ColumnElement[bool]:
-    """Rows of one client only (or every row)."""
-    if client is None:
-        return ~false()
-    return and_(sub.c.kind == client[0], sub.c.client_id == client[1])

@@ -34,7 +34,7 @@ from dealterm.core.readmodels import DealRead
 from dealterm.core.services import deals, directories, history
 from dealterm.core.services.client_deals import (
     ClientKey,
-    client_filter,
+    client_chunks,
     client_names,
     count_if,
     deal_clients,
@@ -240,33 +240,33 @@ def estimate(purchases: list[Purchase]) -> Estimate | None:
 def _histories(
     session: Session, as_of: date, client: ClientKey | None = None, *, skip_open: bool = True
 ) -> dict[ClientKey, list[Purchase]]:
-    """Purchases up to ``as_of`` of the clients with two or more and nothing open then."""
+    """Purchases up to ``as_of`` of the clients with two or more and nothing open then.
+
+    The clients are found first; only their won deals are read then, through the
+    clients' indexes (one query joining the two read every won deal: 3 s at 1M deals).
+    """
     rates = directories.currency_rates(session)
-    sub = deal_clients()
+    sub = deal_clients(None if client is None else (client[0], [client[1]]))
     bought = and_(won(sub), sub.c.close_date <= as_of)
     eligible = (
         select(sub.c.kind, sub.c.client_id)
-        .where(client_filter(sub, client), sub.c.begin_date <= as_of)
+        .where(sub.c.begin_date <= as_of)
         .group_by(sub.c.kind, sub.c.client_id)
         .having(
             count_if(bought) >= MIN_PURCHASES,
             count_if(is_open(sub, as_of)) == 0 if skip_open else count_if(bought) > 0,
         )
-        .subquery("eligible")
     )
-    rows = deal_clients()
-    query = (
-        select(rows.c.kind, rows.c.client_id, rows.c.close_date, rows.c.amount, rows.c.currency)
-        .join(
-            eligible,
-            and_(eligible.c.kind == rows.c.kind, eligible.c.client_id == rows.c.client_id),
-        )
-        .where(won(rows), rows.c.close_date <= as_of)
-    )
+    keys = [(str(kind), int(client_id)) for kind, client_id in session.execute(eligible)]
     by_day: dict[ClientKey, dict[date, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for kind, client_id, day, amount, currency in session.execute(query):
-        value = Decimal(amount) * rates.get(currency, Decimal(1))
-        by_day[(str(kind), int(client_id))][_as_date(day)] += value
+    for of in client_chunks(keys):
+        rows = deal_clients(of)
+        query = select(
+            rows.c.kind, rows.c.client_id, rows.c.close_date, rows.c.amount, rows.c.currency
+        ).where(won(rows), rows.c.close_date <= as_of)
+        for kind, client_id, day, amount, currency in session.execute(query):
+            value = Decimal(amount) * rates.get(currency, Decimal(1))
+            by_day[(str(kind), int(client_id))][_as_date(day)] += value
     return {
         key: [Purchase(day, amount.quantize(_CENT)) for day, amount in sorted(days.items())]
         for key, days in by_day.items()
@@ -374,10 +374,10 @@ def accept_suggestion(session: Session, ref: str) -> DealRead:
     found = _one(session, ref)
     context = ctx(session)
     today = context.clock.today()
-    sub = deal_clients()
+    sub = deal_clients((found.client_kind, [found.client_id]))
     last_owner = session.execute(
         select(sub.c.responsible_id)
-        .where(client_filter(sub, (found.client_kind, found.client_id)), won(sub))
+        .where(won(sub))
         .order_by(sub.c.close_date.desc(), sub.c.deal_id.desc())
         .limit(1)
     ).scalar()

@@ -108,6 +108,31 @@ def _board(module: ModuleType) -> None:
     module.BoardScreen.compose = noted
 
 
+def _quickread(module: ModuleType) -> None:
+    quick_board = module.quick_board
+
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return quick_board(*args, **kwargs)
+        finally:
+            mark("first board's SQL done (thread)")
+
+    module.quick_board = noted
+
+
+def _tui(module: ModuleType) -> None:
+    read = module.FirstBoard._read
+
+    def noted(self: Any, *args: Any) -> None:
+        mark("first board read started (thread)")
+        try:
+            read(self, *args)
+        finally:
+            mark("first board read done (thread)")
+
+    module.FirstBoard._read = noted
+
+
 def _dump(out: Path) -> None:
     with out.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps({"marks": marks, "renders": renders}) + "\n")
@@ -120,6 +145,8 @@ def main() -> None:
         "textual._compositor": _compositor,
         "textual.app": _app,
         "dealterm.screens.board": _board,
+        "dealterm.core.quickread": _quickread,
+        "dealterm.tui": _tui,
     }
     sys.meta_path.insert(0, _Patcher(patches))
     atexit.register(_dump, Path(out))

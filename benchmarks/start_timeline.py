@@ -29,6 +29,9 @@ from benchmarks.terminal import (
 )
 
 MARKS = (
+    "first board read started (thread)",  # dealterm only: core/quickread in a thread
+    "first board's SQL done (thread)",
+    "first board read done (thread)",
     "Textual imported",  # for dealterm: Textual and the app's modules
     "board screen composed",
     "start-up batch over",

@@ -21,22 +21,22 @@ __all__ = ["FirstBoard", "run_tui"]
 
 
 class FirstBoard:
-    """The unfiltered first board of an SQLite file, read and formatted in a thread.
+    """The unfiltered first board of an SQLite file, read in a thread.
 
     Read with sqlite3 alone (:func:`~dealterm.core.quickread.quick_board`), no ORM. The
-    board screen takes it once: at once if it is done by then, else from a worker that
-    waits for it. Nothing here blocks the UI thread.
+    board screen takes it once (:meth:`result`): at once if it is done by then, else from
+    a worker that waits for it. Nothing here blocks the UI thread.
 
     Attributes:
         board: what was read (None: nothing quick to show, see :meth:`start`).
-        clock: the clock the cards were dated with.
-        pages: the first page of each column, formatted as cards.
+        clock: the clock the cards are dated with.
     """
 
     def __init__(self) -> None:
         self.board: QuickBoard | None = None
         self.clock: Clock | None = None
-        self.pages: dict[int, list[CardView]] = {}
+        self._locale = "en_US"
+        self._pages: dict[int, list[CardView]] | None = None
         self._done = threading.Event()
 
     @classmethod
@@ -51,6 +51,14 @@ class FirstBoard:
         if "://" in target:
             first._done.set()
             return first
+        # The read's modules are imported here, before the thread starts. Imported in the
+        # thread (with the cards' formatting, which needs Textual's strips), they competed
+        # with Textual's import for the GIL: ~45 ms later to the first frame at 1M deals,
+        # more than reading on this thread costs. The thread is for the SQL, which runs
+        # without the GIL; the cards are formatted when the board screen takes them.
+        from dealterm.core import quickread  # noqa: F401
+        from dealterm.core.clock import SystemClock  # noqa: F401
+
         thread = threading.Thread(
             target=first._read, args=(target, settings, clock), name="first-board", daemon=True
         )
@@ -64,7 +72,6 @@ class FirstBoard:
             from dealterm.core.cards import PAGE_SIZE
             from dealterm.core.clock import SystemClock, resolve_timezone
             from dealterm.core.quickread import quick_board
-            from dealterm.widgets.card_view import card_view
 
             try:
                 clock = clock or SystemClock(zone=resolve_timezone(settings.timezone))
@@ -76,16 +83,35 @@ class FirstBoard:
             )
             if board is None:
                 return
-            locale = settings.locale
-            self.pages = {
-                stage_id: [card_view(card, clock=clock, locale=locale) for card in cards]
-                for stage_id, cards in board.pages.items()
-            }
+            self._locale = settings.locale
             self.board, self.clock = board, clock
         except Exception:  # the usual way (the ORM) reads it again and says what is wrong
             self.board = None
         finally:
             self._done.set()
+
+    def result(self) -> tuple[QuickBoard, dict[int, list[CardView]]] | None:
+        """The board read and the first page of each column formatted as cards, or None
+        (nothing read, or cards that cannot be formatted: the usual way says why).
+
+        The cards are formatted on the first call, by the caller: formatting needs
+        Textual's strips, which the main thread is importing while the thread reads.
+        """
+        board, clock = self.board, self.clock
+        if board is None or clock is None:
+            return None
+        if self._pages is None:
+            from dealterm.widgets.card_view import card_view
+
+            try:
+                self._pages = {
+                    stage_id: [card_view(card, clock=clock, locale=self._locale) for card in cards]
+                    for stage_id, cards in board.pages.items()
+                }
+            except Exception:
+                self.board = None
+                return None
+        return board, self._pages
 
     @property
     def done(self) -> bool:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import tz as dateutil_tz
-
 __all__ = ["Clock", "FixedClock", "SystemClock", "resolve_timezone"]
 
 
@@ -45,10 +43,14 @@ def resolve_timezone(name: str | None) -> tzinfo:
             return ZoneInfo(wanted)
         except (ZoneInfoNotFoundError, ValueError):
             if name:
+                from dateutil import tz as dateutil_tz  # rare: imported when needed
+
                 zone: tzinfo | None = dateutil_tz.gettz(name)
                 if zone is None:
                     raise ValueError(f"unknown time zone {name!r}") from None
                 return zone
+    from dateutil import tz as dateutil_tz  # no zone name anywhere: imported when needed
+
     local: tzinfo = dateutil_tz.tzlocal()
     return local
 

@@ -140,10 +140,11 @@ class BoardScreen(CrmScreen):
         # The first board, when its read is done by now, is composed with its columns: the
         # first frame is the board, not an empty one that a mount and a layout follow.
         first = self._take_first_board()
-        if first is not None and first.done and first.board is not None:
-            self._first = self._loaded(first)
-            self._stage_ids = [s.stage.id for s in first.board.summaries]
-        elif first is not None:
+        found = first.result() if first is not None and first.done else None
+        if found is not None:
+            self._first = self._loaded(*found)
+            self._stage_ids = [s.stage.id for s in found[0].summaries]
+        elif first is not None and not first.done:
             self._waiting = first
         yield Header()
         yield FilterBar()
@@ -183,11 +184,10 @@ class BoardScreen(CrmScreen):
             return None
         return first
 
-    def _loaded(self, first: FirstBoard) -> Loaded:
+    def _loaded(self, board: QuickBoard, pages: dict[int, list[CardView]]) -> Loaded:
         """The first board's read as the message a read posts."""
-        assert first.board is not None
-        loaded = self.Loaded(list(first.board.summaries), first.pages, None, self.generation)
-        loaded.preview = first.board
+        loaded = self.Loaded(list(board.summaries), pages, None, self.generation)
+        loaded.preview = board
         return loaded
 
     # Actions that need the open CRM: shown but disabled until the database is open (the
@@ -219,16 +219,16 @@ class BoardScreen(CrmScreen):
     def _preview(self, generation: int, first: FirstBoard | None) -> None:
         """Wait for the first board read with sqlite3 alone (the database opens after it)."""
         app = self.dt_app
-        board = None
+        found = None
         try:
             if first is not None and first.wait():
-                board = first.board
+                found = first.result()
         finally:
-            if board is None:
+            if found is None:
                 app.preview_done()  # nothing to show first: open the database now
-        if board is None or first is None:
+        if found is None:
             return
-        loaded = self._loaded(first)
+        loaded = self._loaded(*found)
         loaded.generation = generation
         self.post_message(loaded)
 

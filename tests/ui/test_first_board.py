@@ -96,3 +96,35 @@ async def test_nothing_to_read_first_opens_the_database_at_once(
     async with app.run_test(size=FAST) as pilot:
         await until(pilot, lambda: app.crm is not None)
         await until(pilot, lambda: "Opening the database" not in screen_text(app))
+
+
+async def test_cards_that_cannot_be_formatted_leave_the_board_to_the_database(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The thread reads; the cards are formatted when the board takes them. A card that
+    fails there shows no half board: the database's read draws it as usual."""
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    assert app.first_board.board is not None
+    real = __import__("dealterm.widgets.card_view", fromlist=["card_view"]).card_view
+    broken = {"calls": 0}
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        broken["calls"] += 1
+        if broken["calls"] == 3:
+            raise ValueError("a card that cannot be drawn")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("dealterm.widgets.card_view.card_view", failing)
+    async with app.run_test(size=FAST) as pilot:
+        await pilot.pause()
+        assert broken["calls"] == 3
+        assert not any(counts(app).values())  # nothing from the failed preview
+        assert "Opening the database" in screen_text(app)
+        slow_open.set()
+        await board_ready(pilot)
+        assert app.crm is not None
+        assert any(counts(app).values()) and column_ids(app, NEW)

@@ -45,7 +45,7 @@ class FirstBoard:
 
         Nothing is read (the result is None) for a server database, or when the settings'
         time zone is wrong (opening the database says so). ``configure`` the formats
-        before: the cards' amounts are formatted here.
+        before :meth:`result`: it formats the cards' amounts.
         """
         first = cls()
         if "://" in target:

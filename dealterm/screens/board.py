@@ -140,11 +140,12 @@ class BoardScreen(CrmScreen):
         # The first board, when its read is done by now, is composed with its columns: the
         # first frame is the board, not an empty one that a mount and a layout follow.
         first = self._take_first_board()
-        found = first.result() if first is not None and first.done else None
+        done = first is not None and first.done  # asked once: the thread may end meanwhile
+        found = first.result() if first is not None and done else None
         if found is not None:
             self._first = self._loaded(*found)
             self._stage_ids = [s.stage.id for s in found[0].summaries]
-        elif first is not None and not first.done:
+        elif first is not None and not done:
             self._waiting = first
         yield Header()
         yield FilterBar()

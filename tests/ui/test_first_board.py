@@ -128,3 +128,39 @@ async def test_cards_that_cannot_be_formatted_leave_the_board_to_the_database(
         await board_ready(pilot)
         assert app.crm is not None
         assert any(counts(app).values()) and column_ids(app, NEW)
+
+
+class _EndsDuringCompose(FirstBoard):
+    """A read not done at the board screen's first look, done right after it."""
+
+    def __init__(self, target: str, settings: Any, clock: Any) -> None:
+        super().__init__()
+        self.args, self.looks = (target, settings, clock), 0
+
+    @property
+    def done(self) -> bool:  # type: ignore[override]
+        self.looks += 1
+        was = self._done.is_set()
+        if self.looks == 1:
+            self._read(*self.args)  # the thread ends now
+            return was
+        return self._done.is_set()
+
+
+async def test_a_read_ending_while_the_board_is_composed_still_shows_first(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def start(cls: type, target: str, *, settings: Any, clock: Any = None) -> FirstBoard:
+        return _EndsDuringCompose(target, settings, clock)
+
+    monkeypatch.setattr(FirstBoard, "start", classmethod(start))
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        # The database is held: only the quick read can show cards now.
+        await until(pilot, lambda: any(counts(app).values()))
+        assert app.crm is None and column_ids(app, NEW)
+        slow_open.set()
+        await board_ready(pilot)

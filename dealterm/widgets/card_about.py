@@ -184,11 +184,22 @@ class AboutForm(VerticalScroll):
         self.clock: Any = None
         self.show_all = False
         self._loading = False
+        # The form's widgets by field key, noted as they are composed: the form reads and
+        # writes them on every keystroke and every show, and a DOM query per field per
+        # event was ~40% of opening a card (Input.Changed for each field it fills).
+        self._inputs: dict[str, Widget] = {}
+        self._errors: dict[str, Label] = {}
+        self._rows: dict[str, list[Widget]] = {}
+        self._sections: list[Label] = []
+        self._saved: tuple[DealDetail, Any, dict[str, str]] | None = None
 
     # --- building -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        self._inputs, self._errors, self._rows, self._sections = {}, {}, {}, []
         for index, section in enumerate(self.card_layout):
-            yield Label(section.name, classes="section-label", id=f"section-{index}")
+            heading = Label(section.name, classes="section-label", id=f"section-{index}")
+            self._sections.append(heading)
+            yield heading
             with Grid(classes="about-grid"):
                 for field in section.fields:
                     yield from self._row(field)
@@ -201,6 +212,16 @@ class AboutForm(VerticalScroll):
         )
 
     def _row(self, field: LayoutField) -> Iterable[Widget]:
+        widgets = list(self._row_widgets(field))
+        self._rows[field.key] = widgets
+        for widget in widgets:
+            if widget.id == f"f-{field.key}":
+                self._inputs[field.key] = widget
+            elif widget.id == f"e-{field.key}" and isinstance(widget, Label):
+                self._errors[field.key] = widget
+        return widgets
+
+    def _row_widgets(self, field: LayoutField) -> Iterable[Widget]:
         key = field.key
         row = f"row-{key}"
         label = _LABELS.get(key, field.label) + (" *" if field.required else "")
@@ -255,9 +276,9 @@ class AboutForm(VerticalScroll):
             ("source", sources),
             ("responsible", users),
         ):
-            found = self.query(f"#f-{field}")
-            if found:
-                found.first(Select).set_options([(c.label, c.value) for c in choices])
+            found = self._inputs.get(field)
+            if isinstance(found, Select):
+                found.set_options([(c.label, c.value) for c in choices])
 
     # --- showing a deal ------------------------------------------------------------------
     def show(self, deal: DealDetail, clock: Any = None) -> None:
@@ -268,10 +289,9 @@ class AboutForm(VerticalScroll):
         self._loading = True
         values = self._saved_values(deal)
         for key, value in values.items():
-            found = self.query(f"#f-{key}")
-            if not found:
+            widget = self._inputs.get(key)
+            if widget is None:
                 continue
-            widget = found.first()
             if isinstance(widget, Input):
                 widget.value = value
             elif isinstance(widget, TextArea):
@@ -281,11 +301,11 @@ class AboutForm(VerticalScroll):
                     widget.value = value if value else Select.NULL
                 except Exception:
                     widget.clear()
-            for error in self.query(f"#e-{key}").results(Label):
-                error.update("")
-        probability = self.query("#f-probability")
-        if probability:
-            probability.first(Input).placeholder = f"{deal.probability} (the stage's)"
+            if key in self._errors:
+                self._errors[key].update("")
+        probability = self._inputs.get("probability")
+        if isinstance(probability, Input):
+            probability.placeholder = f"{deal.probability} (the stage's)"
         self.query_one("#amount-mode", Label).update(
             "The amount is typed by hand."
             if deal.manual_amount
@@ -296,6 +316,14 @@ class AboutForm(VerticalScroll):
         self.post_message(self.Dirty(False))
 
     def _saved_values(self, deal: DealDetail) -> dict[str, str]:
+        """The deal's values as the fields show them (worked out once per deal read)."""
+        if self._saved is not None and self._saved[0] is deal and self._saved[1] is self.clock:
+            return self._saved[2]
+        values = self._values_of(deal)
+        self._saved = (deal, self.clock, values)
+        return values
+
+    def _values_of(self, deal: DealDetail) -> dict[str, str]:
         from dealterm.core.formatting import date_pattern
 
         values = {
@@ -340,12 +368,13 @@ class AboutForm(VerticalScroll):
             )
             if not visible:
                 tucked += 1
-            for widget in self.query(f".row-{key}"):
+            for widget in self._rows.get(key, ()):
                 widget.display = visible
-        for index, section in enumerate(self.card_layout):
+        for heading, section in zip(self._sections, self.card_layout, strict=False):
             # a section with nothing to show keeps its heading out of the way too
-            shown = any(self.query(f".row-{f.key}").first().display for f in section.fields)
-            self.query_one(f"#section-{index}", Label).display = shown
+            heading.display = any(
+                self._rows[f.key][0].display for f in section.fields if self._rows.get(f.key)
+            )
         self.query_one("#more-fields", Label).update(
             "1 more field: ctrl+o shows it"
             if tucked == 1
@@ -358,10 +387,7 @@ class AboutForm(VerticalScroll):
     def _raw(self) -> dict[str, str]:
         values: dict[str, str] = {}
         for key in self.fields:
-            found = self.query(f"#f-{key}")
-            if not found:
-                continue
-            widget = found.first()
+            widget = self._inputs.get(key)
             if isinstance(widget, Input):
                 values[key] = widget.value
             elif isinstance(widget, TextArea):
@@ -384,12 +410,12 @@ class AboutForm(VerticalScroll):
 
     def show_error(self, key: str | None, message: str) -> bool:
         """Put a save's refusal under its field; False when no field of the form is meant."""
-        if key is None or not self.query(f"#e-{key}"):
+        if key is None or key not in self._errors:
             return False
-        self.query_one(f"#e-{key}", Label).update(message)
-        for widget in self.query(f".row-{key}"):
+        self._errors[key].update(message)
+        for widget in self._rows.get(key, ()):
             widget.display = True
-        self.query_one(f"#f-{key}").focus()
+        self._inputs[key].focus()
         return True
 
     def changes(self, *, show_errors: bool = True) -> dict[str, Any] | None:
@@ -403,11 +429,11 @@ class AboutForm(VerticalScroll):
         valid = True
         for key, text in raw.items():
             value, error = self._error(key, text)
-            if show_errors and self.query(f"#e-{key}"):
-                self.query_one(f"#e-{key}", Label).update(error or "")
+            if show_errors and key in self._errors:
+                self._errors[key].update(error or "")
             if error:
                 valid = False
-                for widget in self.query(f".row-{key}"):
+                for widget in self._rows.get(key, ()):
                     widget.display = True
                 continue
             if text.strip() == saved.get(key, "").strip():
@@ -442,7 +468,7 @@ class AboutForm(VerticalScroll):
             return
         if isinstance(event, Input.Changed):
             key = (event.input.id or "")[2:]
-            if key in self.fields:
+            if key in self._errors:
                 _value, error = self._error(key, event.value)
-                self.query_one(f"#e-{key}", Label).update(error or "")
+                self._errors[key].update(error or "")
         self.post_message(self.Dirty(self.is_dirty()))

@@ -27,14 +27,18 @@ from dealterm.migrations import HEAD
 TODAY = date(2026, 3, 10)
 
 
-def bought(db: Database, company: str, *days_and_amounts: tuple[date, str]) -> None:
+def bought(
+    db: Database, client: str, *days_and_amounts: tuple[date, str], private: bool = False
+) -> None:
+    """Won deals of a company, or (``private``) of a contact without a company."""
     with db.session() as session:
         for day, amount in days_and_amounts:
             create_deal(
                 session,
                 DealCreate(
-                    title=f"{company} {day}",
-                    company=company,
+                    title=f"{client} {day}",
+                    company=None if private else client,
+                    contacts=[client] if private else [],
                     stage="WON",
                     amount=amount,
                     begin_date=day - timedelta(days=3),
@@ -87,22 +91,6 @@ def test_suggestions_on_known_histories(db: Database) -> None:
         assert [s.client for s in suggestions(session, window=10)] == ["Overdue"]
 
 
-def bought_privately(db: Database, contact: str, *days_and_amounts: tuple[date, str]) -> None:
-    with db.session() as session:
-        for day, amount in days_and_amounts:
-            create_deal(
-                session,
-                DealCreate(
-                    title=f"{contact} {day}",
-                    contacts=[contact],
-                    stage="WON",
-                    amount=amount,
-                    begin_date=day - timedelta(days=3),
-                    close_date=day,
-                ),
-            )
-
-
 def test_private_clients_and_companies_read_in_chunks(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,8 +98,8 @@ def test_private_clients_and_companies_read_in_chunks(
     purchases are its own deals without a company, never its company's."""
     bought(db, "Acme", (ago(70), "300"), (ago(40), "300"), (ago(10), "300"))  # due in 20
     bought(db, "Bolt", (ago(100), "500"), (ago(60), "500"))  # due 20 days ago
-    bought_privately(db, "Ann", (ago(50), "70"), (ago(25), "80"))  # due today
-    bought_privately(db, "Bob", (ago(90), "40"), (ago(50), "40"))  # due 10 days ago
+    bought(db, "Ann", (ago(50), "70"), (ago(25), "80"), private=True)  # due today
+    bought(db, "Bob", (ago(90), "40"), (ago(50), "40"), private=True)  # due 10 days ago
     with db.session() as session:  # Ann on a company's deal: not her purchase
         create_deal(
             session,

@@ -90,28 +90,39 @@ class FirstBoard:
         finally:
             self._done.set()
 
-    def result(self) -> tuple[QuickBoard, dict[int, list[CardView]]] | None:
+    def result(
+        self, limit: int | None = None
+    ) -> tuple[QuickBoard, dict[int, list[CardView]]] | None:
         """The board read and the first page of each column formatted as cards, or None
         (nothing read, or cards that cannot be formatted: the usual way says why).
 
-        The cards are formatted on the first call, by the caller: formatting needs
+        The cards are formatted by the caller, as they are asked for: formatting needs
         Textual's strips, which the main thread is importing while the thread reads.
+
+        Args:
+            limit: format (and return) only the first ``limit`` cards of each column: what
+                a first frame shows. A later call formats the rest.
         """
         board, clock = self.board, self.clock
         if board is None or clock is None:
             return None
-        if self._pages is None:
-            from dealterm.widgets.card_view import card_view
+        from dealterm.widgets.card_view import card_view
 
-            try:
-                self._pages = {
-                    stage_id: [card_view(card, clock=clock, locale=self._locale) for card in cards]
-                    for stage_id, cards in board.pages.items()
-                }
-            except Exception:
-                self.board = None
-                return None
-        return board, self._pages
+        pages = self._pages = self._pages or {}
+        try:
+            for stage_id, cards in board.pages.items():
+                views = pages.setdefault(stage_id, [])
+                wanted = len(cards) if limit is None else min(limit, len(cards))
+                views.extend(
+                    card_view(card, clock=clock, locale=self._locale)
+                    for card in cards[len(views) : wanted]
+                )
+        except Exception:
+            self.board = None
+            return None
+        if limit is None:
+            return board, pages
+        return board, {stage_id: views[:limit] for stage_id, views in pages.items()}
 
     @property
     def done(self) -> bool:

@@ -6,7 +6,7 @@ import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -16,7 +16,8 @@ from textual.widgets import Header, Static
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.board import Board
-from dealterm.widgets.card_view import CardView, card_view
+from dealterm.widgets.board_picture import BoardPicture
+from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_view
 from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn, StageLane
@@ -133,36 +134,80 @@ class BoardScreen(CrmScreen):
         self._move_note = ""
         self._total = 0
         self._note_timer: Timer | None = None
-        self._first: BoardScreen.Loaded | None = None  # the first board, shown on mount
+        self._first_board: FirstBoard | None = None  # the first board, shown in a picture
         self._waiting: FirstBoard | None = None  # the first board's read, not done at compose
+        self._picture: BoardPicture | None = None  # the first frame's board (see compose)
 
     def compose(self) -> ComposeResult:
-        # The first board, when its read is done by now, is composed with its columns: the
-        # first frame is the board, not an empty one that a mount and a layout follow.
+        # The first board, when its read is done by now, is composed as a picture of its
+        # columns (one widget, widgets/board_picture.py): the first frame is the board, and
+        # the real board's ~50 widgets are mounted in its place right after that frame.
         first = self._take_first_board()
         done = first is not None and first.done  # asked once: the thread may end meanwhile
-        found = first.result() if first is not None and done else None
+        # Only the cards a first frame shows are formatted before it (the rest: _show_board).
+        shown = max(self.app.size.height, 50) // CARD_HEIGHT + 1
+        found = first.result(limit=shown) if first is not None and done else None
         if found is not None:
-            self._first = self._loaded(*found)
+            self._first_board = first
             self._stage_ids = [s.stage.id for s in found[0].summaries]
+            board, pages = found
+            self._adopt_preview(board)
+            self._total = sum(s.count for s in board.summaries)
+            self._status_shown = self._status_text(self._total)
+            self._picture = BoardPicture(
+                list(board.summaries),
+                pages,
+                base_currency=board.base_currency,
+                locale=self.dt_app.locale,
+            )
         elif first is not None and not done:
             self._waiting = first
         yield Header()
-        yield FilterBar()
-        yield Static("Opening the database…", id="board-status")
-        yield Board(id="board", summaries=self._first.summaries if self._first else None)
+        if self._picture is None:
+            yield FilterBar()  # hidden until opened: mounted with the board (_show_board)
+        yield Static(self._status_shown or "Opening the database…", id="board-status")
+        yield self._picture if self._picture is not None else Board(id="board")
         yield KeyFooter()
 
     async def on_mount(self) -> None:
-        self.query_one(Board).focus()
+        if self._picture is not None:
+            self._picture.focus()
+            self.dt_app.update_header()
+            self.dt_app.call_after_frame(self._show_board)
+        else:
+            self.query_one(Board).focus()
         if self.ready:
             self.reload()
-        elif self._first is not None:
-            loaded, self._first = self._first, None
-            await self.on_board_screen_loaded(loaded)
-        else:
+        elif self._first_board is None:
             self._preview(self.generation, self._waiting)
             self._waiting = None
+
+    async def _show_board(self) -> None:
+        """Mount the real board in the first frame's picture (once), with the first read's
+        columns and cards, and hand it the keys typed while the picture was shown."""
+        picture, self._picture = self._picture, None
+        first, self._first_board = self._first_board, None
+        if picture is None or first is None:
+            return
+        found = first.result()  # every card of the first pages, formatted now
+        loaded = self._loaded(*found) if found is not None else None
+        board = Board(id="board", summaries=loaded.summaries if loaded else None)
+        with self.app.batch_update():
+            await self.mount(FilterBar(), after=self.query_one(Header))
+            await self.mount(board, after=picture)
+            had_focus = picture.has_focus
+            await picture.remove()
+            if had_focus:
+                board.focus()
+            if loaded is not None:
+                await self.on_board_screen_loaded(loaded)
+        if loaded is None:  # a card further down could not be formatted: read it all again
+            self._stage_ids = []
+            self._status_shown = ""
+            self.query_one("#board-status", Static).update("Opening the database…")
+            self.dt_app.preview_done()
+        for key, character in picture.keys:
+            self.app.post_message(events.Key(key, character))
 
     def _compositor_refresh(self) -> None:
         # Textual's (pinned exactly). Inside a batch (the start-up batch mounts this first
@@ -334,15 +379,13 @@ class BoardScreen(CrmScreen):
         return [card_view(card, clock=clock, locale=app.locale) for card in cards]
 
     async def on_board_screen_loaded(self, event: Loaded) -> None:
+        if self._picture is not None:  # the database was quicker than the first frame
+            await self._show_board()
         if event.generation != self.generation:
             if event.preview is not None:
                 self.dt_app.preview_done()
             return
-        if event.preview is not None:
-            app = self.dt_app
-            if app.crm is None:  # the database is still opening: show its pipeline now
-                app.pipeline = event.preview.pipeline
-                app.base_currency = event.preview.base_currency
+        self._adopt_preview(event.preview)
         self._full_load_pending = False
         board = self.query_one(Board)
         stage_ids = [s.stage.id for s in event.summaries]
@@ -395,6 +438,14 @@ class BoardScreen(CrmScreen):
             # the database opens once this board is on screen, not while it is drawn (set
             # here, after the awaits above: a frame sent during them is not this board)
             self.dt_app.call_after_frame(self.dt_app.preview_done)
+
+    def _adopt_preview(self, preview: QuickBoard | None) -> None:
+        """A board read without the ORM: its pipeline and currency are the app's until the
+        database is open."""
+        app = self.dt_app
+        if preview is not None and app.crm is None:
+            app.pipeline = preview.pipeline
+            app.base_currency = preview.base_currency
 
     def _show_status(self) -> None:
         status_text = self._status_text(self._total)

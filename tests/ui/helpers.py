@@ -99,8 +99,22 @@ def board(app: Any) -> Board:
     return screen.query_one(Board)
 
 
+def picture(app: Any) -> Any:
+    """The first frame's picture of the board, while it is shown (else None)."""
+    from dealterm.screens.board import BoardScreen
+    from dealterm.widgets.board_picture import BoardPicture
+
+    screen = next((s for s in app.screen_stack if isinstance(s, BoardScreen)), None)
+    found = screen.query(BoardPicture) if screen is not None else None
+    return found.first() if found else None
+
+
 def counts(app: Any) -> dict[int, int]:
-    """Deal count per stage id, as the column headers show it."""
+    """Deal count per stage id, as the column headers show it (the first frame's picture
+    of the board too)."""
+    shown = picture(app)
+    if shown is not None:
+        return {summary.stage.id: summary.count for summary in shown.summaries}
     return {lane.summary.stage.id: lane.summary.count for lane in board(app).lanes}
 
 

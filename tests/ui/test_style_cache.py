@@ -38,6 +38,9 @@ from tests.ui.helpers import settle
 from tests.ui.test_list_view import open_list
 
 app = DealtermApp(target=sys.argv[3], settings=Settings(locale="en_US"), poll=False)
+# Both runs start the same way (the first board drawn as a picture, then the board): the
+# widget classes mounted, and with them the rules, are the same.
+app.first_board.wait(30)
 looks = {}
 css = []
 

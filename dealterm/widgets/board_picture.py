@@ -1,0 +1,182 @@
+"""The board's first frame as one widget: its columns drawn as a picture.
+
+Textual's work for the board's ~50 widgets (lanes, headers, columns, scrollbars) was
+most of the time from Textual's import to the first frame. At start, the board screen
+shows this widget in the board's place instead: the same headers, cards and scrollbars,
+drawn line by line from the first board read. Right after that frame is on screen, the
+screen mounts the real board and removes the picture (:meth:`BoardScreen._build`); keys
+typed meanwhile are kept and handed to the real board.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.scrollbar import ScrollBarRender
+from textual.strip import Strip
+from textual.widget import Widget
+
+from dealterm.widgets.card_view import CARD_HEIGHT, card_strip
+from dealterm.widgets.stage_column import HEADER_HEIGHT, header_lines, lane_width
+
+if TYPE_CHECKING:
+    from textual import events
+
+    from dealterm.core.cards import StageSummary
+    from dealterm.widgets.card_view import CardView
+
+__all__ = ["BoardPicture"]
+
+
+class BoardPicture(Widget, can_focus=True):
+    """A still picture of the board's columns, in the board's place and layout.
+
+    Attributes:
+        keys: keys pressed while it is shown, ``(key, character)``, oldest first.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"picture--active"}
+
+    # The board's own geometry (widgets/board.py, stage_column.py): padding 0 1, lanes of
+    # 30 cells (24 for a closed stage) one cell apart, a scrollbar row below them.
+    DEFAULT_CSS = """
+    BoardPicture {
+        height: 1fr;
+    }
+    BoardPicture > .picture--active {
+        background: $boost;
+    }
+    """
+
+    def __init__(
+        self,
+        summaries: list[StageSummary],
+        pages: dict[int, list[CardView]],
+        *,
+        base_currency: str,
+        locale: str,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.summaries = summaries
+        self.pages = pages
+        self.base_currency = base_currency
+        self.locale = locale
+        self.keys: list[tuple[str, str | None]] = []
+        self._lines: dict[int, Strip] = {}
+        self._drawn_for: tuple[Any, ...] | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        # The real board is being mounted: keep the key for it rather than lose it.
+        event.stop()
+        event.prevent_default()
+        self.keys.append((event.key, event.character))
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        base = self.rich_style
+        drawn_for = (width, height, base)
+        if drawn_for != self._drawn_for:
+            self._lines = self._draw(width, height, base)
+            self._drawn_for = drawn_for
+        return self._lines.get(y) or Strip.blank(width, base)
+
+    def _draw(self, width: int, height: int, base: Style) -> dict[int, Strip]:
+        """Every line of the picture, drawn at once (it is drawn about once)."""
+        lanes = height - 1  # the horizontal scrollbar's row below the lanes
+        # The board's padding and the lanes' margins: its background only.
+        gap = Segment(" ", Style(bgcolor=base.bgcolor))
+        rows: list[list[Segment]] = [[gap] for _ in range(max(0, lanes))]
+        boost = self.get_component_styles("picture--active").background
+        active = base + Style(bgcolor=(self.background_colors[1] + boost).rich_color)
+        bar_back, bar_color = self._scrollbar_colors()
+        console = self.app.console
+        x = 1
+        total = 0  # the lanes' width, with the cell after each
+        for index, summary in enumerate(self.summaries):
+            lane = lane_width(summary.stage)
+            total += lane + 1
+            if x >= width:
+                continue
+            x += lane + 1
+            header_style = active if index == 0 else base
+            texts = header_lines(
+                summary,
+                base_currency=self.base_currency,
+                locale=self.locale,
+                active=index == 0,
+                width=lane,
+            )
+            # Wrapped as the header's Static wraps them, cut at its height.
+            wrapped = Text("\n").join(texts).wrap(console, lane - 2)
+            for line in range(min(HEADER_HEIGHT, max(0, lanes))):
+                pieces = [Segment(" ", header_style)]
+                if line < len(wrapped):
+                    pieces += Segment.apply_style(wrapped[line].render(console), header_style)
+                strip = Strip(pieces).crop_extend(0, lane, header_style)
+                rows[line].extend([*strip, gap])
+            column = lanes - HEADER_HEIGHT
+            if column <= 0:
+                continue
+            cards = self.pages.get(summary.stage.id, [])
+            scrolls = summary.count * CARD_HEIGHT > column
+            card_width = lane - 1 if scrolls else lane
+            bar = (
+                list(
+                    ScrollBarRender.render_bar(
+                        size=column,
+                        virtual_size=summary.count * CARD_HEIGHT,
+                        window_size=column,
+                        back_color=bar_back,
+                        bar_color=bar_color,
+                    ).segments
+                )
+                if scrolls
+                else []
+            )
+            # Drawn over the column's style, as Textual's compositor does.
+            bar = [Segment(seg.text, base + seg.style) for seg in bar if seg.text != "\n"]
+            for line in range(column):
+                row, part = divmod(line, CARD_HEIGHT)
+                if row >= summary.count:
+                    strip = Strip.blank(card_width, base)
+                else:
+                    view = cards[row] if row < len(cards) else None
+                    selected = index == 0 and row == 0 and part < CARD_HEIGHT - 1
+                    strip = card_strip(view, part, card_width, selected, base)
+                pieces = [*strip]
+                if scrolls:
+                    pieces.append(bar[line] if line < len(bar) else Segment(" ", base))
+                pieces.append(gap)
+                rows[HEADER_HEIGHT + line].extend(pieces)
+        inside = max(0, width - 2)  # between the board's padding
+        pad = gap
+        lines = {
+            y: Strip([*Strip(row).crop_extend(0, inside + 1, base), pad]).crop_extend(
+                0, width, base
+            )
+            for y, row in enumerate(rows)
+        }
+        if total > inside and height > 0:  # the board scrolls sideways
+            segments = ScrollBarRender.render_bar(
+                size=inside,
+                virtual_size=total,
+                window_size=inside,
+                vertical=False,
+                back_color=bar_back,
+                bar_color=bar_color,
+            ).segments
+            segments = [Segment(seg.text, base + seg.style) for seg in segments if seg.text != "\n"]
+            lines[height - 1] = Strip([pad, *segments, pad]).crop_extend(0, width, base)
+        return lines
+
+    def _scrollbar_colors(self) -> tuple[Any, Any]:
+        """The scrollbars' colours as Textual's ``ScrollBar.render`` works them out."""
+        styles = self.styles
+        background = styles.scrollbar_background
+        if background.a < 1:
+            background = self.background_colors[0] + background
+        return background.rich_color, (background + styles.scrollbar_color).rich_color

@@ -1,0 +1,157 @@
+"""The board's first frame is a picture of it (one widget); the board replaces it after.
+
+A user must not see the swap: the picture looks like the board mounted after it, cell for
+cell. Keys typed while the picture is up are not lost, and the board comes whatever
+happens first (the database opening, a card that cannot be drawn).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.style import Style
+
+from dealterm.app import DealtermApp
+from dealterm.screens.board import BoardScreen
+from tests.ui.conftest import board_ready
+from tests.ui.helpers import NEW, PREPARATION, board, counts, picture, screen_text, until
+
+
+def _cells(app: DealtermApp) -> list[list[tuple[Any, ...]]]:
+    """Every cell on screen as the eye sees it: its character and colours (a blank cell's
+    background only: the colour of a space's text cannot be seen)."""
+    rows = []
+    for strip in app.screen._compositor.render_strips():
+        row = []
+        for segment in strip:
+            style = segment.style or Style()
+            for char in segment.text:
+                if char == " " and not (style.reverse or style.underline):
+                    row.append((char, style.bgcolor))
+                else:
+                    looks = (style.bold, style.underline, style.reverse, style.italic, style.dim)
+                    row.append((char, style.color, style.bgcolor, *looks))
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture
+def held(monkeypatch: pytest.MonkeyPatch) -> list[BoardScreen]:
+    """Board screens whose picture stays up: the board is not mounted after the first
+    frame (the test calls ``_show_board`` itself)."""
+    screens: list[BoardScreen] = []
+    real = DealtermApp.call_after_frame
+
+    def call_after_frame(self: DealtermApp, callback: Callable[[], object]) -> None:
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, BoardScreen) and callback.__name__ == "_show_board":
+            screens.append(owner)
+            return
+        real(self, callback)
+
+    monkeypatch.setattr(DealtermApp, "call_after_frame", call_after_frame)
+    return screens
+
+
+@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
+async def test_the_first_frame_is_a_picture_that_looks_like_the_board_after_it(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    held: list[BoardScreen],
+    size: tuple[int, int],
+) -> None:
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: bool(held))
+        shown = picture(app)
+        assert shown is not None and app.crm is None
+        assert any(counts(app).values())
+        before = _cells(app)
+        assert f"{counts(app)[NEW]:,} · $" in screen_text(app)
+
+        await held[0]._show_board()
+        await pilot.pause()
+        assert picture(app) is None and board(app).lanes
+        after = _cells(app)
+        differ = [y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
+        assert differ == [], f"lines {differ} changed when the board replaced its picture"
+
+        slow_open.set()
+        await board_ready(pilot)
+
+
+async def test_keys_typed_while_the_picture_is_up_move_the_board_after(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    held: list[BoardScreen],
+) -> None:
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: bool(held))
+        await pilot.press("right", "down", "down")
+        assert picture(app) is not None and picture(app).keys  # kept, not acted on yet
+
+        await held[0]._show_board()
+        await until(pilot, lambda: board(app).current_row == 2)
+        the_board = board(app)
+        assert the_board.stage_ids[the_board.column] == PREPARATION
+        assert the_board.has_focus
+
+
+async def test_a_database_open_before_the_board_replaced_its_picture(
+    demo_db: Path, make_app: Callable[..., DealtermApp], held: list[BoardScreen]
+) -> None:
+    """The board never replaces its picture after the first frame here: the database's
+    own read, when it arrives, mounts it."""
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: bool(held))
+        await board_ready(pilot)  # the database opens after waiting for the frame
+        assert picture(app) is None
+        assert board(app).current_card is not None
+
+
+async def test_a_card_further_down_that_cannot_be_drawn_leaves_the_board_to_the_database(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    held: list[BoardScreen],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The picture formats the cards it shows; the board formats the rest of the first
+    pages once the picture is up. One of those failing shows no half board."""
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    real = __import__("dealterm.widgets.card_view", fromlist=["card_view"]).card_view
+    calls = {"picture": 0, "after": 0}
+    stage = {"now": "picture"}
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls[stage["now"]] += 1
+        if stage["now"] == "after" and calls["after"] == 2:
+            raise ValueError("a card that cannot be drawn")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("dealterm.widgets.card_view.card_view", failing)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: bool(held))
+        assert picture(app) is not None and calls["picture"]
+        stage["now"] = "after"
+        await held[0]._show_board()
+        await pilot.pause()
+        assert calls["after"] >= 2, "the first pages hold more cards than the picture shows"
+        assert picture(app) is None
+        assert "Opening the database" in screen_text(app)
+        assert not any(counts(app).values())  # nothing from the failed read
+        slow_open.set()
+        await board_ready(pilot)
+        assert any(counts(app).values())

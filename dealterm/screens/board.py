@@ -159,14 +159,21 @@ class BoardScreen(CrmScreen):
                 pages,
                 base_currency=board.base_currency,
                 locale=self.dt_app.locale,
+                status=self._status_shown,
             )
         elif first is not None and not done:
             self._waiting = first
+        if self._picture is not None:  # the screen's widgets come with the board
+            yield self._picture
+            return
+        yield from self._widgets(Board(id="board"))
+
+    def _widgets(self, board: Board) -> ComposeResult:
+        """The board screen's widgets, top to bottom."""
         yield Header()
-        if self._picture is None:
-            yield FilterBar()  # hidden until opened: mounted with the board (_show_board)
+        yield FilterBar()
         yield Static(self._status_shown or "Opening the database…", id="board-status")
-        yield self._picture if self._picture is not None else Board(id="board")
+        yield board
         yield KeyFooter()
 
     async def on_mount(self) -> None:
@@ -193,8 +200,7 @@ class BoardScreen(CrmScreen):
         loaded = self._loaded(*found) if found is not None else None
         board = Board(id="board", summaries=loaded.summaries if loaded else None)
         with self.app.batch_update():
-            await self.mount(FilterBar(), after=self.query_one(Header))
-            await self.mount(board, after=picture)
+            await self.mount_all(self._widgets(board), after=picture)
             had_focus = picture.has_focus
             await picture.remove()
             if had_focus:

@@ -10,13 +10,16 @@ typed meanwhile are kept and handed to the real board.
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
 from textual.scrollbar import ScrollBarRender
 from textual.strip import Strip
+from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
 from dealterm.widgets.card_view import CARD_HEIGHT, card_strip
@@ -38,16 +41,52 @@ class BoardPicture(Widget, can_focus=True):
         keys: keys pressed while it is shown, ``(key, character)``, oldest first.
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"picture--active"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "picture--active",
+        "picture--header",
+        "picture--status",
+        "picture--footer",
+        "picture--footer-item",
+        "picture--footer-key",
+        "picture--footer-description",
+        "picture--footer-border",
+    }
 
-    # The board's own geometry (widgets/board.py, stage_column.py): padding 0 1, lanes of
-    # 30 cells (24 for a closed stage) one cell apart, a scrollbar row below them.
+    # The colours of the widgets it stands for: the active stage header (app.tcss),
+    # Textual's Header and Footer, the status line (#board-status in app.tcss). The
+    # board's geometry is its own (widgets/board.py, stage_column.py): padding 0 1, lanes
+    # of 30 cells (24 for a closed stage) one cell apart, a scrollbar row below them.
     DEFAULT_CSS = """
     BoardPicture {
         height: 1fr;
     }
     BoardPicture > .picture--active {
         background: $boost;
+    }
+    BoardPicture > .picture--header {
+        background: $panel;
+        color: $foreground;
+    }
+    BoardPicture > .picture--status {
+        color: $text-muted;
+    }
+    BoardPicture > .picture--footer {
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    BoardPicture > .picture--footer-item {
+        background: $footer-item-background;
+    }
+    BoardPicture > .picture--footer-key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+    }
+    BoardPicture > .picture--footer-description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    BoardPicture > .picture--footer-border {
+        color: $foreground 20%;
     }
     """
 
@@ -58,9 +97,11 @@ class BoardPicture(Widget, can_focus=True):
         *,
         base_currency: str,
         locale: str,
+        status: str,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
+        self.status = status
         self.summaries = summaries
         self.pages = pages
         self.base_currency = base_currency
@@ -85,7 +126,111 @@ class BoardPicture(Widget, can_focus=True):
         return self._lines.get(y) or Strip.blank(width, base)
 
     def _draw(self, width: int, height: int, base: Style) -> dict[int, Strip]:
-        """Every line of the picture, drawn at once (it is drawn about once)."""
+        """Every line of the picture, drawn at once (it is drawn about once): the header,
+        the status line, the board and the footer, as the board screen lays them out."""
+        lines: dict[int, Strip] = {}
+        if height <= 0 or width <= 0:
+            return lines
+        lines[0] = self._header_line(width)
+        if height > 1:
+            lines[height - 1] = self._footer_line(width)
+        if height > 2:
+            status = [
+                Segment("  ", base),
+                Segment(self.status, self._over_screen("picture--status")),
+            ]
+            lines[1] = Strip(status).crop_extend(0, width, base)
+        if height > 3:
+            for y, strip in self._board_lines(width, height - 3, base).items():
+                lines[2 + y] = strip
+        return lines
+
+    def _header_line(self, width: int) -> Strip:
+        """Textual's Header: its icon, the title centred between the icon and the clock's
+        space."""
+        app = self.app
+        style = self._over_screen("picture--header")
+        title = app.format_title(
+            self.screen.title or app.title, self.screen.sub_title or app.sub_title
+        )
+        middle = max(0, width - 18)
+        line = title.truncate(middle, ellipsis=True).center(middle)
+        segments = [
+            Segment(" ⭘".ljust(8), style),
+            *line.render_segments(TextualStyle.from_rich_style(style)),
+        ]
+        return Strip(segments).crop_extend(0, width, style)
+
+    def _footer_line(self, width: int) -> Strip:
+        """Textual's Footer (not compact): the screen's keys that show, grouped as it
+        groups them, and the command palette's key on the right."""
+        app = self.app
+        footer = self._over_screen("picture--footer")
+        item = footer + self._over(footer, "picture--footer-item")
+        key = item + self._over(item, "picture--footer-key") + Style(bold=True)
+        description = item + self._over(item, "picture--footer-description")
+        label = footer + self._over(footer, "picture--footer-description")
+        dim = Style(dim=True)
+        gap = Segment(" ", footer)
+        bindings = self.screen.active_bindings
+        by_action: dict[str, list[tuple[Any, bool]]] = {}
+        for _node, binding, enabled, _tooltip in bindings.values():
+            if binding.show:
+                by_action.setdefault(binding.action, []).append((binding, enabled))
+        segments: list[Segment] = []
+        for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
+            keys = [run[0] for run in runs]
+            if group is not None and len(keys) > 1:
+                segments.append(gap) if group.compact else None
+                for binding, enabled in keys:
+                    shown = Segment(
+                        app.get_key_display(binding), key + (dim if not enabled else Style())
+                    )
+                    segments.extend([shown] if group.compact else [gap, shown, gap])
+                segments.extend([gap] if group.compact else [])
+                segments.extend([Segment(group.description, label), gap])
+                continue
+            for binding, enabled in keys:
+                off = dim if not enabled else Style()
+                segments.append(Segment(f" {app.get_key_display(binding)} ", key + off))
+                segments.append(Segment(f"{binding.description} ", description + off))
+        palette: list[Segment] = []
+        found = bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
+        if found is not None:
+            _node, binding, enabled, _tooltip = found
+            off = dim if not enabled else Style()
+            border = item + self._over(item, "picture--footer-border")
+            palette = [
+                Segment("▏", border),
+                Segment(app.get_key_display(binding), key + off),
+                Segment(f" {binding.description}", description + off),
+                Segment(" ", item),
+            ]
+        room = max(0, width - Segment.get_line_length(palette))
+        return Strip([*Strip(segments).crop_extend(0, room, footer), *palette]).crop_extend(
+            0, width, footer
+        )
+
+    def _over_screen(self, name: str) -> Style:
+        """A component's colours, its background laid over the screen's."""
+        return self._over(self.rich_style, name)
+
+    def _over(self, under: Style, name: str) -> Style:
+        """A component's colours over a style: its background and text colour blended
+        onto ``under``'s background, as Textual lays a widget over its parent."""
+        styles = self.get_component_styles(name)
+        back = Color.from_rich_color(under.bgcolor) if under.bgcolor else Color(0, 0, 0)
+        back = back + styles.background
+        style = Style(bgcolor=back.rich_color)
+        if styles.has_rule("color"):
+            color = styles.color
+            if styles.has_rule("auto_color") and styles.auto_color:  # "auto": a contrast
+                color = back.get_contrast_text(color.a)
+            style += Style(color=(back + color).rich_color)
+        return style
+
+    def _board_lines(self, width: int, height: int, base: Style) -> dict[int, Strip]:
+        """The board's lines: its lanes and, below, its horizontal scrollbar."""
         lanes = height - 1  # the horizontal scrollbar's row below the lanes
         # The board's padding and the lanes' margins: its background only.
         gap = Segment(" ", Style(bgcolor=base.bgcolor))

@@ -57,15 +57,21 @@ def held(monkeypatch: pytest.MonkeyPatch) -> list[BoardScreen]:
     return screens
 
 
-@pytest.mark.parametrize("size", [(160, 45), (100, 30)])
+@pytest.mark.parametrize(
+    ("size", "theme"),
+    [((160, 45), "textual-dark"), ((100, 30), "textual-light"), ((50, 12), "nord")],
+)
 async def test_the_first_frame_is_a_picture_that_looks_like_the_board_after_it(
     demo_db: Path,
     make_app: Callable[..., DealtermApp],
     slow_open: threading.Event,
     held: list[BoardScreen],
     size: tuple[int, int],
+    theme: str,
 ) -> None:
+    """Every cell: the header, the status line, the columns, the scrollbars, the keys."""
     app = make_app(demo_db)
+    app.theme = theme
     assert app.first_board is not None and app.first_board.wait(20)
     async with app.run_test(size=size) as pilot:
         await until(pilot, lambda: bool(held))
@@ -73,11 +79,14 @@ async def test_the_first_frame_is_a_picture_that_looks_like_the_board_after_it(
         assert shown is not None and app.crm is None
         assert any(counts(app).values())
         before = _cells(app)
-        assert f"{counts(app)[NEW]:,} · $" in screen_text(app)
+        text = screen_text(app)
+        assert f"{counts(app)[NEW]:,} · $" in text and "dealterm" in text
+        assert f"{sum(counts(app).values()):,} deals" in text
 
         await held[0]._show_board()
         await pilot.pause()
         assert picture(app) is None and board(app).lanes
+        assert app.theme == theme
         after = _cells(app)
         differ = [y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
         assert differ == [], f"lines {differ} changed when the board replaced its picture"

@@ -230,23 +230,35 @@ class BoardPicture(Widget, can_focus=True):
         return style
 
     def _board_lines(self, width: int, height: int, base: Style) -> dict[int, Strip]:
-        """The board's lines: its lanes and, below, its horizontal scrollbar."""
-        lanes = height - 1  # the horizontal scrollbar's row below the lanes
+        """The board's lines: its lanes and, below, its horizontal scrollbar.
+
+        Each lane is drawn as strips of known width (lane and margin) and cut where the
+        board's right padding starts: no line is measured again.
+        """
+        inside = max(0, width - 2)  # between the board's padding
+        total = sum(lane_width(summary.stage) + 1 for summary in self.summaries)
+        scrolls_sideways = total > inside
+        # A horizontal scrollbar's row below the lanes when they do not all fit.
+        lanes = max(0, height - 1 if scrolls_sideways else height)
         # The board's padding and the lanes' margins: its background only.
         gap = Segment(" ", Style(bgcolor=base.bgcolor))
-        rows: list[list[Segment]] = [[gap] for _ in range(max(0, lanes))]
+        pad = Strip([gap], 1)
+        rows: list[list[Strip]] = [[pad] for _ in range(lanes)]
         boost = self.get_component_styles("picture--active").background
         active = base + Style(bgcolor=(self.background_colors[1] + boost).rich_color)
         bar_back, bar_color = self._scrollbar_colors()
         console = self.app.console
-        x = 1
-        total = 0  # the lanes' width, with the cell after each
+        x = 0  # where the next lane starts, inside the padding
         for index, summary in enumerate(self.summaries):
             lane = lane_width(summary.stage)
-            total += lane + 1
-            if x >= width:
+            room, x = inside - x, x + lane + 1
+            if room <= 0:
                 continue
-            x += lane + 1
+
+            def put(y: int, segments: list[Segment], room: int = room, lane: int = lane) -> None:
+                strip = Strip(segments, lane + 1)
+                rows[y].append(strip if lane + 1 <= room else strip.crop(0, room))
+
             header_style = active if index == 0 else base
             texts = header_lines(
                 summary,
@@ -257,33 +269,29 @@ class BoardPicture(Widget, can_focus=True):
             )
             # Wrapped as the header's Static wraps them, cut at its height.
             wrapped = Text("\n").join(texts).wrap(console, lane - 2)
-            for line in range(min(HEADER_HEIGHT, max(0, lanes))):
+            for line in range(min(HEADER_HEIGHT, lanes)):
                 pieces = [Segment(" ", header_style)]
                 if line < len(wrapped):
                     pieces += Segment.apply_style(wrapped[line].render(console), header_style)
-                strip = Strip(pieces).crop_extend(0, lane, header_style)
-                rows[line].extend([*strip, gap])
+                put(line, [*Strip(pieces).crop_extend(0, lane, header_style), gap])
             column = lanes - HEADER_HEIGHT
             if column <= 0:
                 continue
             cards = self.pages.get(summary.stage.id, [])
             scrolls = summary.count * CARD_HEIGHT > column
             card_width = lane - 1 if scrolls else lane
-            bar = (
-                list(
-                    ScrollBarRender.render_bar(
-                        size=column,
-                        virtual_size=summary.count * CARD_HEIGHT,
-                        window_size=column,
-                        back_color=bar_back,
-                        bar_color=bar_color,
-                    ).segments
-                )
-                if scrolls
-                else []
-            )
-            # Drawn over the column's style, as Textual's compositor does.
-            bar = [Segment(seg.text, base + seg.style) for seg in bar if seg.text != "\n"]
+            bar: list[Segment] = []
+            if scrolls:
+                drawn = ScrollBarRender.render_bar(
+                    size=column,
+                    virtual_size=summary.count * CARD_HEIGHT,
+                    window_size=column,
+                    back_color=bar_back,
+                    bar_color=bar_color,
+                ).segments
+                # Drawn over the column's style, as Textual's compositor does.
+                bar = [Segment(seg.text, base + seg.style) for seg in drawn if seg.text != "\n"]
+            blank = Segment(" ", base)
             for line in range(column):
                 row, part = divmod(line, CARD_HEIGHT)
                 if row >= summary.count:
@@ -292,20 +300,20 @@ class BoardPicture(Widget, can_focus=True):
                     view = cards[row] if row < len(cards) else None
                     selected = index == 0 and row == 0 and part < CARD_HEIGHT - 1
                     strip = card_strip(view, part, card_width, selected, base)
-                pieces = [*strip]
                 if scrolls:
-                    pieces.append(bar[line] if line < len(bar) else Segment(" ", base))
-                pieces.append(gap)
-                rows[HEADER_HEIGHT + line].extend(pieces)
-        inside = max(0, width - 2)  # between the board's padding
-        pad = gap
-        lines = {
-            y: Strip([*Strip(row).crop_extend(0, inside + 1, base), pad]).crop_extend(
-                0, width, base
-            )
-            for y, row in enumerate(rows)
-        }
-        if total > inside and height > 0:  # the board scrolls sideways
+                    put(
+                        HEADER_HEIGHT + line, [*strip, bar[line] if line < len(bar) else blank, gap]
+                    )
+                else:
+                    put(HEADER_HEIGHT + line, [*strip, gap])
+        lines = {}
+        for y, strips in enumerate(rows):
+            drawn_width = sum(strip.cell_length for strip in strips)
+            if drawn_width < inside + 1:  # no lane reaches the right: the board's background
+                strips.append(Strip.blank(inside + 1 - drawn_width, base))
+            strips.append(pad)
+            lines[y] = Strip.join(strips)
+        if scrolls_sideways and height > 0:
             segments = ScrollBarRender.render_bar(
                 size=inside,
                 virtual_size=total,
@@ -315,7 +323,7 @@ class BoardPicture(Widget, can_focus=True):
                 bar_color=bar_color,
             ).segments
             segments = [Segment(seg.text, base + seg.style) for seg in segments if seg.text != "\n"]
-            lines[height - 1] = Strip([pad, *segments, pad]).crop_extend(0, width, base)
+            lines[height - 1] = Strip([gap, *segments, gap]).crop_extend(0, width, base)
         return lines
 
     def _scrollbar_colors(self) -> tuple[Any, Any]:

@@ -377,17 +377,18 @@ class StageHeader(Static):
             base_currency,
             locale,
             active,
-            self.size.width,
         )
         if shown == self._shown:
             return
         self._shown = shown
+        # The lane's width (its CSS), not the header's size: that is 0 until the first
+        # layout, and a title cut for 0 cells wrapped onto the count's line.
         lines = header_lines(
             summary,
             base_currency=base_currency,
             locale=locale,
             active=active,
-            width=self.size.width,
+            width=lane_width(stage),
         )
         # Three lines in a fixed-size header: no layout pass needed (it costs a whole-screen
         # layout per stage move otherwise).

@@ -59,7 +59,7 @@ def held(monkeypatch: pytest.MonkeyPatch) -> list[BoardScreen]:
 
 @pytest.mark.parametrize(
     ("size", "theme"),
-    [((160, 45), "textual-dark"), ((100, 30), "textual-light"), ((50, 12), "nord")],
+    [((160, 45), "textual-dark"), ((100, 30), "textual-light"), ((250, 40), "nord")],
 )
 async def test_the_first_frame_is_a_picture_that_looks_like_the_board_after_it(
     demo_db: Path,

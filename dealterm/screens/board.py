@@ -6,29 +6,31 @@ import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on, work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
+from dealterm.core.cards import PAGE_SIZE
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
-from dealterm.widgets.board import Board
 from dealterm.widgets.board_picture import BoardPicture
 from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_view
-from dealterm.widgets.filter_bar import FilterBar
-from dealterm.widgets.footer import KeyFooter
-from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn, StageLane
 
 if TYPE_CHECKING:
+    # The board's widgets are imported when first mounted, after the first frame (its
+    # picture is drawn by one widget of its own): ~7 ms of the start.
     from dealterm.core.cards import StageSummary
     from dealterm.core.filters import DealFilter
     from dealterm.core.quickread import QuickBoard
     from dealterm.core.readmodels import DealRead, StageRead
     from dealterm.screens.new_deal import NewDealChoices
     from dealterm.tui import FirstBoard
+    from dealterm.widgets.board import Board
+    from dealterm.widgets.filter_bar import FilterBar
+    from dealterm.widgets.stage_column import StageColumn, StageLane
 
 __all__ = ["BoardScreen"]
 
@@ -166,10 +168,17 @@ class BoardScreen(CrmScreen):
         if self._picture is not None:  # the screen's widgets come with the board
             yield self._picture
             return
+        from dealterm.widgets.board import Board
+
         yield from self._widgets(Board(id="board"))
 
     def _widgets(self, board: Board) -> ComposeResult:
         """The board screen's widgets, top to bottom."""
+        from textual.widgets import Header
+
+        from dealterm.widgets.filter_bar import FilterBar
+        from dealterm.widgets.footer import KeyFooter
+
         yield Header()
         yield FilterBar()
         yield Static(self._status_shown or "Opening the database…", id="board-status")
@@ -182,7 +191,7 @@ class BoardScreen(CrmScreen):
             self.dt_app.update_header()
             self.dt_app.call_after_frame(self._show_board)
         else:
-            self.query_one(Board).focus()
+            self._board().focus()
         if self.ready:
             self.reload()
         elif self._first_board is None:
@@ -198,6 +207,8 @@ class BoardScreen(CrmScreen):
             return
         found = first.result()  # every card of the first pages, formatted now
         loaded = self._loaded(*found) if found is not None else None
+        from dealterm.widgets.board import Board
+
         board = Board(id="board", summaries=loaded.summaries if loaded else None)
         with self.app.batch_update():
             await self.mount_all(self._widgets(board), after=picture)
@@ -225,6 +236,12 @@ class BoardScreen(CrmScreen):
         if self.app._batch_count and self.app.screen is self:
             return
         super()._compositor_refresh()
+
+    def _board(self) -> Board:
+        """The board widget."""
+        from dealterm.widgets.board import Board
+
+        return self.query_one(Board)
 
     def _take_first_board(self) -> FirstBoard | None:
         """The app's first board read, once (a screen built after it gets none)."""
@@ -393,7 +410,7 @@ class BoardScreen(CrmScreen):
             return
         self._adopt_preview(event.preview)
         self._full_load_pending = False
-        board = self.query_one(Board)
+        board = self._board()
         stage_ids = [s.stage.id for s in event.summaries]
         same_stages = stage_ids == self._stage_ids
         if not same_stages:
@@ -496,7 +513,7 @@ class BoardScreen(CrmScreen):
         self.post_message(self.PageLoaded(stage_id, page, self._views(cards), generation))
 
     def on_board_screen_page_loaded(self, event: PageLoaded) -> None:
-        lane = self.query_one(Board).lane(event.stage_id)
+        lane = self._board().lane(event.stage_id)
         if lane is None:
             return
         if event.generation == self.generation:
@@ -505,7 +522,7 @@ class BoardScreen(CrmScreen):
             lane.column.page_dropped(event.page)  # read before a change: ask again if shown
 
     def on_board_cursor_moved(self, _: Board.CursorMoved) -> None:
-        board = self.query_one(Board)
+        board = self._board()
         for index, lane in enumerate(board.lanes):
             lane.header.show(
                 lane.summary,
@@ -516,13 +533,13 @@ class BoardScreen(CrmScreen):
 
     # --- helpers -----------------------------------------------------------------------
     def _card(self) -> CardView | None:
-        card = self.query_one(Board).current_card
+        card = self._board().current_card
         if card is None:
             self.notify("No deal selected", severity="warning", timeout=3)
         return card
 
     def _stages(self) -> list[StageRead]:
-        return [lane.summary.stage for lane in self.query_one(Board).lanes]
+        return [lane.summary.stage for lane in self._board().lanes]
 
     async def _after_write(
         self, deal: DealRead, *, undo: _Undo | None = None, message: str | None = None
@@ -546,7 +563,7 @@ class BoardScreen(CrmScreen):
     # --- moves -------------------------------------------------------------------------
     def action_move(self, step: int) -> None:
         card = self._card()
-        board = self.query_one(Board)
+        board = self._board()
         if card is None or board.active_lane is None:
             return
         stages = self._stages()
@@ -563,7 +580,7 @@ class BoardScreen(CrmScreen):
         from dealterm.screens.lost_reason import LostReasonModal
 
         reason: str | None = None
-        lane = self.query_one(Board).active_lane
+        lane = self._board().active_lane
         if stage.semantics == "success" and lane is not None and lane.summary.stage.id == stage.id:
             self.notify(f"“{card.card.title}” is already won", timeout=3)
             return
@@ -578,7 +595,7 @@ class BoardScreen(CrmScreen):
             if picked is None:
                 return
             reason = picked or None
-        source = self.query_one(Board).lane_of(card.card.id)
+        source = self._board().lane_of(card.card.id)
         try:
             if source is not None and source.summary.stage.semantics != "failure":
                 # What undo needs is on the card: no read before the write.
@@ -638,7 +655,7 @@ class BoardScreen(CrmScreen):
             summary_after_move,
         )
 
-        board = self.query_one(Board)
+        board = self._board()
         target = board.lane(deal.stage_id)
         flt = self.deal_filter
         if (
@@ -752,7 +769,7 @@ class BoardScreen(CrmScreen):
         if card is None:
             return
         stages = self._stages()
-        current = self.query_one(Board).active_lane
+        current = self._board().active_lane
         options = [(str(s.id), s.name) for s in stages]
         picked = await self.app.push_screen_wait(
             PickerModal(
@@ -810,7 +827,7 @@ class BoardScreen(CrmScreen):
     async def action_new_deal(self) -> None:
         from dealterm.screens.new_deal import NewDealModal, load_choices
 
-        lane = self.query_one(Board).active_lane
+        lane = self._board().active_lane
         pipeline = self.dt_app.pipeline
         if lane is None or pipeline is None:
             return
@@ -891,13 +908,14 @@ class BoardScreen(CrmScreen):
         self.reload(new_pipeline=True)
 
     def action_filter(self) -> None:
+        from dealterm.widgets.filter_bar import FilterBar
+
         self.query_one(FilterBar).open()
 
     def action_reload(self) -> None:
         self.reload()
 
-    @on(FilterBar.Changed)
-    def _filter_changed(self, event: FilterBar.Changed) -> None:
+    def on_filter_bar_changed(self, event: FilterBar.Changed) -> None:
         self.dt_app.set_search(event.text)
 
     def on_filter_changed(self, _: FilterChanged) -> None:
@@ -907,9 +925,8 @@ class BoardScreen(CrmScreen):
     def action_filter_form(self) -> None:
         self.dt_app.edit_filter()
 
-    @on(FilterBar.Done)
-    def _filter_done(self, _: FilterBar.Done) -> None:
-        self.query_one(Board).focus()
+    def on_filter_bar_done(self, _: FilterBar.Done) -> None:
+        self._board().focus()
 
     def set_pipeline(self, pipeline_id: int) -> None:
         """Show another pipeline (used by the command palette)."""

@@ -23,7 +23,7 @@ from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
 from dealterm.widgets.card_view import CARD_HEIGHT, card_strip
-from dealterm.widgets.stage_column import HEADER_HEIGHT, header_lines, lane_width
+from dealterm.widgets.stage_header import HEADER_HEIGHT, header_lines, lane_width
 
 if TYPE_CHECKING:
     from textual import events

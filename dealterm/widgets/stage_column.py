@@ -9,24 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from math import ceil
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.style import Style
-from rich.text import Text
 from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
-from textual.widgets import Static
 
 from dealterm.core.cards import PAGE_SIZE, StageSummary
-from dealterm.core.formatting import format_money
 from dealterm.widgets.card_view import CARD_HEIGHT, CardView, card_strip
-
-if TYPE_CHECKING:
-    from dealterm.core.readmodels import StageRead
+from dealterm.widgets.stage_header import StageHeader
 
 __all__ = ["PAGE_SIZE", "StageColumn", "StageHeader", "StageLane"]
 
@@ -326,75 +321,6 @@ def _thumb(bar: ScrollBar, virtual_size: int) -> tuple[int, int] | None:
     return start, start + ceil(thumb_size * 8)
 
 
-HEADER_HEIGHT = 3  # a stage header's lines: name, count and sum, weighted sum
-
-
-def lane_width(stage: StageRead) -> int:
-    """How wide a stage's lane is (StageLane's CSS): narrower for a won or lost stage."""
-    return 30 if stage.semantics == "process" else 24
-
-
-def header_lines(
-    summary: StageSummary, *, base_currency: str, locale: str, active: bool, width: int
-) -> list[Text]:
-    """A stage header's three lines for a lane ``width`` cells wide (padding included):
-    the stage's name in its colour, the deal count and sum, the weighted sum."""
-    stage = summary.stage
-    title = Text()
-    title.append("█ ", style=stage.color)
-    title.append(stage.name, style=f"bold {stage.color}" + (" underline" if active else ""))
-    line2 = Text(f"{summary.count:,} · ", style="bold")
-    line2.append(format_money(summary.total, base_currency, locale))
-    if stage.pipeline_id:
-        weighted = format_money(summary.weighted, base_currency, locale)
-        line3 = Text(f"weighted {weighted} ({stage.probability}%)", style="grey62")
-    else:  # a column that is not a stage (the activities board): no probability
-        line3 = Text("")
-    title.truncate(width - 2 if width > 4 else 40, overflow="ellipsis")
-    return [title, line2, line3]
-
-
-class StageHeader(Static):
-    """Stage name in its colour, deal count, sum and weighted sum in the base currency."""
-
-    DEFAULT_CSS = """
-    StageHeader {
-        height: 3;
-        padding: 0 1;
-    }
-    """
-
-    _shown: tuple[Any, ...] | None = None
-
-    def show(self, summary: StageSummary, *, base_currency: str, locale: str, active: bool) -> None:
-        """Draw the header for ``summary`` (nothing to do if it shows that already)."""
-        stage = summary.stage
-        shown = (
-            stage,
-            summary.count,
-            summary.total,
-            summary.weighted,
-            base_currency,
-            locale,
-            active,
-        )
-        if shown == self._shown:
-            return
-        self._shown = shown
-        # The lane's width (its CSS), not the header's size: that is 0 until the first
-        # layout, and a title cut for 0 cells wrapped onto the count's line.
-        lines = header_lines(
-            summary,
-            base_currency=base_currency,
-            locale=locale,
-            active=active,
-            width=lane_width(stage),
-        )
-        # Three lines in a fixed-size header: no layout pass needed (it costs a whole-screen
-        # layout per stage move otherwise).
-        self.update(Text("\n").join(lines), layout=False)
-
-
 class StageLane(Vertical):
     """A column of the board: header above cards."""
 
@@ -414,6 +340,7 @@ class StageLane(Vertical):
     """
 
     def __init__(self, summary: StageSummary) -> None:
+        # the classes that set its width, which is lane_width's
         super().__init__(classes="-closed" if summary.stage.semantics != "process" else "")
         self.summary = summary
         self.header = StageHeader()

@@ -22,7 +22,6 @@ may write it: unpickling a file runs what it says.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
 import threading
 from pathlib import Path
@@ -30,6 +29,8 @@ from typing import Any
 
 from textual.css.model import RuleSet
 from textual.css.stylesheet import Stylesheet
+
+from dealterm.core.private_files import own_private_file, replace_private_file
 
 __all__ = ["StyleCache", "install"]
 
@@ -83,7 +84,7 @@ class StyleCache:
         self._stamp = textual_stamp()
         try:
             with self.path.open("rb") as handle:
-                if not _own_private_file(handle.fileno()):
+                if not own_private_file(handle.fileno()):
                     return {}  # unpickling runs code: only a file no one else could write
                 stamp, entries = pickle.load(handle)
         except Exception:  # missing, unreadable, truncated, from another version: parse
@@ -123,25 +124,9 @@ class StyleCache:
             if not self.parsed and len(kept) == len(self._entries):
                 return
             stamp, self.parsed = self._stamp, 0
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(Exception):  # a cache
             data = pickle.dumps((stamp, kept), protocol=pickle.HIGHEST_PROTOCOL)
-            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, self.path)
-        except Exception:
-            with contextlib.suppress(OSError):
-                temporary.unlink(missing_ok=True)
-
-
-def _own_private_file(fd: int) -> bool:
-    """The file is the user's own and no one else may write it (always so on Windows)."""
-    if not hasattr(os, "getuid"):
-        return True
-    info = os.fstat(fd)
-    return info.st_uid == os.getuid() and not info.st_mode & 0o022
+            replace_private_file(self.path, data)
 
 
 _installed: StyleCache | None = None

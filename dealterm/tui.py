@@ -147,9 +147,13 @@ def run_tui(target: str, *, demo: bool, settings: Settings) -> int:
     # after app.STARTUP_GC_LIMIT seconds at the latest; the board then collects once and
     # freezes what start-up built (screens/board.py, _freeze_startup_objects).
     gc.disable()
-    from dealterm.core.formatting import configure
+    from dealterm.config import cache_dir
+    from dealterm.core.formatting import configure, load_money_templates, save_money_templates
 
     configure(settings.formats())
+    # Money as an earlier start formatted it: no locale data to load before the first frame.
+    money = cache_dir() / "money.json"
+    load_money_templates(money)
     # Read while Textual is imported: the SQL runs without the GIL, on the other CPU.
     first = FirstBoard.start(target, settings=settings)
     from dealterm.style_cache import install
@@ -163,4 +167,5 @@ def run_tui(target: str, *, demo: bool, settings: Settings) -> int:
     finally:
         gc.enable()
         styles.save()
+        save_money_templates(money)
     return app.return_code or 0

@@ -1,5 +1,8 @@
 """Formatting money and dates for people, in their locale (Babel) and their preferences.
 
+Babel is imported when first used: with the money templates of an earlier start
+(:func:`load_money_templates`), the app draws its first board without it.
+
 The preferences (``date_format``, ``number_format``, ``first_day_of_week`` in the
 settings file) are set once per process with :func:`configure`; everything that shows a
 date, a number or a week to a person goes through this module.
@@ -7,17 +10,20 @@ date, a number or a week to a person goes through this module.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Context, Decimal, localcontext
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date as _babel_date
-from babel.numbers import format_currency, format_decimal, get_decimal_symbol, get_group_symbol
+from dealterm.core.private_files import own_private_file, replace_private_file
 
 __all__ = [
     "DATE_FORMATS",
@@ -36,7 +42,9 @@ __all__ = [
     "format_day",
     "format_money",
     "format_number",
+    "load_money_templates",
     "safe_locale",
+    "save_money_templates",
     "show_date",
     "show_datetime",
 ]
@@ -119,6 +127,8 @@ def decimal_sign() -> str:
     _group, decimal = NUMBER_FORMATS.get(_current.number_format, ("", ""))
     if decimal:
         return decimal
+    from babel.numbers import get_decimal_symbol
+
     return str(get_decimal_symbol(safe_locale(_current.locale)))
 
 
@@ -153,6 +163,8 @@ def first_week_day(locale: str) -> int:
 @lru_cache(maxsize=16)
 def _locale_week_day(locale: str) -> int:
     try:
+        from babel import Locale
+
         return int(Locale.parse(safe_locale(locale)).first_week_day)
     except Exception:
         return 0
@@ -167,6 +179,8 @@ def _separators(text: str, locale: str, number_format: str | None = None) -> str
     if not decimal:
         return text
     name = safe_locale(locale)
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
     table = {ord(get_decimal_symbol(name)): decimal}
     for sign in {get_group_symbol(name), "\u00a0", "\u202f"}:
         table[ord(sign)] = group
@@ -177,6 +191,8 @@ def _separators(text: str, locale: str, number_format: str | None = None) -> str
 @lru_cache(maxsize=16)
 def safe_locale(name: str) -> str:
     """``name`` if Babel knows it, else en_US."""
+    from babel import Locale, UnknownLocaleError
+
     try:
         Locale.parse(name.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
@@ -210,6 +226,8 @@ def _format_money(
     amount: Decimal, currency: str, locale: str, number_format: str | None = None
 ) -> str:
     """:func:`format_money` through Babel, every time (about 35 µs a call)."""
+    from babel.numbers import format_currency
+
     text = _babel(format_currency, amount, currency, locale=safe_locale(locale))
     text = _separators(text, locale, number_format)
     sign = _SIGNS.get(currency)
@@ -221,6 +239,8 @@ def _format_money(
 def format_number(amount: Decimal, locale: str = "en_US", *, places: int = 2) -> str:
     """A number with the locale's separators and ``places`` decimals."""
     pattern = "#,##0" + ("." + "0" * places if places else "")
+    from babel.numbers import format_decimal
+
     text = _babel(format_decimal, amount, format=pattern, locale=safe_locale(locale))
     return _separators(text, locale)
 
@@ -232,6 +252,8 @@ def _babel(format_: Callable[..., str], *args: Any, locale: str, **kwargs: Any) 
     a pattern's quote and strips pairs of them: "CHF 1234567.25", "CHF 1234567'890.50".
     Those are formatted without grouping, and their integer digits grouped by threes here.
     """
+    from babel.numbers import get_group_symbol
+
     group = get_group_symbol(locale)
     if "'" not in group:
         return str(format_(*args, locale=locale, **kwargs))
@@ -245,7 +267,9 @@ def _babel(format_: Callable[..., str], *args: Any, locale: str, **kwargs: Any) 
 
 def format_day(day: date | datetime, locale: str = "en_US", *, style: str = "medium") -> str:
     """A date in the locale's style, e.g. "Nov 28, 2026" or "28 нояб. 2026 г."."""
-    return str(_babel_date(day, format=style, locale=safe_locale(locale)))
+    from babel.dates import format_date
+
+    return str(format_date(day, format=style, locale=safe_locale(locale)))
 
 
 def convert(amount: Decimal, currency: str, rates: dict[str, Decimal]) -> Decimal:
@@ -287,14 +311,111 @@ _PROBES = tuple(
 )
 
 
+_TemplateKey = tuple[str, str, str]  # currency, locale, number format
+# Templates read from the cache file of an earlier run, and those worked out in this one.
+_known: dict[_TemplateKey, _MoneyTemplate | None] = {}
+_learned: set[_TemplateKey] = set()
+
+
 @lru_cache(maxsize=256)
 def _money_template(currency: str, locale: str, number_format: str) -> _MoneyTemplate | None:
     """The template of ``currency`` in ``locale`` (None: Babel formats every amount).
 
     ``number_format`` is the preference in force (it is part of the output). Worked out
-    in the default decimal context, whatever the caller's (the probes need 28 digits)."""
+    in the default decimal context, whatever the caller's (the probes need 28 digits),
+    unless an earlier run worked it out (:func:`load_money_templates`)."""
+    key = (currency, locale, number_format)
+    if key in _known:
+        return _known[key]
     with localcontext(Context()):
-        return _work_out_template(currency, locale, number_format)
+        template = _work_out_template(currency, locale, number_format)
+    _known[key] = template
+    _learned.add(key)
+    return template
+
+
+def _templates_stamp() -> str:
+    """What the templates depend on: this module and Babel's version (its locale data),
+    read from Babel's ``__init__.py`` without importing Babel (~5 ms of a start)."""
+    spec = importlib.util.find_spec("babel")
+    babel = Path(spec.origin).read_bytes() if spec and spec.origin else b""
+    return f"{zlib.crc32(Path(__file__).read_bytes()):08x} {zlib.crc32(babel):08x}"
+
+
+def load_money_templates(path: Path) -> int:
+    """Read the money templates an earlier run worked out (a cache: see
+    :func:`save_money_templates`). Working one out loads Babel's locale data, ~15 ms of
+    an app's start before it can draw an amount.
+
+    Read only if the file is the user's own, no one else may write it, and it was written
+    for this Babel and this module; anything else in it is ignored. Never raises.
+
+    Returns:
+        How many templates were read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return 0
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not own_private_file(handle.fileno()):
+                return 0
+            data = json.loads(handle.read())
+        if data.get("stamp") != _templates_stamp():
+            return 0
+        read = {}
+        for entry in data["templates"]:
+            key, value = entry
+            currency, locale, number_format = (str(part) for part in key)
+            read[(currency, locale, number_format)] = _template_from(value)
+    except Exception:  # a cache: a file that is not ours or not whole is not used
+        return 0
+    for key, template in read.items():
+        _known.setdefault(key, template)
+    return len(read)
+
+
+def save_money_templates(path: Path) -> None:
+    """Write the templates known to this run if it worked out new ones (the user's own
+    file, readable by them only; replaced whole). Never raises: it is a cache."""
+    if not _learned:
+        return
+    entries = [[list(key), _template_to(template)] for key, template in _known.items()]
+    try:
+        text = json.dumps({"stamp": _templates_stamp(), "templates": entries})
+    except Exception:  # a cache
+        return
+    if replace_private_file(path, text.encode("utf-8")):
+        _learned.clear()
+
+
+def _template_to(template: _MoneyTemplate | None) -> list[str] | None:
+    if template is None:
+        return None
+    group = template.signs.get(ord(","), "")
+    decimal = template.signs.get(ord("."), "")
+    return [
+        str(template.quantum),
+        str(group),
+        str(decimal),
+        *template.positive,
+        *template.negative,
+    ]
+
+
+def _template_from(value: Any) -> _MoneyTemplate | None:
+    if value is None:
+        return None
+    quantum, group, decimal, prefix, suffix, negative_prefix, negative_suffix = (
+        str(part) for part in value
+    )
+    return _MoneyTemplate(
+        quantum=Decimal(quantum),
+        signs=str.maketrans({",": group, ".": decimal}),
+        positive=(prefix, suffix),
+        negative=(negative_prefix, negative_suffix),
+    )
 
 
 def _work_out_template(currency: str, locale: str, number_format: str) -> _MoneyTemplate | None:

@@ -12,7 +12,7 @@ import gc
 import threading
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.command import Provider
@@ -47,6 +47,8 @@ PREVIEW_WAIT = 1.0  # seconds the database waits at most for the board's quick f
 STARTUP_GC_LIMIT = 10.0
 # Seconds after which DealtermApp.call_after_frame runs its callbacks without a frame.
 AFTER_FRAME_LIMIT = 0.5
+# Seconds after which keys held while the first screen is built are handed on anyway.
+HOLD_KEYS_LIMIT = 3.0
 
 
 def _screen(name: str):  # type: ignore[no-untyped-def]
@@ -170,6 +172,7 @@ class DealtermApp(PreparedViews, App[None]):
         # not compete with drawing that frame.
         self._preview_shown = threading.Event()
         self._after_frame: list[Callable[[], object]] = []  # see call_after_frame
+        self._held_keys: list[events.Key] | None = None  # see hold_keys
         self._startup_gc = True  # the collector is off for the start (run_tui)
         # The database the app opened (its checkpoint thread runs until it is closed), and
         # whether the app is closing: an open that ends after that closes it at once.
@@ -216,6 +219,36 @@ class DealtermApp(PreparedViews, App[None]):
         super()._display(screen, renderable)
         if self._after_frame and renderable is not None and not self._batch_count:
             self._run_after_frame()
+
+    # --- keys typed while the first screen is being built --------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if self._held_keys is not None and isinstance(event, events.Key):
+            self._held_keys.append(event)  # before any binding, the priority ones too
+            return
+        await super().on_event(event)
+
+    def hold_keys(self) -> None:
+        """Keep the keys typed from now on, unhandled, until :meth:`release_keys` (the board
+        shows a picture of itself while its widgets are built: keys would reach nothing).
+        They are released after ``HOLD_KEYS_LIMIT`` seconds whatever happens."""
+        if self._held_keys is None:
+            self._held_keys = []
+            self.set_timer(HOLD_KEYS_LIMIT, self.release_keys)
+
+    def release_keys(self) -> None:
+        """Hand the kept keys on in the order they were typed, ahead of any typed later.
+
+        Keys already waiting in the app's queue are kept too (the release takes effect
+        after them), so none overtakes an older one. Focus a key moves settles as it does
+        for keys typed in a burst.
+        """
+        if self._held_keys is not None:
+            self.call_later(self._hand_on_keys)
+
+    def _hand_on_keys(self) -> None:
+        held, self._held_keys = self._held_keys, None
+        for key in held or ():
+            self.post_message(events.Key(key.key, key.character))
 
     def preview_done(self) -> None:
         """The board's quick first frame is drawn (or skipped): the database may open now.

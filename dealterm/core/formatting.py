@@ -381,8 +381,8 @@ def save_money_templates(path: Path) -> None:
     file, readable by them only; replaced whole). Never raises: it is a cache."""
     if not _learned:
         return
-    entries = [[list(key), _template_to(template)] for key, template in _known.items()]
     try:
+        entries = [[list(key), _template_to(value)] for key, value in list(_known.items())]
         text = json.dumps({"stamp": _templates_stamp(), "templates": entries})
     except Exception:  # a cache
         return

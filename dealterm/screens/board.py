@@ -6,7 +6,7 @@ import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -187,9 +187,10 @@ class BoardScreen(CrmScreen):
 
     async def on_mount(self) -> None:
         if self._picture is not None:
-            self._picture.focus()
+            # Keys typed until the board is mounted are kept (nothing could take them).
+            self.dt_app.hold_keys()
             self.dt_app.update_header()
-            self.dt_app.call_after_frame(self._show_board)
+            self.dt_app.call_after_frame(self._after_first_frame)
         else:
             self._board().focus()
         if self.ready:
@@ -198,33 +199,39 @@ class BoardScreen(CrmScreen):
             self._preview(self.generation, self._waiting)
             self._waiting = None
 
+    def _after_first_frame(self) -> None:
+        # The swap runs in this screen's queue: a database read or DatabaseReady posted
+        # meanwhile waits for the board, and the app goes on taking (holding) keys.
+        self.call_later(self._show_board)
+
     async def _show_board(self) -> None:
-        """Mount the real board in the first frame's picture (once), with the first read's
-        columns and cards, and hand it the keys typed while the picture was shown."""
+        """Mount the screen's widgets in place of the first frame's picture (once), with
+        the first read's columns and cards; then the keys typed meanwhile go to the board.
+        """
         picture, self._picture = self._picture, None
         first, self._first_board = self._first_board, None
         if picture is None or first is None:
             return
-        found = first.result()  # every card of the first pages, formatted now
-        loaded = self._loaded(*found) if found is not None else None
-        from dealterm.widgets.board import Board
+        try:
+            found = first.result()  # every card of the first pages, formatted now
+            loaded = self._loaded(*found) if found is not None else None
+            from dealterm.widgets.board import Board
 
-        board = Board(id="board", summaries=loaded.summaries if loaded else None)
-        with self.app.batch_update():
-            await self.mount_all(self._widgets(board), after=picture)
-            had_focus = picture.has_focus
-            await picture.remove()
-            if had_focus:
-                board.focus()
-            if loaded is not None:
-                await self.on_board_screen_loaded(loaded)
-        if loaded is None:  # a card further down could not be formatted: read it all again
-            self._stage_ids = []
-            self._status_shown = ""
-            self.query_one("#board-status", Static).update("Opening the database…")
-            self.dt_app.preview_done()
-        for key, character in picture.keys:
-            self.app.post_message(events.Key(key, character))
+            board = Board(id="board", summaries=loaded.summaries if loaded else None)
+            with self.app.batch_update():
+                await self.mount_all(self._widgets(board), after=picture)
+                await picture.remove()
+                if self.focused is None:
+                    self.set_focus(board)  # now, not later: held keys come next
+                if loaded is not None:
+                    await self.on_board_screen_loaded(loaded)
+            if loaded is None:  # a card further down could not be formatted: read again
+                self._stage_ids = []
+                self._status_shown = ""
+                self.query_one("#board-status", Static).update("Opening the database…")
+                self.dt_app.preview_done()
+        finally:
+            self.dt_app.release_keys()
 
     def _compositor_refresh(self) -> None:
         # Textual's (pinned exactly). Inside a batch (the start-up batch mounts this first
@@ -302,7 +309,9 @@ class BoardScreen(CrmScreen):
         self.post_message(loaded)
 
     # --- loading ---------------------------------------------------------------------
-    def on_database_ready(self, _: DatabaseReady) -> None:
+    async def on_database_ready(self, _: DatabaseReady) -> None:
+        if self._picture is not None:  # opened before the first frame was drawn
+            await self._show_board()
         if self.ready:
             self.refresh_bindings()  # the CRM's actions are enabled now
             self.reload()

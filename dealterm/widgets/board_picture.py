@@ -1,11 +1,12 @@
-"""The board's first frame as one widget: its columns drawn as a picture.
+"""The board screen's first frame as one widget: a picture of the screen.
 
-Textual's work for the board's ~50 widgets (lanes, headers, columns, scrollbars) was
-most of the time from Textual's import to the first frame. At start, the board screen
-shows this widget in the board's place instead: the same headers, cards and scrollbars,
-drawn line by line from the first board read. Right after that frame is on screen, the
-screen mounts the real board and removes the picture (:meth:`BoardScreen._build`); keys
-typed meanwhile are kept and handed to the real board.
+Textual's work for the board screen's ~75 widgets (lanes, headers, columns, scrollbars,
+the header's and the footer's parts) was most of the time from Textual's import to the
+first frame. At start, the board screen shows this widget alone: the same header, status
+line, stage headers, cards, scrollbars and keys, drawn line by line from the first board
+read, cell for cell as the widgets draw them. Right after that frame is on screen, the
+screen mounts its widgets and removes the picture (``BoardScreen._show_board``); the
+keys typed meanwhile are held by the app and handed on after.
 """
 
 from __future__ import annotations
@@ -26,19 +27,17 @@ from dealterm.widgets.card_view import CARD_HEIGHT, card_strip
 from dealterm.widgets.stage_header import HEADER_HEIGHT, header_lines, lane_width
 
 if TYPE_CHECKING:
-    from textual import events
-
     from dealterm.core.cards import StageSummary
     from dealterm.widgets.card_view import CardView
 
 __all__ = ["BoardPicture"]
 
 
-class BoardPicture(Widget, can_focus=True):
-    """A still picture of the board's columns, in the board's place and layout.
+class BoardPicture(Widget):
+    """A still picture of the board screen: its header, status line, columns and keys.
 
-    Attributes:
-        keys: keys pressed while it is shown, ``(key, character)``, oldest first.
+    It takes no keys: the app holds them until the board replaces it
+    (:meth:`~dealterm.app.DealtermApp.hold_keys`).
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -106,15 +105,8 @@ class BoardPicture(Widget, can_focus=True):
         self.pages = pages
         self.base_currency = base_currency
         self.locale = locale
-        self.keys: list[tuple[str, str | None]] = []
         self._lines: dict[int, Strip] = {}
         self._drawn_for: tuple[Any, ...] | None = None
-
-    def on_key(self, event: events.Key) -> None:
-        # The real board is being mounted: keep the key for it rather than lose it.
-        event.stop()
-        event.prevent_default()
-        self.keys.append((event.key, event.character))
 
     def render_line(self, y: int) -> Strip:
         width, height = self.size

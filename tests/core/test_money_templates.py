@@ -120,7 +120,7 @@ def test_a_template_with_wrong_parts_is_not_used(tmp_path: Path) -> None:
     _written()
     save_money_templates(cache)
     data = json.loads(cache.read_text())
-    data["templates"][0][1] = ["not a number", ",", "."]
+    data["templates"][0][1] = ["not a number", ",", ".", "$", "", "-$", ""]
     cache.write_text(json.dumps(data))
     cache.chmod(0o600)
     _forget()

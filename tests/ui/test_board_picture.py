@@ -14,8 +14,13 @@ from typing import Any
 
 import pytest
 from rich.style import Style
+from textual import events
+from textual.command import CommandPalette
+from textual.widgets import Input
 
 from dealterm.app import DealtermApp
+from dealterm.core.db import Database
+from dealterm.core.errors import DealtermError
 from dealterm.screens.board import BoardScreen
 from tests.ui.conftest import board_ready
 from tests.ui.helpers import NEW, PREPARATION, board, counts, picture, screen_text, until
@@ -41,20 +46,27 @@ def _cells(app: DealtermApp) -> list[list[tuple[Any, ...]]]:
 
 @pytest.fixture
 def held(monkeypatch: pytest.MonkeyPatch) -> list[BoardScreen]:
-    """Board screens whose picture stays up: the board is not mounted after the first
-    frame (the test calls ``_show_board`` itself)."""
+    """Board screens whose picture stays up: what follows the first frame is not called
+    (the test calls it, :func:`swap`)."""
     screens: list[BoardScreen] = []
     real = DealtermApp.call_after_frame
 
     def call_after_frame(self: DealtermApp, callback: Callable[[], object]) -> None:
         owner = getattr(callback, "__self__", None)
-        if isinstance(owner, BoardScreen) and callback.__name__ == "_show_board":
+        if isinstance(owner, BoardScreen) and callback.__name__ == "_after_first_frame":
             screens.append(owner)
             return
         real(self, callback)
 
     monkeypatch.setattr(DealtermApp, "call_after_frame", call_after_frame)
     return screens
+
+
+async def swap(pilot: Any, screen: BoardScreen) -> None:
+    """What the app does once the first frame is out: the board replaces its picture."""
+    screen._after_first_frame()
+    await until(pilot, lambda: picture(pilot.app) is None)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize(
@@ -83,9 +95,8 @@ async def test_the_first_frame_is_a_picture_that_looks_like_the_board_after_it(
         assert f"{counts(app)[NEW]:,} · $" in text and "dealterm" in text
         assert f"{sum(counts(app).values()):,} deals" in text
 
-        await held[0]._show_board()
-        await pilot.pause()
-        assert picture(app) is None and board(app).lanes
+        await swap(pilot, held[0])
+        assert board(app).lanes and app.focused is board(app)
         assert app.theme == theme
         after = _cells(app)
         differ = [y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
@@ -105,14 +116,77 @@ async def test_keys_typed_while_the_picture_is_up_move_the_board_after(
     assert app.first_board is not None and app.first_board.wait(20)
     async with app.run_test(size=(160, 45)) as pilot:
         await until(pilot, lambda: bool(held))
-        await pilot.press("right", "down", "down")
-        assert picture(app) is not None and picture(app).keys  # kept, not acted on yet
+        await pilot.press("right", "right", "left", "down", "down")
+        assert picture(app) is not None  # kept, not acted on yet
 
-        await held[0]._show_board()
+        await swap(pilot, held[0])
         await until(pilot, lambda: board(app).current_row == 2)
         the_board = board(app)
-        assert the_board.stage_ids[the_board.column] == PREPARATION
-        assert the_board.has_focus
+        assert the_board.stage_ids[the_board.column] == PREPARATION  # in the order typed
+        assert app.focused is the_board
+
+
+async def test_a_dialog_key_typed_while_the_picture_is_up_opens_it_in_turn(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    held: list[BoardScreen],
+) -> None:
+    """The command palette's key (a priority binding) waits its turn too: keys typed
+    before it are not typed into the palette's search."""
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: bool(held))
+        await pilot.press("down", "x", "ctrl+p")
+        assert not isinstance(app.screen, CommandPalette)
+
+        await swap(pilot, held[0])
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.pause()
+        assert app.screen.query_one(Input).value == ""  # "x" was not typed into it
+
+
+async def test_the_terminal_losing_focus_while_the_picture_is_up(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    slow_open: threading.Event,
+    held: list[BoardScreen],
+) -> None:
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: bool(held))
+        app.post_message(events.AppBlur())
+        await pilot.pause()
+        await swap(pilot, held[0])
+        app.post_message(events.AppFocus())
+        await pilot.pause()
+        assert app.focused is board(app)
+        await pilot.press("down")
+        await until(pilot, lambda: board(app).current_row == 1)
+
+
+async def test_a_database_that_fails_to_open_while_the_picture_is_up(
+    demo_db: Path,
+    make_app: Callable[..., DealtermApp],
+    held: list[BoardScreen],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It opens a second after the first read at the latest, drawn or not; what it says
+    then reaches the board, which replaces its picture first."""
+
+    def broken(*args: Any, **kwargs: Any) -> Database:
+        raise DealtermError("the database is locked by another program")
+
+    monkeypatch.setattr(Database, "open", broken)
+    app = make_app(demo_db)
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await until(pilot, lambda: bool(held))
+        await until(pilot, lambda: picture(app) is None)  # without the swap being called
+        await until(pilot, lambda: "locked by another program" in screen_text(app))
+        assert app.return_code is None  # still running
 
 
 async def test_a_database_open_before_the_board_replaced_its_picture(
@@ -124,8 +198,10 @@ async def test_a_database_open_before_the_board_replaced_its_picture(
     assert app.first_board is not None and app.first_board.wait(20)
     async with app.run_test(size=(160, 45)) as pilot:
         await until(pilot, lambda: bool(held))
+        await pilot.press("down")
         await board_ready(pilot)  # the database opens after waiting for the frame
         assert picture(app) is None
+        await until(pilot, lambda: board(app).current_row == 1)  # and the key came
         assert board(app).current_card is not None
 
 
@@ -155,12 +231,10 @@ async def test_a_card_further_down_that_cannot_be_drawn_leaves_the_board_to_the_
         await until(pilot, lambda: bool(held))
         assert picture(app) is not None and calls["picture"]
         stage["now"] = "after"
-        await held[0]._show_board()
-        await pilot.pause()
+        await swap(pilot, held[0])
         assert calls["after"] >= 2, "the first pages hold more cards than the picture shows"
-        assert picture(app) is None
         assert "Opening the database" in screen_text(app)
-        assert not any(counts(app).values())  # nothing from the failed read
+        assert board(app).lanes == []  # nothing from the failed read
         slow_open.set()
         await board_ready(pilot)
         assert any(counts(app).values())

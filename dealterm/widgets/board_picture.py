@@ -1,6 +1,6 @@
 """The board screen's first frame as one widget: a picture of the screen.
 
-Textual's work for the board screen's ~75 widgets (lanes, headers, columns, scrollbars,
+Textual's work for the board screen's ~60 widgets (lanes, headers, columns, scrollbars,
 the header's and the footer's parts) was most of the time from Textual's import to the
 first frame. At start, the board screen shows this widget alone: the same header, status
 line, stage headers, cards, scrollbars and keys, drawn line by line from the first board

@@ -39,7 +39,9 @@ class ActivitiesScreen(CrmScreen):
         Binding("a", "plan", "Plan", id="activities.plan"),
         Binding("d", "done", "Done", id="activities.done"),
         Binding("enter", "open_card", "Open", id="activities.open"),
-        Binding("slash", "search", "Search", key_display="/", id="activities.search"),
+        Binding(
+            "slash", "search", "Search", key_display="/", priority=True, id="activities.search"
+        ),
         Binding("f", "filter_form", "Filter", id="activities.filter"),
         Binding("r", "reload", "Reload", show=False, id="activities.reload"),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -112,6 +113,21 @@ class CrmScreen(CrmAccess, Screen[Any]):
         """Whether the view's data may have changed since its last full load: coming back
         to a view that is not stale shows it at once, without reading it again."""
         return self._shown_key is None or self._shown_key != self.view_key()
+
+    # "/" opens a view's search. Its binding has priority, so that it acts as soon as it is
+    # read: the keys typed right after it (a fast typist, keys held at start, a paste)
+    # then go into the search, not to the view the search was opened from.
+    SEARCH_ACTIONS = frozenset({"filter", "search"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # a "/" typed in a field is the field's
+        return not (action in self.SEARCH_ACTIONS and self._typing())
+
+    def _typing(self) -> bool:
+        """A text field has the focus (none can unless Textual's Input was imported: no
+        import for the question)."""
+        module = sys.modules.get("textual.widgets._input")
+        return module is not None and isinstance(self.focused, module.Input)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker of this screen failed: say so (worker events do not reach the app)."""

@@ -81,7 +81,7 @@ class BoardScreen(CrmScreen):
         Binding("P", "move_pipeline", "To pipeline…", show=False, id="board.move_pipeline"),
         Binding("R", "make_recurring", "Make recurring…", show=False, id="board.recurring"),
         Binding("u", "undo", "Undo", id="board.undo"),
-        Binding("slash", "filter", "Search", key_display="/", id="board.filter"),
+        Binding("slash", "filter", "Search", key_display="/", priority=True, id="board.filter"),
         Binding("f", "filter_form", "Filter", id="board.filter_form"),
         Binding("r", "reload", "Reload", show=False, id="board.reload"),
     ]
@@ -289,7 +289,7 @@ class BoardScreen(CrmScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self._CRM_ACTIONS and not self.ready:
             return None
-        return True
+        return super().check_action(action, parameters)
 
     @work(thread=True, exclusive=True, group="board-load", exit_on_error=False)
     def _preview(self, generation: int, first: FirstBoard | None) -> None:

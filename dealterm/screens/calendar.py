@@ -74,7 +74,7 @@ class CalendarScreen(CrmScreen):
         Binding("f", "pick_field", "Date field", id="calendar.field"),
         Binding("g", "toggle_mode", "Deals/Activities", id="calendar.toggle_mode"),
         Binding("enter", "open_day", "Day list", id="calendar.open_day"),
-        Binding("slash", "filter", "Search", key_display="/", id="calendar.filter"),
+        Binding("slash", "filter", "Search", key_display="/", priority=True, id="calendar.filter"),
         # `f` picks the date field here, so the filter form is on shift+f.
         Binding("F", "filter_form", "Filter", key_display="F", id="calendar.filter_form"),
         Binding("r", "reload", "Reload", show=False, id="calendar.reload"),

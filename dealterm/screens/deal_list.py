@@ -51,7 +51,7 @@ class ListScreen(CrmScreen):
         Binding("c", "choose_columns", "Columns", id="list.columns"),
         Binding("b", "bulk", "Bulk action", id="list.bulk"),
         Binding("i", "app.open_screen('import')", "Import", id="list.import"),
-        Binding("slash", "filter", "Search", key_display="/", id="list.search"),
+        Binding("slash", "filter", "Search", key_display="/", priority=True, id="list.search"),
         Binding("f", "filter_form", "Filter", id="list.filter"),
         Binding("r", "reload", "Reload", show=False, id="list.reload"),
     ]

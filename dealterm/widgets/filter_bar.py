@@ -70,7 +70,8 @@ class FilterBar(Horizontal):
     def open(self) -> None:
         """Show the bar and put the cursor in it."""
         self.add_class("-open")
-        self.query_one(Input).focus()
+        # At once, not after the keys already waiting: they are the search's.
+        self.screen.set_focus(self.query_one(Input))
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

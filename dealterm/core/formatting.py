@@ -312,12 +312,12 @@ _PROBES = tuple(
 
 
 _TemplateKey = tuple[str, str, str]  # currency, locale, number format
-# Templates read from the cache file of an earlier run, and those worked out in this one.
+# Templates read from the cache file of an earlier run, and those worked out in this one:
+# the one place a template is looked up (format_money asks for each amount it formats).
 _known: dict[_TemplateKey, _MoneyTemplate | None] = {}
 _learned: set[_TemplateKey] = set()
 
 
-@lru_cache(maxsize=256)
 def _money_template(currency: str, locale: str, number_format: str) -> _MoneyTemplate | None:
     """The template of ``currency`` in ``locale`` (None: Babel formats every amount).
 

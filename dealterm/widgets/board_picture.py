@@ -162,8 +162,15 @@ class BoardPicture(Widget):
         key = item + self._over(item, "picture--footer-key") + Style(bold=True)
         description = item + self._over(item, "picture--footer-description")
         label = footer + self._over(footer, "picture--footer-description")
-        dim = Style(dim=True)
         gap = Segment(" ", footer)
+
+        def shown(enabled: bool, text: str, style: Style) -> Segment:
+            """A key's part, dim while its action is disabled (Textual's ``-disabled``)."""
+            return Segment(text, style if enabled else style + Style(dim=True))
+
+        def display(binding: Any) -> str:
+            return str(app.get_key_display(binding))
+
         bindings = self.screen.active_bindings
         by_action: dict[str, list[tuple[Any, bool]]] = {}
         for _node, binding, enabled, _tooltip in bindings.values():
@@ -172,30 +179,28 @@ class BoardPicture(Widget):
         segments: list[Segment] = []
         for group, runs in groupby(by_action.values(), lambda run: run[0][0].group):
             keys = [run[0] for run in runs]
-            if group is not None and len(keys) > 1:
-                segments.append(gap) if group.compact else None
-                for binding, enabled in keys:
-                    shown = Segment(
-                        app.get_key_display(binding), key + (dim if not enabled else Style())
-                    )
-                    segments.extend([shown] if group.compact else [gap, shown, gap])
-                segments.extend([gap] if group.compact else [])
-                segments.extend([Segment(group.description, label), gap])
+            if group is not None and len(keys) > 1:  # keys side by side, then the label
+                if group.compact:  # padded by one cell before, a margin of one after
+                    segments.append(gap)
+                    segments += [shown(on, display(b), key) for b, on in keys]
+                    segments.append(gap)
+                else:  # each key with a margin of one cell on both sides
+                    for b, on in keys:
+                        segments += [gap, shown(on, display(b), key), gap]
+                segments += [Segment(group.description, label), gap]
                 continue
-            for binding, enabled in keys:
-                off = dim if not enabled else Style()
-                segments.append(Segment(f" {app.get_key_display(binding)} ", key + off))
-                segments.append(Segment(f"{binding.description} ", description + off))
+            for b, on in keys:
+                segments.append(shown(on, f" {display(b)} ", key))
+                segments.append(shown(on, f"{b.description} ", description))
         palette: list[Segment] = []
         found = bindings.get(app.COMMAND_PALETTE_BINDING) if app.ENABLE_COMMAND_PALETTE else None
         if found is not None:
             _node, binding, enabled, _tooltip = found
-            off = dim if not enabled else Style()
             border = item + self._over(item, "picture--footer-border")
             palette = [
                 Segment("▏", border),
-                Segment(app.get_key_display(binding), key + off),
-                Segment(f" {binding.description}", description + off),
+                shown(enabled, display(binding), key),
+                shown(enabled, f" {binding.description}", description),
                 Segment(" ", item),
             ]
         room = max(0, width - Segment.get_line_length(palette))

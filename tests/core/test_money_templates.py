@@ -34,7 +34,6 @@ def _forget() -> None:
     """As a new process: no template known, none worked out."""
     formatting._known.clear()
     formatting._learned.clear()
-    formatting._money_template.cache_clear()
 
 
 @pytest.fixture(autouse=True)

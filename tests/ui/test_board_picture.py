@@ -7,8 +7,9 @@ happens first (the database opening, a card that cannot be drawn).
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,18 @@ def held(monkeypatch: pytest.MonkeyPatch) -> list[BoardScreen]:
     return screens
 
 
+@contextlib.asynccontextmanager
+async def picture_up(
+    app: DealtermApp, held: list[BoardScreen], size: tuple[int, int] = (160, 45)
+) -> AsyncIterator[Any]:
+    """The app running with the first read done before its board screen was composed (as
+    in a terminal), up to its first frame: the picture, which stays up (see ``held``)."""
+    assert app.first_board is not None and app.first_board.wait(20)
+    async with app.run_test(size=size) as pilot:
+        await until(pilot, lambda: bool(held))
+        yield pilot
+
+
 async def swap(pilot: Any, screen: BoardScreen) -> None:
     """What the app does once the first frame is out: the board replaces its picture."""
     screen._after_first_frame()
@@ -84,9 +97,7 @@ async def test_the_first_frame_is_a_picture_that_looks_like_the_board_after_it(
     """Every cell: the header, the status line, the columns, the scrollbars, the keys."""
     app = make_app(demo_db)
     app.theme = theme
-    assert app.first_board is not None and app.first_board.wait(20)
-    async with app.run_test(size=size) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held, size=size) as pilot:
         shown = picture(app)
         assert shown is not None and app.crm is None
         assert any(counts(app).values())
@@ -113,9 +124,7 @@ async def test_keys_typed_while_the_picture_is_up_move_the_board_after(
     held: list[BoardScreen],
 ) -> None:
     app = make_app(demo_db)
-    assert app.first_board is not None and app.first_board.wait(20)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held) as pilot:
         await pilot.press("right", "right", "left", "down", "down")
         assert picture(app) is not None  # kept, not acted on yet
 
@@ -135,9 +144,7 @@ async def test_a_dialog_key_typed_while_the_picture_is_up_opens_it_in_turn(
     """The command palette's key (a priority binding) waits its turn too: keys typed
     before it are not typed into the palette's search."""
     app = make_app(demo_db)
-    assert app.first_board is not None and app.first_board.wait(20)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held) as pilot:
         await pilot.press("down", "x", "ctrl+p")
         assert not isinstance(app.screen, CommandPalette)
 
@@ -154,9 +161,7 @@ async def test_the_terminal_losing_focus_while_the_picture_is_up(
     held: list[BoardScreen],
 ) -> None:
     app = make_app(demo_db)
-    assert app.first_board is not None and app.first_board.wait(20)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held) as pilot:
         app.post_message(events.AppBlur())
         await pilot.pause()
         await swap(pilot, held[0])
@@ -181,9 +186,7 @@ async def test_a_database_that_fails_to_open_while_the_picture_is_up(
 
     monkeypatch.setattr(Database, "open", broken)
     app = make_app(demo_db)
-    assert app.first_board is not None and app.first_board.wait(20)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held) as pilot:
         await until(pilot, lambda: picture(app) is None)  # without the swap being called
         await until(pilot, lambda: "locked by another program" in screen_text(app))
         assert app.return_code is None  # still running
@@ -195,9 +198,7 @@ async def test_a_database_open_before_the_board_replaced_its_picture(
     """The board never replaces its picture after the first frame here: the database's
     own read, when it arrives, mounts it."""
     app = make_app(demo_db)
-    assert app.first_board is not None and app.first_board.wait(20)
-    async with app.run_test(size=(160, 45)) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held) as pilot:
         await pilot.press("down")
         await board_ready(pilot)  # the database opens after waiting for the frame
         assert picture(app) is None
@@ -215,7 +216,6 @@ async def test_a_card_further_down_that_cannot_be_drawn_leaves_the_board_to_the_
     """The picture formats the cards it shows; the board formats the rest of the first
     pages once the picture is up. One of those failing shows no half board."""
     app = make_app(demo_db)
-    assert app.first_board is not None and app.first_board.wait(20)
     real = __import__("dealterm.widgets.card_view", fromlist=["card_view"]).card_view
     calls = {"picture": 0, "after": 0}
     stage = {"now": "picture"}
@@ -227,8 +227,7 @@ async def test_a_card_further_down_that_cannot_be_drawn_leaves_the_board_to_the_
         return real(*args, **kwargs)
 
     monkeypatch.setattr("dealterm.widgets.card_view.card_view", failing)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await until(pilot, lambda: bool(held))
+    async with picture_up(app, held, size=(100, 30)) as pilot:
         assert picture(app) is not None and calls["picture"]
         stage["now"] = "after"
         await swap(pilot, held[0])

@@ -23,7 +23,7 @@ from textual.strip import Strip
 from textual.style import Style as TextualStyle
 from textual.widget import Widget
 
-from dealterm.widgets.card_view import CARD_HEIGHT, card_strip
+from dealterm.widgets.card_view import CARD_HEIGHT, card_line
 from dealterm.widgets.stage_header import HEADER_HEIGHT, header_lines, lane_width
 
 if TYPE_CHECKING:
@@ -239,8 +239,10 @@ class BoardPicture(Widget):
         lanes = max(0, height - 1 if scrolls_sideways else height)
         # The board's padding and the lanes' margins: its background only.
         gap = Segment(" ", Style(bgcolor=base.bgcolor))
-        pad = Strip([gap], 1)
-        rows: list[list[Strip]] = [[pad] for _ in range(lanes)]
+        # Each line's segments and how many cells they fill: one strip per line at the
+        # end, not one per lane and line (a strip is costly to make).
+        rows: list[list[Segment]] = [[gap] for _ in range(lanes)]
+        filled = [1] * lanes
         boost = self.get_component_styles("picture--active").background
         active = base + Style(bgcolor=(self.background_colors[1] + boost).rich_color)
         bar_back, bar_color = self._scrollbar_colors()
@@ -253,8 +255,13 @@ class BoardPicture(Widget):
                 continue
 
             def put(y: int, segments: list[Segment], room: int = room, lane: int = lane) -> None:
-                strip = Strip(segments, lane + 1)
-                rows[y].append(strip if lane + 1 <= room else strip.crop(0, room))
+                """A line of the lane (``lane`` cells and the margin), cut where it must."""
+                if lane + 1 <= room:
+                    rows[y] += segments
+                    filled[y] += lane + 1
+                else:
+                    rows[y] += Strip(segments, lane + 1).crop(0, room)
+                    filled[y] += room
 
             header_style = active if index == 0 else base
             texts = header_lines(
@@ -289,27 +296,28 @@ class BoardPicture(Widget):
                 # Drawn over the column's style, as Textual's compositor does.
                 bar = [Segment(seg.text, base + seg.style) for seg in drawn if seg.text != "\n"]
             blank = Segment(" ", base)
+            empty = [Segment(" " * card_width, base)]
             for line in range(column):
                 row, part = divmod(line, CARD_HEIGHT)
                 if row >= summary.count:
-                    strip = Strip.blank(card_width, base)
+                    segments = empty
                 else:
                     view = cards[row] if row < len(cards) else None
                     selected = index == 0 and row == 0 and part < CARD_HEIGHT - 1
-                    strip = card_strip(view, part, card_width, selected, base)
+                    segments = card_line(view, part, card_width, selected, base)
                 if scrolls:
                     put(
-                        HEADER_HEIGHT + line, [*strip, bar[line] if line < len(bar) else blank, gap]
+                        HEADER_HEIGHT + line,
+                        [*segments, bar[line] if line < len(bar) else blank, gap],
                     )
                 else:
-                    put(HEADER_HEIGHT + line, [*strip, gap])
+                    put(HEADER_HEIGHT + line, [*segments, gap])
         lines = {}
-        for y, strips in enumerate(rows):
-            drawn_width = sum(strip.cell_length for strip in strips)
-            if drawn_width < inside + 1:  # no lane reaches the right: the board's background
-                strips.append(Strip.blank(inside + 1 - drawn_width, base))
-            strips.append(pad)
-            lines[y] = Strip.join(strips)
+        for y, segments in enumerate(rows):
+            if filled[y] < inside + 1:  # no lane reaches the right: the board's background
+                segments.append(Segment(" " * (inside + 1 - filled[y]), base))
+            segments.append(gap)
+            lines[y] = Strip(segments, max(filled[y], inside + 1) + 1)
         if scrolls_sideways and height > 0:
             segments = ScrollBarRender.render_bar(
                 size=inside,

@@ -21,6 +21,7 @@ __all__ = [
     "CARD_HEIGHT",
     "MARKER_STYLE",
     "CardView",
+    "card_line",
     "card_segments",
     "card_strip",
     "card_view",
@@ -137,6 +138,14 @@ def card_strip(view: CardView | None, line: int, width: int, selected: bool, bas
     if not segments:
         return Strip([Segment(" " * width, base)], width)
     return Strip(segments, width).crop_extend(0, width, base).simplify()
+
+
+def card_line(
+    view: CardView | None, line: int, width: int, selected: bool, base: Style
+) -> list[Segment]:
+    """The segments of :func:`card_strip` without the strip, for drawing a screen of cards
+    at once (a strip is costly to make). :func:`card_segments` fill ``width`` cells."""
+    return card_segments(view, line, width, selected) or [Segment(" " * width, base)]
 
 
 def _without_first_character(pieces: list[_Piece]) -> list[_Piece]:

@@ -3,7 +3,8 @@
 The measurement belongs to ``benchmarks/bench_import.py`` (written with the importer,
 ``dealterm import deals FILE``; this suite does not edit it). The suite calls into it:
 ``measure(rows=, repeat=)`` if it has one (a mapping with the import's seconds under
-``"import"`` and the baseline's under ``"baseline"``), else its building blocks
+``"import"``, the baseline's under ``"baseline"`` and, for figure 6'', the replayed SQL's
+under ``"sql"``), else its building blocks
 ``make_csv``, ``parsed_rows``, ``raw_baseline`` and ``run_import``, interleaved the same
 way as its own ``main``. Each import runs in this process (a child of the suite), on a
 fresh set-up database. When the module or the importer is not there or fails, the figure
@@ -43,11 +44,12 @@ def import_time(
         measure = getattr(module, "measure", None)
         if callable(measure):
             result: Any = measure(rows=ROWS, repeat=runs)
+            extra = {"sql": [float(x) for x in result["sql"]]} if "sql" in result else {}
             return (
                 [float(x) for x in result["import"]],
                 [float(x) for x in result["baseline"]],
                 "",
-                {},
+                extra,
             )
         missing = [name for name in PARTS if not callable(getattr(module, name, None))]
         if missing:

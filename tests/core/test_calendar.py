@@ -16,7 +16,7 @@ from dealterm.core.clock import FixedClock
 from dealterm.core.db import Database
 from dealterm.core.errors import ConflictError, ValidationError
 from dealterm.core.filters import DealFilter, Status
-from dealterm.core.models import EventKind
+from dealterm.core.models import Deal, EventKind
 from dealterm.core.queries import deal_detail
 from dealterm.core.queries.calendar import (
     CalendarData,
@@ -230,6 +230,26 @@ def test_a_long_range_is_counted_in_several_queries(db: Database) -> None:
         )
     assert totals == {date(2026, 1, 2): 1, date(2026, 6, 30): 1, date(2026, 12, 31): 1}
     assert created == {date(2026, 3, 10): DayTotal(1, Decimal("0.00"))}
+
+
+def test_activities_of_deals_marked_as_templates_are_not_counted(db: Database) -> None:
+    """A deal flagged ``is_recurring`` (a template of the old schema) keeps its activities
+    off the calendar; the others' count as before."""
+    deal = _deal(db, "Support contract")
+    template = _deal(db, "Monthly check")
+    _plan(db, deal, "2026-03-12 10:00")
+    _plan(db, template, "2026-03-13 10:00")
+    _plan(db, deal, "2026-03-13 11:00")
+    with db.session(write=False) as session:
+        assert activity_totals(session, **MARCH) == {date(2026, 3, 12): 1, date(2026, 3, 13): 2}
+    with db.session() as session:
+        flagged = session.get(Deal, template)
+        assert flagged is not None
+        flagged.is_recurring = True
+        session.add(flagged)
+    with db.session(write=False) as session:
+        totals = activity_totals(session, **MARCH)
+    assert totals == {date(2026, 3, 12): 1, date(2026, 3, 13): 1}
 
 
 def test_days_with_overdue_activities_are_marked(db: Database) -> None:

@@ -16,7 +16,16 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, case, func, literal_column, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.sql.selectable import CompoundSelect
 from sqlmodel import Session, col
@@ -271,12 +280,40 @@ def _sum_days(session: Session, rows: list[tuple[Any, ...]]) -> dict[date, DayTo
     return {day: DayTotal(counts[day], totals[day].quantize(_CENT)) for day in sorted(counts)}
 
 
-def _template_scope(session: Session) -> list[ColumnElement[bool]]:
-    """Leave out the activities of recurring-deal templates (few; read by an index scan)."""
-    templates = list(
+def _templates(session: Session) -> list[int]:
+    """The recurring-deal templates, whose activities are left out (few; an index scan)."""
+    return list(
         session.execute(sa_select(col(Deal.id)).where(col(Deal.is_recurring).is_(True))).scalars()
     )
-    return [col(Activity.deal_id).not_in(templates)] if templates else []
+
+
+# The day-by-day count query per (number of days, templates left out): built once. Making
+# the 42 SELECTs of a month's grid with SQLAlchemy took most of the time the count took.
+_DAY_COUNTS: dict[tuple[int, bool], CompoundSelect[Any]] = {}
+
+
+def _day_counts(days: int, scoped: bool) -> CompoundSelect[Any]:
+    """Open activities due in each of ``days`` consecutive ranges ``b0..b1``, ``b1..b2``...
+    (bound when run), the day's index (0, 1, ...) with each count."""
+    found = _DAY_COUNTS.get((days, scoped))
+    if found is None:
+        deadline = col(Activity.deadline)
+        kind = Activity.__table__.c.deadline.type  # type: ignore[attr-defined]
+        scope = [col(Activity.deal_id).not_in(bindparam("templates", expanding=True))]
+        found = _DAY_COUNTS[(days, scoped)] = union_all(
+            *(
+                sa_select(literal_column(str(i)).label("day"), func.count().label("n"))
+                .select_from(Activity)
+                .where(
+                    col(Activity.completed).is_(False),
+                    deadline >= bindparam(f"b{i}", type_=kind),
+                    deadline < bindparam(f"b{i + 1}", type_=kind),
+                    *(scope if scoped else ()),
+                )
+                for i in range(days)
+            )
+        )
+    return found
 
 
 def _count_day_by_day(session: Session, days: list[date]) -> dict[date, int]:
@@ -286,26 +323,16 @@ def _count_day_by_day(session: Session, days: list[date]) -> dict[date, int]:
     than putting each of tens of thousands of deadlines in its day.
     """
     bounds = _bounds(session, days)
-    scope = _template_scope(session)
-    deadline = col(Activity.deadline)
+    templates = _templates(session)
     found: dict[date, int] = {}
     for first in range(0, len(days), _DAYS_PER_QUERY):
-        counts: CompoundSelect[Any] = union_all(
-            *(
-                sa_select(literal_column(str(i)).label("day"), func.count().label("n"))
-                .select_from(Activity)
-                .where(
-                    col(Activity.completed).is_(False),
-                    deadline >= bounds[i],
-                    deadline < bounds[i + 1],
-                    *scope,
-                )
-                for i in range(first, min(first + _DAYS_PER_QUERY, len(days)))
-            )
-        )
-        for index, count in session.execute(counts).all():
-            if count:
-                found[days[int(index)]] = int(count)
+        count = min(_DAYS_PER_QUERY, len(days) - first)
+        params: dict[str, Any] = {f"b{i}": bounds[first + i] for i in range(count + 1)}
+        if templates:
+            params["templates"] = templates
+        for index, n in session.execute(_day_counts(count, bool(templates)), params).all():
+            if n:
+                found[days[first + int(index)]] = int(n)
     return found
 
 

@@ -13,6 +13,7 @@ from textual.widgets import Input, OptionList, Select
 
 from dealterm.core.queries import DealFilter, count_deals, list_deals
 from dealterm.core.services import flow
+from dealterm.core.services.deals import DealCreate, create_deal
 from dealterm.screens.board import BoardScreen
 from dealterm.screens.confirm import ConfirmModal
 from dealterm.screens.help import HelpScreen
@@ -20,7 +21,9 @@ from dealterm.screens.lost_reason import LostReasonModal
 from dealterm.screens.new_deal import NewDealModal
 from dealterm.screens.picker import PickerModal
 from dealterm.widgets.board import Board
+from dealterm.widgets.card_view import CARD_HEIGHT
 from dealterm.widgets.filter_bar import FilterBar
+from dealterm.widgets.stage_column import LINES_KEPT
 from tests.ui.conftest import board_ready
 from tests.ui.helpers import (
     FAST,
@@ -455,3 +458,25 @@ async def test_an_outside_change_right_after_start_appears(make_app, demo_db, db
         move_elsewhere(db_of(demo_db), 39, PREPARATION)
         await board_ready(pilot)
         await until(pilot, lambda: counts(app) == shifted(before, NEW, PREPARATION), timeout=3)
+
+
+async def test_columns_keep_a_few_screens_of_drawn_lines_not_the_whole_session(  # type: ignore[no-untyped-def]
+    make_app, demo_db, db_of
+) -> None:
+    """Lines drawn for cards no longer in sight are let go: kept, they made every full
+    garbage collection of a long session slower (each strip holds caches of its own)."""
+    with db_of(demo_db).session() as session:
+        for number in range(LINES_KEPT // CARD_HEIGHT + 10):
+            create_deal(session, DealCreate(title=f"Lead {number}", amount="100"))
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        lane = board(app).lanes[0]
+        assert lane.summary.count * CARD_HEIGHT > LINES_KEPT  # more cards than it keeps
+        for _ in range(lane.summary.count + 5):  # down the whole column, and past its end
+            await pilot.press("j")
+        await pilot.pause()
+        assert lane.column.cursor == lane.summary.count - 1
+        drawn = lane.column.card_at(lane.column.cursor)
+        assert drawn is not None and drawn.card.title[:20] in screen_text(app)
+        assert all(len(lane.column._lines) <= LINES_KEPT for lane in board(app).lanes)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -93,3 +95,54 @@ async def test_a_terminal_too_small_to_draw_in_still_gets_the_collector_back(
     async with app.run_test(size=(0, 0)) as pilot:
         await until(pilot, gc.isenabled, timeout=3)
         await until(pilot, lambda: app.crm is not None, timeout=20)
+
+
+@pytest.fixture
+def full_collections() -> Iterator[tuple[list[str], list[DealtermApp]]]:
+    """Each full collection while the test runs: "keys" if the app (put in the second list)
+    had a key in the last second, else "pause"."""
+    seen: list[str] = []
+    app_of: list[DealtermApp] = []
+
+    def noted(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 2 and app_of:
+            typing = time.monotonic() - app_of[0]._last_input < dealterm.app.PAUSE_SECONDS
+            seen.append("keys" if typing else "pause")
+
+    gc.callbacks.append(noted)
+    try:
+        yield seen, app_of
+    finally:
+        gc.callbacks.remove(noted)
+
+
+async def test_full_collections_wait_for_a_pause_and_python_gets_its_schedule_back(
+    demo_db: Path, make_app: Callable[..., DealtermApp], full_collections: Any
+) -> None:
+    """A full collection walks every object the app made (20-100 ms on the UI thread): the
+    app runs them when the user pauses, about as often as Python would have."""
+    before = gc.get_threshold()
+    seen, app_of = full_collections
+    app = make_app(demo_db)
+    app_of.append(app)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        await until(pilot, lambda: gc.get_threshold() != before, timeout=5)
+        assert gc.get_threshold() == (
+            *before[:2],
+            before[2] * dealterm.app.FULL_COLLECTIONS_DEFERRED,
+        )
+        # The views built ahead are built (that ends with a collection of its own).
+        await until(pilot, lambda: app._next_view() is None and not app.workers, timeout=20)
+        seen.clear()
+        # As much garbage as makes Python due a full collection, made while keys come in.
+        for _ in range(before[2]):
+            gc.collect(1)
+        for _ in range(6):
+            await pilot.press("j")
+            await pilot.pause(0.2)
+        assert "keys" not in seen
+        # The user stops: the app collects.
+        await until(pilot, lambda: "pause" in seen, timeout=3)
+        assert gc.get_count()[2] < before[2]
+    assert gc.get_threshold() == before

@@ -204,26 +204,18 @@ def recorded_sql(source: Path, template: Path, folder: Path) -> list[Statement]:
 def replay_sql(statements: Sequence[Statement], template: Path, folder: Path) -> float:
     """Seconds to run ``statements`` with plain ``sqlite3`` on a fresh copy of ``template``.
 
-    The connection is set up as the app's engine sets up its own (the same pragmas and SQL
-    functions). A read the import made in a transaction of its own ends before the next
+    The connection is the app engine's own (its pragmas and SQL functions), used through
+    the driver. A read the import made in a transaction of its own ends before the next
     ``BEGIN``, as the engine's pool ends it.
     """
-    from dealterm.core.db import engine
+    from dealterm.core.db import make_engine, resolve_url
 
     target = folder / f"replay-{time.monotonic_ns()}.db"
     shutil.copy2(template, target)
+    engine = make_engine(resolve_url(target), create=False)
     started = time.perf_counter()
-    conn = sqlite3.connect(target, isolation_level=None)
-    for pragma in (
-        "journal_mode = WAL",
-        "synchronous = NORMAL",
-        "foreign_keys = ON",
-        "cache_size = -4096",
-        "temp_store = MEMORY",
-    ):
-        conn.execute(f"PRAGMA {pragma}")
-    conn.create_function("lower", 1, engine._py_lower, deterministic=True)
-    conn.create_function("upper", 1, engine._py_upper, deterministic=True)
+    pooled = engine.raw_connection()
+    conn: sqlite3.Connection = pooled.driver_connection  # type: ignore[assignment]
     for sql, params, many in statements:
         if sql.lstrip().upper().startswith("BEGIN") and conn.in_transaction:
             conn.rollback()
@@ -232,7 +224,8 @@ def replay_sql(statements: Sequence[Statement], template: Path, folder: Path) ->
         else:
             conn.execute(sql, params)
     conn.commit()
-    conn.close()
+    pooled.close()
+    engine.dispose()
     elapsed = time.perf_counter() - started
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)

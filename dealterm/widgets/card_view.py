@@ -133,18 +133,15 @@ def card_segments(view: CardView | None, line: int, width: int, selected: bool) 
 
 
 def card_strip(view: CardView | None, line: int, width: int, selected: bool, base: Style) -> Strip:
-    """:func:`card_segments` as a strip exactly ``width`` cells wide, ``base`` around it."""
-    segments = card_segments(view, line, width, selected)
-    if not segments:
-        return Strip([Segment(" " * width, base)], width)
-    return Strip(segments, width).crop_extend(0, width, base).simplify()
+    """:func:`card_line` as a strip exactly ``width`` cells wide, ``base`` around it."""
+    return Strip(card_line(view, line, width, selected, base), width).simplify()
 
 
 def card_line(
     view: CardView | None, line: int, width: int, selected: bool, base: Style
 ) -> list[Segment]:
-    """The segments of :func:`card_strip` without the strip, for drawing a screen of cards
-    at once (a strip is costly to make). :func:`card_segments` fill ``width`` cells."""
+    """A card's line as segments filling ``width`` cells (a blank one in ``base`` if the
+    card has nothing there), without the cost of a strip: for drawing a screen of cards."""
     return card_segments(view, line, width, selected) or [Segment(" " * width, base)]
 
 

@@ -8,10 +8,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.board import Board
 from dealterm.widgets.card_view import CardView, card_view
 from dealterm.widgets.filter_bar import FilterBar
@@ -85,7 +86,7 @@ class ActivitiesScreen(CrmScreen):
         self.shown_generation = 0  # the last load on screen (== generation: up to date)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield FilterBar()
         yield Static("Opening the database…", id="activities-status")
         yield Board(id="activities-board")

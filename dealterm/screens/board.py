@@ -174,12 +174,11 @@ class BoardScreen(CrmScreen):
 
     def _widgets(self, board: Board) -> ComposeResult:
         """The board screen's widgets, top to bottom."""
-        from textual.widgets import Header
-
+        from dealterm.widgets.app_header import AppHeader
         from dealterm.widgets.filter_bar import FilterBar
         from dealterm.widgets.footer import KeyFooter
 
-        yield Header()
+        yield AppHeader()
         yield FilterBar()
         yield Static(self._status_shown or "Opening the database…", id="board-status")
         yield board

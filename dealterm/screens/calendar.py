@@ -19,13 +19,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState
 
 from dealterm.core.formatting import format_money, safe_locale
 from dealterm.core.queries.calendar import DATE_FIELDS, CalendarData, DayItems, MonthFigures
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.month_grid import CalendarGrid, week_of
@@ -109,7 +110,7 @@ class CalendarScreen(CrmScreen):
     def compose(self) -> ComposeResult:
         app = self.dt_app
         today = app.crm.db.clock.today() if app.crm is not None else date.today()
-        yield Header()
+        yield AppHeader()
         yield FilterBar()
         yield Static("Opening the database…", id="calendar-title")
         yield CalendarGrid(today, locale=app.locale, currency=app.base_currency, id="calendar-grid")

@@ -16,7 +16,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import (
     Button,
-    Header,
     Label,
     ListItem,
     ListView,
@@ -31,6 +30,7 @@ from dealterm.core.services.deals import DealUpdate
 from dealterm.core.services.products import ProductRowInput
 from dealterm.messages import DataChanged
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.card_about import AboutForm
 from dealterm.widgets.card_sections import (
     ActivitiesSection,
@@ -81,7 +81,7 @@ class DealCardScreen(CrmScreen):
         self._leaving = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Vertical(id="card-top"):
             yield Static("Loading…", id="card-title")
             yield StagePath(id="card-path")

@@ -11,12 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from dealterm.core.deal_columns import DEFAULT_COLUMNS, ListColumn
 from dealterm.core.formatting import format_money
 from dealterm.messages import DatabaseReady, DataChanged, FilterChanged
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.deal_table import PAGE, DealTable
 from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.footer import KeyFooter
@@ -104,7 +105,7 @@ class ListScreen(CrmScreen):
         self._status_text: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         yield FilterBar()
         yield Static("", id="list-header")
         yield DealTable(locale=self.dt_app.locale, id="deal-table")

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import DataTable, Header, Label
+from textual.widgets import DataTable, Label
 
 from dealterm.messages import DatabaseReady, DataChanged
 from dealterm.screens.base import CrmScreen, in_thread
+from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.table import Table
 
@@ -51,7 +52,7 @@ class RecurringScreen(CrmScreen):
         self.templates: list[TemplateRead] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         table: DataTable[str] = Table(id="recurring-table", cursor_type="row")
         yield table
         yield Label("", id="recurring-status")

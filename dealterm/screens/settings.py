@@ -13,11 +13,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.widgets import ContentSwitcher, Header, OptionList
+from textual.widgets import ContentSwitcher, OptionList
 from textual.widgets.option_list import Option
 
 from dealterm.messages import DatabaseReady
 from dealterm.screens.base import CrmScreen
+from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.settings_base import SettingsPane
 from dealterm.widgets.settings_directories import DIRECTORIES, DirectoryPane
@@ -64,7 +65,7 @@ class SettingsScreen(CrmScreen):
         self.section = section
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AppHeader()
         with Horizontal():
             yield OptionList(*[Option(label, id=key) for key, label in SECTIONS], id="settings-nav")
             with ContentSwitcher(initial=self.section):

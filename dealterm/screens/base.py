@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from dealterm.screens.frames import PromptFrames
+
 if TYPE_CHECKING:
     from dealterm.app import DealtermApp
     from dealterm.core.crm import Crm
@@ -56,7 +58,7 @@ class CrmAccess:
         return self.dt_app.crm is not None
 
 
-class CrmScreen(CrmAccess, Screen[Any]):
+class CrmScreen(PromptFrames, CrmAccess, Screen[Any]):
     """A screen that works with the CRM.
 
     Attributes:

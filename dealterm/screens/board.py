@@ -487,8 +487,15 @@ class BoardScreen(CrmScreen):
             # One line of fixed height: no layout pass needed.
             self.query_one("#board-status", Static).update(status_text, layout=False)
 
-    def _say_moved(self, message: str) -> None:
-        """Say what the last move did in the status line, for a few seconds."""
+    def _say_moved(self, message: str, undo: _Undo | None = None) -> None:
+        """Say what the last move did in the status line, for a few seconds.
+
+        Args:
+            undo: the move's undo entry: said only while it is the last one (an undo
+                that came first took it off).
+        """
+        if undo is not None and not (self.undo_stack and self.undo_stack[-1] is undo):
+            return
         self._move_note = f"{message} (u undoes)"
         self._show_status()
         if self._note_timer is not None:
@@ -639,7 +646,10 @@ class BoardScreen(CrmScreen):
         if source is not None and self._show_move(card, source, deal):
             self.undo_stack.append(undo)
             del self.undo_stack[:-50]
-            self._say_moved(message)
+            # The note goes in the frame after the columns': in the same frame the status
+            # line (the screen's width) widens the repainted rectangle from the two
+            # columns to all of them (9-20 ms instead of ~5 at 100,000 deals).
+            self.call_after_refresh(self._say_moved, message, undo)
             self.dt_app.note_own_change()
             # Check against the database once the move is on screen: the two columns'
             # first pages and every header (the others' cards did not change).

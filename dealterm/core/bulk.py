@@ -15,7 +15,7 @@ back too.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager, nullcontext
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from operator import attrgetter, itemgetter, methodcaller
@@ -25,7 +25,7 @@ from sqlalchemy import JSON, Boolean, Connection, Date, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeEngine
 
-from dealterm.core import stage_totals
+from dealterm.core import sort_keys, stage_totals
 from dealterm.core.sql import sqlite_triggers_aside
 from dealterm.core.types import Fixed, UTCDateTime
 
@@ -89,25 +89,47 @@ def deferred_indexes(conn: Connection, *models: Any) -> Iterator[None]:
 
     SQLite may sort on helper threads while it rebuilds them (set back afterwards). A load
     of deals on SQLite also sets aside the triggers keeping ``stage_totals`` and rebuilds
-    that table once at the end.
+    that table once at the end, and the trigger writing new deals' sort keys, whose keys
+    are written once at the end (:data:`~dealterm.core.sort_keys.FILL_MISSING`); a load of
+    contact links sets aside the triggers keeping the client keys of deals without a
+    company, and works those out once.
     """
     tables = {_table(model).name for model in models}
     indexes = [index for model in models for index in _table(model).indexes]
-    totals = conn.dialect.name == "sqlite" and "deals" in tables
-    with sqlite_triggers_aside(conn, stage_totals.TRIGGERS) if totals else nullcontext():
+    sqlite = conn.dialect.name == "sqlite"
+    totals = sqlite and "deals" in tables
+    links = sqlite and "deal_contacts" in tables
+    with ExitStack() as aside:
+        if totals:
+            aside.enter_context(sqlite_triggers_aside(conn, stage_totals.TRIGGERS))
+            aside.enter_context(sqlite_triggers_aside(conn, sort_keys.INSERT_TRIGGER))
+        if links:
+            aside.enter_context(sqlite_triggers_aside(conn, sort_keys.LINK_TRIGGERS))
         for index in indexes:
             index.drop(conn)
         yield
         with _sort_threads(conn):
             for index in indexes:
                 index.create(conn)
-        if totals:
-            for statement in stage_totals.REBUILD:
-                conn.exec_driver_sql(statement)
+            if totals:
+                for statement in stage_totals.REBUILD:
+                    conn.exec_driver_sql(statement)
+                _fill_sort_keys(conn)
+        if links:
+            conn.exec_driver_sql(sort_keys.FILL_CONTACT_CLIENTS)
     # Fresh statistics: without them the planner guesses, and after a bulk load it guesses
     # wrong (the activities board's nearest-activity lookup picked a full index walk).
     for name in dict.fromkeys(_table(model).name for model in models):
         conn.exec_driver_sql(f'ANALYZE "{name}"')
+
+
+def _fill_sort_keys(conn: Connection) -> None:
+    """The sort keys of the deals a load wrote, their indexes built once afterwards."""
+    for name in sort_keys.INDEX_NAMES:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+    conn.exec_driver_sql(sort_keys.FILL_MISSING)
+    for statement in sort_keys.INDEXES:
+        conn.exec_driver_sql(statement)
 
 
 @contextmanager

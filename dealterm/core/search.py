@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
-from dealterm.core import stage_totals
+from dealterm.core import sort_keys, stage_totals
 from dealterm.core.models import Deal
 from dealterm.core.sql import LIKE_ESCAPE, escape_like, sqlite_triggers_aside
 
@@ -56,8 +56,12 @@ SEARCH_TRIGGERS = "deal_fts_%"  # the SQLite search triggers' names (LIKE)
 
 
 def in_schema_compare(name: str | None, type_: str, _parents: object) -> bool:
-    """Alembic ``include_name`` hook: the search index and the stage totals are raw DDL."""
-    return not (type_ == "table" and (name in SEARCH_TABLES or name == stage_totals.TABLE))
+    """Alembic ``include_name`` hook: the search index, the stage totals and the sort keys
+    are raw DDL."""
+    return not (
+        type_ == "table"
+        and (name in SEARCH_TABLES or name in (stage_totals.TABLE, sort_keys.TABLE))
+    )
 
 
 def search_terms(text_: str) -> list[str]:

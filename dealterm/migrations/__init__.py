@@ -5,4 +5,4 @@ Alembic import at all (Alembic and its templates cost a quarter of a second). A 
 checks that it matches the newest file in ``versions/``; update it with each migration.
 """
 
-HEAD = "0008"
+HEAD = "0009"

@@ -317,10 +317,14 @@ async def run_list(pilot: Any, rec: Recorder, sorts: int) -> None:
     await settle(app)
     table = _table(app)
 
-    # Sort changes: each column in turn, ascending/descending as `o` chooses, then reversed.
+    # Sort changes: each column in turn, ascending/descending as `o` chooses, then reversed;
+    # the amount last, so that the search below runs under the amount order, as it did when
+    # only the first three columns were sorted.
     columns = [c.key for c in table.columns]
+    turns = [i for i in range(1, len(columns)) if columns[i] != "amount"]
+    turns += [i for i in range(1, len(columns)) if columns[i] == "amount"]
     for index in range(sorts):
-        wanted = 1 + (index // 2) % (len(columns) - 1)
+        wanted = turns[(index // 2) % len(turns)]
         while table.column_cursor != wanted:
             await press(pilot, "right" if table.column_cursor < wanted else "left")
         before = table.ids

@@ -200,7 +200,7 @@ class DealtermApp(PreparedViews, App[None]):
         self.set_timer(STARTUP_GC_LIMIT, self._startup_over)
         self.set_interval(PAUSE_SECONDS / 2, self._collect_in_pause)
 
-    def call_after_frame(self, callback: Callable[[], object]) -> None:
+    def call_after_frame(self, callback: Callable[[], object], *, refresh: bool = True) -> None:
         """Call ``callback`` once the next frame has gone to the terminal.
 
         Not :meth:`call_after_refresh`: while a screen is mounted (the first one is mounted
@@ -213,9 +213,14 @@ class DealtermApp(PreparedViews, App[None]):
         "Gone" is a frame rendered outside a batch (headless, a rendered one); if none
         comes within ``AFTER_FRAME_LIMIT`` seconds (a terminal too small to draw in), the
         callback runs anyway.
+
+        Args:
+            refresh: repaint the whole screen to make that frame; without it, the frame
+                of what is already waiting to be drawn.
         """
         self._after_frame.append(callback)
-        self.screen.refresh()
+        if refresh:
+            self.screen.refresh()
         self.set_timer(AFTER_FRAME_LIMIT, self._run_after_frame)
 
     def _run_after_frame(self) -> None:

@@ -239,7 +239,9 @@ class ListScreen(CrmScreen):
         self._show_status()
         self.dt_app.update_header()
         if shown is not None:
-            self.call_after_refresh(shown.set)
+            # After the frame itself: a refresh callback may run at once, when the table's
+            # repaint is not requested yet, and the count then competed with the frame.
+            self.dt_app.call_after_frame(shown.set, refresh=False)
 
     def on_list_screen_totals(self, event: Totals) -> None:
         if event.generation != self.generation:

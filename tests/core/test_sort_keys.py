@@ -233,3 +233,24 @@ def test_down_to_0008_and_up_again_fills_the_table_and_keeps_every_row(
             } == rows
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("key", ["id", "created", "close", "amount", "stage", *KEYS])
+def test_a_first_page_is_the_full_order_s_start_for_common_and_rare_words(
+    db: Database, key: str
+) -> None:
+    with db.session() as session:  # a two-letter word three deals hold
+        for title in ("Qz alpha", "Бета qz a", "qZ gamma"):
+            create_deal(session, DealCreate(title=title, amount="100"))
+    with db.session(write=False) as session:
+        assert deal_list._rare_words(session, DealFilter(search="qz"))
+        assert not deal_list._rare_words(session, DealFilter(search="a"))
+        for search in ("a", "qz", "a qz"):
+            flt = DealFilter(search=search)
+            for descending in (True, False):
+                full = deal_list.ordered_ids(session, flt, sort=key, descending=descending)
+                page = deal_list.ordered_ids(
+                    session, flt, sort=key, descending=descending, limit=20
+                )
+                assert list(page) == list(full[:20])
+                assert (len(full) == 3) == (search != "a")

@@ -455,10 +455,16 @@ class DealtermApp(PreparedViews, App[None]):
         self.sub_title = " · ".join(parts)
 
     # --- the shared filter ---------------------------------------------------------------
-    def set_filter(self, flt: DealFilter | None) -> None:
-        """Show every view through ``flt`` (None: all deals)."""
+    def set_filter(self, flt: DealFilter | None, *, header: bool = True) -> None:
+        """Show every view through ``flt`` (None: all deals).
+
+        Args:
+            header: name the new filter in the header now; False when the view in sight
+                does it with its answer (in that frame, not one of its own before it).
+        """
         self.deal_filter = None if flt is None or flt.is_empty else flt
-        self.update_header()
+        if header:
+            self.update_header()
         # Only the screen in sight reads again now: every view reads the filter again when it
         # comes back into sight (on_screen_resume), so hidden views do not compete for the
         # CPU with the one being typed into.
@@ -469,7 +475,11 @@ class DealtermApp(PreparedViews, App[None]):
         from dealterm.core.filters import DealFilter
 
         base = self.deal_filter or DealFilter()
-        self.set_filter(base.with_search(text))
+        # A keystroke's header frame would come a frame before the rows and hold them up
+        # by up to a frame (the rows cannot come sooner than a frame after it).
+        view = self.screen
+        later = getattr(view, "HEADER_WITH_ANSWER", False) and getattr(view, "ready", False)
+        self.set_filter(base.with_search(text), header=not later)
 
     @work(exclusive=True, group="filter-form", exit_on_error=False)
     async def edit_filter(self) -> None:

@@ -30,6 +30,8 @@ NOT_DROPPABLE = {"overdue": "Overdue", "idle": "Without activities"}
 class ActivitiesScreen(CrmScreen):
     """Overdue · Today · This week · Next week · Without activities · Later (of one pipeline)."""
 
+    HEADER_WITH_ANSWER = True  # names the filter in the header when its read is shown
+
     PIPELINE_VIEW = True
 
     BINDINGS: ClassVar[list[BindingType]] = [

@@ -50,6 +50,8 @@ class _Undo:
 class BoardScreen(CrmScreen):
     """The pipeline as a kanban board."""
 
+    HEADER_WITH_ANSWER = True  # names the filter in the header when its read is shown
+
     PIPELINE_VIEW = True  # shows one pipeline: the header names it
 
     BINDINGS: ClassVar[list[BindingType]] = [

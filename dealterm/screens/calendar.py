@@ -52,6 +52,8 @@ def add_months(day: date, months: int) -> date:
 class CalendarScreen(CrmScreen):
     """Deals (or activity deadlines) in a month or week grid."""
 
+    HEADER_WITH_ANSWER = True  # names the filter in the header when its read is shown
+
     DEFAULT_CSS = """
     CalendarScreen #calendar-title {
         height: 1;

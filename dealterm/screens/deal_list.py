@@ -45,6 +45,8 @@ BULK_ACTIONS = (
 class ListScreen(CrmScreen):
     """Every deal the filter matches, as a table."""
 
+    HEADER_WITH_ANSWER = True  # names the filter in the header when its read is shown
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_card", "Open", id="list.open"),
         Binding("n", "new_deal", "New", id="list.new_deal"),

@@ -101,13 +101,17 @@ FILL_CONTACT_CLIENTS = _set_client(
 ).rstrip(";")
 
 TRIGGERS = {
+    # No OR REPLACE: a trigger's conflict clause gives way to the statement's that fired it
+    # (a company's delete setting its deals' company to NULL failed on it).
     "deal_keys_insert": f"""CREATE TRIGGER deal_keys_insert AFTER INSERT ON deals BEGIN
-        INSERT OR REPLACE INTO deal_sort_keys (deal_id, title, client, responsible)
+        DELETE FROM deal_sort_keys WHERE deal_id = new.id;
+        INSERT INTO deal_sort_keys (deal_id, title, client, responsible)
         VALUES ({_row("new")});
     END""",
     "deal_keys_update": f"""CREATE TRIGGER deal_keys_update
     AFTER UPDATE OF title, company_id, responsible_id ON deals BEGIN
-        INSERT OR REPLACE INTO deal_sort_keys (deal_id, title, client, responsible)
+        DELETE FROM deal_sort_keys WHERE deal_id = new.id;
+        INSERT INTO deal_sort_keys (deal_id, title, client, responsible)
         VALUES ({_row("new")});
     END""",
     "deal_keys_delete": """CREATE TRIGGER deal_keys_delete AFTER DELETE ON deals BEGIN

@@ -118,6 +118,8 @@ def test_keys_follow_every_change_of_a_name_a_link_or_a_deal(db: Database) -> No
     assert _stored(db)[other.id][2] == "ёжик иванов"
     assert _right(db)
 
+    _sql(db, "DELETE FROM companies WHERE title = 'ООО Ромашка'")  # the deal keeps no company
+    assert _stored(db)[other.id][1] == ""
     with db.session() as session:
         delete_deal(session, other.id)
     assert other.id not in _stored(db)

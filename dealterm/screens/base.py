@@ -88,6 +88,12 @@ class CrmScreen(PromptFrames, CrmAccess, Screen[Any]):
         if self.ready:
             self.start_loading()
 
+    def _on_screen_resume(self) -> None:
+        # The header is the app's and names what the view in sight shows (its pipeline,
+        # or all of them): the view left last named its own.
+        if self.ready:
+            self.dt_app.update_header()
+
     def start_loading(self) -> None:
         """Load everything the view shows, as when the database has just opened.
 

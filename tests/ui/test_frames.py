@@ -106,3 +106,23 @@ async def test_the_header_line_shows_the_search_as_it_changes(
         await pilot.press("escape")
         await until(pilot, lambda: "ooo" not in first_line())
         assert header.size.height == 1  # still one line, drawn in place
+
+
+async def test_the_header_names_the_pipeline_again_back_on_the_board(
+    demo_db: Path, make_app: Callable[..., DealtermApp]
+) -> None:
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+
+        def first_line() -> str:
+            return screen_text(app).splitlines()[0]
+
+        await until(pilot, lambda: "Sales" in first_line())
+        await pilot.press("2")  # the list shows every pipeline
+        await until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.ready)
+        await until(pilot, lambda: "all pipelines" in first_line())
+        await pilot.press("1")
+        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await until(pilot, lambda: "Sales" in first_line())
+        assert "all pipelines" not in first_line()

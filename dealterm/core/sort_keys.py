@@ -100,19 +100,20 @@ FILL_CONTACT_CLIENTS = _set_client(
     "deal_id IN (SELECT id FROM deals WHERE company_id IS NULL)"
 ).rstrip(";")
 
-TRIGGERS = {
-    # No OR REPLACE: a trigger's conflict clause gives way to the statement's that fired it
-    # (a company's delete setting its deals' company to NULL failed on it).
-    "deal_keys_insert": f"""CREATE TRIGGER deal_keys_insert AFTER INSERT ON deals BEGIN
-        DELETE FROM deal_sort_keys WHERE deal_id = new.id;
+# A new or changed deal's keys, written again. No OR REPLACE: a trigger's conflict clause
+# gives way to the one of the statement that fired it (a company's delete, setting its
+# deals' company to NULL, failed on it).
+_REWRITE_NEW = f"""DELETE FROM deal_sort_keys WHERE deal_id = new.id;
         INSERT INTO deal_sort_keys (deal_id, title, client, responsible)
-        VALUES ({_row("new")});
+        VALUES ({_row("new")});"""
+
+TRIGGERS = {
+    "deal_keys_insert": f"""CREATE TRIGGER deal_keys_insert AFTER INSERT ON deals BEGIN
+        {_REWRITE_NEW}
     END""",
     "deal_keys_update": f"""CREATE TRIGGER deal_keys_update
     AFTER UPDATE OF title, company_id, responsible_id ON deals BEGIN
-        DELETE FROM deal_sort_keys WHERE deal_id = new.id;
-        INSERT INTO deal_sort_keys (deal_id, title, client, responsible)
-        VALUES ({_row("new")});
+        {_REWRITE_NEW}
     END""",
     "deal_keys_delete": """CREATE TRIGGER deal_keys_delete AFTER DELETE ON deals BEGIN
         DELETE FROM deal_sort_keys WHERE deal_id = old.id;

@@ -476,7 +476,9 @@ class DealtermApp(PreparedViews, App[None]):
 
         base = self.deal_filter or DealFilter()
         # A keystroke's header frame would come a frame before the rows and hold them up
-        # by up to a frame (the rows cannot come sooner than a frame after it).
+        # by up to a frame (the rows cannot come sooner than a frame after it). Only here:
+        # words always read, while a filter from the form may be refused (an unknown
+        # pipeline), and then nothing but set_filter names it.
         view = self.screen
         later = getattr(view, "HEADER_WITH_ANSWER", False) and getattr(view, "ready", False)
         self.set_filter(base.with_search(text), header=not later)

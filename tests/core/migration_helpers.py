@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from alembic import command
+from sqlalchemy import text
 
 from dealterm.core.db import Database
 from dealterm.core.db.migrate import alembic_config
@@ -17,3 +20,9 @@ def migrate(db: Database, revision: str) -> None:
             command.upgrade(cfg, revision)
         else:
             command.downgrade(cfg, revision)
+
+
+def row_counts(db: Database, tables: Iterable[str]) -> dict[str, int]:
+    """How many rows each of ``tables`` holds (a migration must keep every one)."""
+    with db.engine.connect() as conn:
+        return {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}

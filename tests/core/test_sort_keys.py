@@ -25,7 +25,7 @@ from dealterm.core.queries import deal_list
 from dealterm.core.services.deals import DealCreate, DealUpdate, create_deal, delete_deal
 from dealterm.core.services.deals import update_deal as edit
 from tests.core.importing_helpers import run_import, write_csv
-from tests.core.migration_helpers import migrate
+from tests.core.migration_helpers import migrate, row_counts
 
 KEYS = ("title", "client", "responsible")
 
@@ -213,11 +213,7 @@ def test_down_to_0008_and_up_again_fills_the_table_and_keeps_every_row(
 ) -> None:
     path = Path(str(db.url.database))
     expected = _expected(db)
-    with db.engine.connect() as conn:
-        rows = {
-            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-            for t in ("deals", "companies", "contacts", "deal_contacts", "history")
-        }
+    rows = row_counts(db, ("deals", "companies", "contacts", "deal_contacts", "history"))
     migrate(db, "0008")
     with db.engine.connect() as conn:
         names = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
@@ -229,10 +225,7 @@ def test_down_to_0008_and_up_again_fills_the_table_and_keeps_every_row(
     db = Database.open(path, clock=clock)  # upgrades to the head
     try:
         assert _stored(db) == expected
-        with db.engine.connect() as conn:
-            assert {
-                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in rows
-            } == rows
+        assert row_counts(db, rows) == rows
     finally:
         db.close()
 

@@ -32,7 +32,7 @@ from dealterm.core.services import (
 )
 from dealterm.core.services.deals import DealCreate, DealUpdate, create_deal, delete_deal
 from dealterm.core.services.deals import update_deal as edit
-from tests.core.migration_helpers import migrate
+from tests.core.migration_helpers import migrate, row_counts
 
 STORED = """
 SELECT stage_id, currency_code, deals, amount, own_weighted, plain_amount
@@ -226,11 +226,7 @@ def test_down_to_0007_and_up_again_fills_the_table_and_keeps_every_row(
     db: Database, clock: FixedClock
 ) -> None:
     path = Path(str(db.url.database))
-    with db.engine.connect() as conn:
-        rows = {
-            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-            for t in ("deals", "stages", "activities", "history", "deal_fts")
-        }
+    rows = row_counts(db, ("deals", "stages", "activities", "history", "deal_fts"))
     expected = _expected(db)
     migrate(db, "0007")
     with db.engine.connect() as conn:
@@ -243,9 +239,6 @@ def test_down_to_0007_and_up_again_fills_the_table_and_keeps_every_row(
     db = Database.open(path, clock=clock)  # upgrades to the head
     try:
         assert _stored(db) == expected
-        with db.engine.connect() as conn:
-            assert {
-                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one() for t in rows
-            } == rows
+        assert row_counts(db, rows) == rows
     finally:
         db.close()

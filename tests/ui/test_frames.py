@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual import events
@@ -52,8 +53,7 @@ async def test_every_view_draws_on_the_frame_timer(
     app = make_app(demo_db)
     async with app.run_test(size=FAST) as pilot:
         await board_ready(pilot)
-        await pilot.press(view)
-        await until(pilot, lambda: isinstance(app.screen, screen) and app.screen.ready)
+        await _show(pilot, view, screen)
         await pilot.press("slash", "a")
         await until(pilot, lambda: _search_box(app).value == "a")
         current = app.screen
@@ -67,14 +67,23 @@ def _search_box(app: DealtermApp) -> SearchInput:
     return app.screen.query_one(SearchInput)
 
 
+async def _show(pilot: Any, key: str, kind: type) -> None:
+    """Switch to a view with its key and wait until it is on top with its database."""
+    await pilot.press(key)
+    await until(pilot, lambda: isinstance(pilot.app.screen, kind) and pilot.app.screen.ready)
+
+
+def _header_line(app: DealtermApp) -> str:
+    return screen_text(app).splitlines()[0]
+
+
 async def test_a_search_longer_than_its_box_scrolls_to_the_typed_end(
     demo_db: Path, make_app: Callable[..., DealtermApp]
 ) -> None:
     app = make_app(demo_db)
     async with app.run_test(size=FAST) as pilot:
         await board_ready(pilot)
-        await pilot.press("2")
-        await until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.ready)
+        await _show(pilot, "2", ListScreen)
         await pilot.press("slash")
         text = "x" * 150 + "TAILEND"
         for char in text:
@@ -92,12 +101,11 @@ async def test_the_header_line_shows_the_search_as_it_changes(
     app = make_app(demo_db)
     async with app.run_test(size=FAST) as pilot:
         await board_ready(pilot)
-        await pilot.press("2")
-        await until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.ready)
+        await _show(pilot, "2", ListScreen)
         header = app.screen.query_one(HeaderTitle)
 
         def first_line() -> str:
-            return screen_text(app).splitlines()[0]
+            return _header_line(app)
 
         assert "filter" not in first_line()
         await pilot.press("slash", *"ooo")
@@ -116,13 +124,11 @@ async def test_the_header_names_the_pipeline_again_back_on_the_board(
         await board_ready(pilot)
 
         def first_line() -> str:
-            return screen_text(app).splitlines()[0]
+            return _header_line(app)
 
         await until(pilot, lambda: "Sales" in first_line())
-        await pilot.press("2")  # the list shows every pipeline
-        await until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.ready)
+        await _show(pilot, "2", ListScreen)  # the list shows every pipeline
         await until(pilot, lambda: "all pipelines" in first_line())
-        await pilot.press("1")
-        await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+        await _show(pilot, "1", BoardScreen)
         await until(pilot, lambda: "Sales" in first_line())
         assert "all pipelines" not in first_line()

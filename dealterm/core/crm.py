@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from os import PathLike
 
     from dealterm.core.importing import ImportOptions, ImportPreview, ImportReport
+    from dealterm.core.queries.activity_board import BoardTop
     from dealterm.core.setup import Setup
 
 __all__ = ["SKIP_PERIODS", "Choice", "Crm", "PipelineInfo"]
@@ -466,29 +467,23 @@ class Crm:
 
     # --- the activities board --------------------------------------------------------
     def activity_board_top(
-        self, flt: DealFilter | None, page_size: int
-    ) -> tuple[Any, dict[str, list[Any]]]:
-        """The activities board's columns and the cards of each column's first page.
-
-        One read for what the board shows first.
-        """
-        from dealterm.core.queries.activity_board import board_index, cards_for
+        self, flt: DealFilter | None, page_size: int, *, select: int | None = None
+    ) -> BoardTop:
+        """The activities board's first read: the column headers, each
+        column's first page of cards, and where deal ``select`` is."""
+        from dealterm.core.queries.activity_board import board_top
 
         with self.db.session(write=False) as session:
-            index = board_index(session, flt)
-            first = {code: ids[:page_size] for code, ids in index.ids.items()}
-            wanted = [deal_id for ids in first.values() for deal_id in ids]
-            cards = {card.id: card for card in cards_for(session, wanted)}
-            return index, {
-                code: [cards[i] for i in ids if i in cards] for code, ids in first.items()
-            }
+            return board_top(session, flt, page_size, select)
 
-    def activity_cards(self, ids: Sequence[int]) -> list[Any]:
-        """Cards of these deals with their nearest open activity."""
-        from dealterm.core.queries.activity_board import cards_for
+    def activity_page(
+        self, flt: DealFilter | None, code: str, *, offset: int, limit: int
+    ) -> list[Any]:
+        """A page of one column of the activities board, with each deal's nearest activity."""
+        from dealterm.core.queries.activity_board import bucket_cards
 
         with self.db.session(write=False) as session:
-            return cards_for(session, list(ids))
+            return bucket_cards(session, code, offset=offset, limit=limit, flt=flt)
 
     def move_to_bucket(self, deal_id: int, code: str) -> ActivityRead:
         """Reschedule a deal's nearest activity (or plan one) so it lands in column ``code``."""

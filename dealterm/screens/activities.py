@@ -21,6 +21,7 @@ from dealterm.widgets.stage_column import PAGE_SIZE, StageColumn
 
 if TYPE_CHECKING:
     from dealterm.core.cards import StageSummary
+    from dealterm.core.filters import DealFilter
 
 __all__ = ["ActivitiesScreen"]
 
@@ -50,21 +51,21 @@ class ActivitiesScreen(CrmScreen):
     ]
 
     class Loaded(Message):
-        """The columns (ids in order) and first pages arrived."""
+        """The column headers and first pages arrived (and where the deal to select is)."""
 
         def __init__(
             self,
             summary: list[StageSummary],
-            ids: dict[str, list[int]],
             pages: dict[int, list[CardView]],
-            select: int | None,
+            place: tuple[str, int] | None,
+            flt: DealFilter,
             generation: int,
         ) -> None:
             super().__init__()
             self.summary = summary
-            self.ids = ids
             self.pages = pages
-            self.select = select
+            self.place = place
+            self.flt = flt
             self.generation = generation
 
     class PageLoaded(Message):
@@ -82,7 +83,7 @@ class ActivitiesScreen(CrmScreen):
     def __init__(self) -> None:
         super().__init__()
         self.generation = 0
-        self.ids: dict[str, list[int]] = {}
+        self.flt: DealFilter | None = None  # the filter of the read on screen (pages use it)
         self.codes: dict[int, str] = {}  # column stage id -> bucket code
         self._built = False
         self.shown_generation = 0  # the last load on screen (== generation: up to date)
@@ -152,17 +153,17 @@ class ActivitiesScreen(CrmScreen):
         pipeline = self.dt_app.pipeline
         if flt.pipeline is None and pipeline is not None:
             flt = replace(flt, pipeline=pipeline.id)
-        index, first = crm.activity_board_top(flt, PAGE_SIZE)
+        top = crm.activity_board_top(flt, PAGE_SIZE, select=select)
         pages: dict[int, list[CardView]] = {
-            summary.stage.id: self._views(first[summary.stage.code]) for summary in index.summary
+            column.stage.id: self._views(top.pages[column.stage.code]) for column in top.summary
         }
-        self.post_message(self.Loaded(index.summary, index.ids, pages, select, generation))
+        self.post_message(self.Loaded(top.summary, pages, top.place, flt, generation))
 
     async def on_activities_screen_loaded(self, event: Loaded) -> None:
         if event.generation != self.generation:
             return
         board = self.query_one(Board)
-        self.ids = event.ids
+        self.flt = event.flt
         self.codes = {s.stage.id: s.stage.code for s in event.summary}
         if not self._built:
             if not board.lanes:
@@ -176,12 +177,10 @@ class ActivitiesScreen(CrmScreen):
         board.update_summaries(
             event.summary, base_currency=self.dt_app.base_currency, locale=self.dt_app.locale
         )
-        if event.select is not None:
-            for summary in event.summary:
-                ids = event.ids[summary.stage.code]
-                if event.select in ids:
-                    board.select(summary.stage.id, ids.index(event.select))
-                    break
+        if event.place is not None:
+            code, position = event.place
+            stage_of = {c: stage_id for stage_id, c in self.codes.items()}
+            board.select(stage_of[code], position)
         total = sum(s.count for s in event.summary)
         flt = self.dt_app.deal_filter
         note = f" · filter: {flt.describe()}" if flt is not None and not flt.is_empty else ""
@@ -191,16 +190,16 @@ class ActivitiesScreen(CrmScreen):
 
     def on_stage_column_page_wanted(self, event: StageColumn.PageWanted) -> None:
         code = self.codes.get(event.stage_id)
-        if code is None:
+        if code is None or self.flt is None:
             return
-        ids = self.ids.get(code, [])[event.page * PAGE_SIZE : (event.page + 1) * PAGE_SIZE]
-        self._load_page(event.stage_id, event.page, ids, self.generation)
+        self._load_page(event.stage_id, event.page, code, self.flt, self.generation)
 
     @work(thread=True, group="activities-pages", exit_on_error=False)
-    def _load_page(self, stage_id: int, page: int, ids: list[int], generation: int) -> None:
-        self.post_message(
-            self.PageLoaded(stage_id, page, self._views(self.crm.activity_cards(ids)), generation)
-        )
+    def _load_page(
+        self, stage_id: int, page: int, code: str, flt: DealFilter, generation: int
+    ) -> None:
+        cards = self.crm.activity_page(flt, code, offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+        self.post_message(self.PageLoaded(stage_id, page, self._views(cards), generation))
 
     def on_activities_screen_page_loaded(self, event: PageLoaded) -> None:
         lane = self.query_one(Board).lane(event.stage_id)

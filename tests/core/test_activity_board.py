@@ -10,7 +10,14 @@ import pytest
 from dealterm.core.clock import FixedClock
 from dealterm.core.db import Database
 from dealterm.core.errors import ValidationError
-from dealterm.core.queries.activity_board import bucket_cards, bucket_summary, move_to_bucket
+from dealterm.core.queries.activity_board import (
+    bucket_cards,
+    bucket_ids,
+    bucket_summary,
+    move_to_bucket,
+    place_of,
+    scope_of,
+)
 from dealterm.core.services import activities, flow
 from dealterm.core.services.deals import DealCreate, create_deal
 from tests.conftest import FROZEN
@@ -74,7 +81,7 @@ def _columns(db: Database, locale: str, zone: str = "Europe/Moscow") -> dict[str
     )
     try:
         with view.session(write=False) as session:
-            summary = bucket_summary(session)
+            summary = bucket_summary(session, scope_of(session))
             columns = {
                 s.stage.code: {
                     c.title for c in bucket_cards(session, s.stage.code, offset=0, limit=100)
@@ -155,3 +162,44 @@ def test_moves_into_overdue_or_without_activities_are_refused(board: Database, t
         deal = bucket_cards(session, "today", offset=0, limit=10)[0]
     with pytest.raises(ValidationError, match="cannot be moved"), board.session() as session:
         move_to_bucket(session, deal.id, target)
+
+
+def test_pages_and_places_follow_each_columns_order(board: Database) -> None:
+    with board.session() as session:  # ties: the same deadline, the oldest deal first
+        for title in ("tie one", "tie two", "tie three"):
+            deal = create_deal(session, DealCreate(title=title, amount="5"))
+            activities.plan_activity(
+                session, deal.id, kind="task", subject=title, deadline="2026-03-10 15:00"
+            )
+        for title in ("idle two", "idle three"):
+            create_deal(session, DealCreate(title=title))
+    with board.session(write=False) as session:
+        scope = scope_of(session)
+        summary = {s.stage.code: s for s in bucket_summary(session, scope)}
+        for code, column in summary.items():
+            whole = bucket_ids(session, scope, code)
+            assert len(whole) == column.count, code
+            paged = [
+                deal_id
+                for offset in range(0, len(whole) + 2, 2)
+                for deal_id in bucket_ids(session, scope, code, offset=offset, limit=2)
+            ]
+            assert paged == whole, code  # pages neither skip nor repeat a deal
+            for position, deal_id in enumerate(whole):
+                assert place_of(session, scope, deal_id) == (code, position)
+        today = [c.title for c in bucket_cards(session, "today", offset=0, limit=10)]
+        idle = [c.title for c in bucket_cards(session, "idle", offset=0, limit=10)]
+    # Nearest first; the incoming one (due next week) last; ties oldest first.
+    assert today == [
+        "midnight today",
+        "tie one",
+        "tie two",
+        "tie three",
+        "tonight",
+        "incoming next week",
+    ]
+    assert idle == ["nothing planned", "idle two", "idle three"]  # oldest first
+    with board.session() as session:
+        deal_id = bucket_ids(session, scope_of(session), "today")[0]
+        flow.mark_won(session, deal_id)
+        assert place_of(session, scope_of(session), deal_id) is None  # closed: off the board

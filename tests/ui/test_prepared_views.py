@@ -88,7 +88,7 @@ async def test_a_view_built_ahead_reads_nothing_until_shown_then_shows_fresh_dat
         assert isinstance(activities, ActivitiesScreen)
         assert isinstance(deals, ListScreen)
         assert isinstance(app.prepared_view("calendar"), CalendarScreen)
-        assert not activities.ids and not deals.query_one(DealTable).ids  # nothing read yet
+        assert activities.flt is None and not deals.query_one(DealTable).ids  # nothing read yet
         assert isinstance(app.screen.focused, Board)  # the board keeps the keys
 
         # Another process changes the data; the app does not poll, so it is told nothing.

@@ -34,12 +34,18 @@ if TYPE_CHECKING:
 __all__ = [
     "Settings",
     "cache_dir",
+    "check_binding_id",
+    "check_database_folder",
+    "check_locale",
+    "choose_database",
     "config_path",
     "data_dir",
+    "database_folder",
     "default_db_path",
     "demo_db_path",
     "detect_locale",
     "load_settings",
+    "resolve_database",
     "write_setting",
 ]
 
@@ -97,16 +103,76 @@ def demo_db_path() -> Path:
     return data_dir() / "demo.db"
 
 
-def resolve_database(db: str | None, *, demo: bool, configured: str | None) -> str:
-    """Which database to open: --db, DEALTERM_DB, --demo, the settings file, the default."""
+def choose_database(db: str | None, *, demo: bool, configured: str | None) -> tuple[str, str]:
+    """Which database to open and why: --db, DEALTERM_DB, --demo, the settings file, the default.
+
+    Returns:
+        The target (a path or URL) and where it came from: ``"given"`` (--db or
+        DEALTERM_DB), ``"demo"``, ``"settings"`` or ``"default"``.
+    """
     chosen = db or os.environ.get("DEALTERM_DB") or None
     if chosen:
-        return chosen
+        return chosen, "given"
     if demo:
-        return str(demo_db_path())
+        return str(demo_db_path()), "demo"
     if configured:
-        return configured
-    return str(default_db_path())
+        return configured, "settings"
+    return str(default_db_path()), "default"
+
+
+def resolve_database(
+    db: str | None, *, demo: bool, configured: str | None, check: bool = True
+) -> str:
+    """Which database to open: --db, DEALTERM_DB, --demo, the settings file, the default.
+
+    Only dealterm's own data directory (the default and the demo database) is created
+    when missing. A folder the user named (--db, DEALTERM_DB, the settings file) must
+    exist: a typo there should be an error, not a new empty database.
+
+    Args:
+        check: refuse a named database whose folder does not exist.
+
+    Raises:
+        DatabaseError: with ``check``, the named file's folder does not exist.
+    """
+    target, origin = choose_database(db, demo=demo, configured=configured)
+    if check and origin in ("given", "settings"):
+        check_database_folder(target)
+    return target
+
+
+def database_folder(target: str) -> Path | None:
+    """The folder an SQLite database file is in; None for a server or an SQLite URI."""
+    if "://" not in target:
+        return Path(target).expanduser().resolve().parent
+    if not target.lower().startswith("sqlite"):
+        return None
+    from dealterm.core.db.engine import resolve_url, sqlite_file  # an SQLite URL: rare
+
+    file = sqlite_file(resolve_url(target))
+    return None if file is None else Path(file).parent
+
+
+def check_database_folder(target: str) -> None:
+    """Refuse an SQLite file in a folder that does not exist (nothing is created).
+
+    Raises:
+        DatabaseError: the folder is missing or is not a folder.
+    """
+    from dealterm.core.errors import DatabaseError
+
+    folder = database_folder(target)
+    if folder is None:
+        return
+    try:
+        if folder.is_dir():
+            return
+        exists = folder.exists()
+    except OSError:  # no right to look: opening the file says what is wrong
+        return
+    if exists:
+        raise DatabaseError(f"{folder} is not a folder, so it cannot hold the database")
+    raise DatabaseError(f"no folder {folder} for the database (create it first)")
 
 
 def detect_locale() -> str:
@@ -159,7 +225,42 @@ def check_value(key: str, value: str) -> str:
         return formatting.check_week_day(value)
     if key == "base_currency" and value and not (len(value) == 3 and value.isalpha()):
         raise ValueError(f"base_currency is a three-letter code like EUR, not {value!r}")
+    if key == "locale" and value:
+        return check_locale(value)
     return value
+
+
+def check_locale(value: str) -> str:
+    """A locale name Babel knows (``ru-RU`` is taken as ``ru_RU``), else ValueError.
+
+    Most names are a file of Babel's locale data, found without importing Babel (~50 ms
+    of every start); only another spelling Babel accepts (``zh_CN``) needs Babel itself.
+    """
+    import importlib.util
+
+    name = value.strip().replace("-", "_")
+    spec = importlib.util.find_spec("babel")
+    if name and spec is not None and spec.origin:
+        data = Path(spec.origin).parent / "locale-data"
+        if name.isidentifier() and (data / f"{name}.dat").is_file():
+            return name
+    from dealterm.core.formatting import safe_locale
+
+    if name and safe_locale(name) == name:
+        return name
+    raise ValueError(f"unknown locale {value!r} (use a name like en_US or ru_RU)")
+
+
+def check_binding_id(binding_id: str) -> str:
+    """A key binding id of the app (``board.won``), else ValueError."""
+    from dealterm.config_keymap import BINDING_IDS
+
+    if binding_id not in BINDING_IDS:
+        raise ValueError(
+            f"unknown key binding id {binding_id!r} in [keymap] "
+            "(press ? in the app to see each key's id)"
+        )
+    return binding_id
 
 
 def _line_of(error: tomllib.TOMLDecodeError) -> str:
@@ -167,16 +268,32 @@ def _line_of(error: tomllib.TOMLDecodeError) -> str:
     return text[text.find("(line") :].strip("()") if "(line" in text else text
 
 
-def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, str]:
+def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, object]:
     """``board.won = "W"`` written unquoted is a nested table in TOML; accept both spellings."""
-    flat: dict[str, str] = {}
+    flat: dict[str, object] = {}
     for key, value in table.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flatten(value, prefix=f"{name}."))
-        elif isinstance(value, str):
+        else:
             flat[name] = value
     return flat
+
+
+def _keymap(table: dict[str, object], problems: list[str]) -> dict[str, str]:
+    """The ``[keymap]`` entries that remap a known binding to a key; the rest are problems."""
+    keymap: dict[str, str] = {}
+    for binding_id, key in _flatten(table).items():
+        try:
+            check_binding_id(binding_id)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        if not isinstance(key, str) or not key.strip():
+            problems.append(f'[keymap] {binding_id} must be a key such as "W" or "ctrl+w"')
+            continue
+        keymap[binding_id] = key
+    return keymap
 
 
 def load_settings(path: Path | None = None) -> Settings:
@@ -216,7 +333,7 @@ def load_settings(path: Path | None = None) -> Settings:
                 problems.append(str(exc))
     keymap = data.get("keymap", {})
     if isinstance(keymap, dict):
-        settings.keymap = _flatten(keymap)
+        settings.keymap = _keymap(keymap, problems)
     else:
         problems.append("[keymap] must be a table")
     unknown = sorted(set(data) - {*KEYS, "keymap"})
@@ -254,7 +371,10 @@ def write_setting(key: str, value: str, path: Path | None = None) -> str:
         )
     if value:
         try:
-            value = check_value(key, value)
+            if section == "keymap" and name:
+                check_binding_id(name)  # removing an unknown one (value '') stays possible
+            else:
+                value = check_value(key, value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
     if key == "timezone" and value:
@@ -264,11 +384,11 @@ def write_setting(key: str, value: str, path: Path | None = None) -> str:
             resolve_timezone(value)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
-    if key == "locale" and value:
-        from dealterm.core.formatting import safe_locale
-
-        if safe_locale(value) != value.replace("-", "_"):
-            raise ValidationError(f"unknown locale {value!r} (use a name like en_US or ru_RU)")
+    if key == "db" and value:
+        try:
+            check_database_folder(value)
+        except DealtermError as exc:
+            raise ValidationError(exc.message) from None
     try:
         text = target.read_text(encoding="utf-8") if target.exists() else ""
         document = tomlkit.parse(text)
@@ -280,7 +400,7 @@ def write_setting(key: str, value: str, path: Path | None = None) -> str:
     if section == "keymap" and name:
         if "keymap" not in document:
             document["keymap"] = tomlkit.table()
-        table = document["keymap"]  # type: ignore[assignment]
+        table = document["keymap"]
         field_name = name
     else:
         field_name = key

@@ -83,26 +83,25 @@ def _command_name(args: Sequence[str]) -> str | None:
 @contextmanager
 def _exit_codes() -> Iterator[None]:
     """Interrupts, the CRM's refusals and bugs as one line on stderr and an exit code."""
+    from dealterm.cli.pipes import reader_gone
     from dealterm.core.errors import DealtermError
 
     try:
         try:
             yield
-        except SystemExit:
-            sys.stdout.flush()  # below: a reader gone meanwhile is handled, not at exit
+        except SystemExit as exc:
+            try:
+                sys.stdout.flush()  # here: a reader gone meanwhile is handled, not at exit
+            except BrokenPipeError:
+                reader_gone(exc.code)  # the command's own code stands (an error stays one)
             raise
         # What is still buffered goes out here, not when Python exits: a short output with
         # its reader gone by then (`deal list --json | head -c 10`) meant code 120 and
         # "Exception ignored ... BrokenPipeError".
         sys.stdout.flush()
     except BrokenPipeError:
-        # The reader went away (`dealterm deal list --json | head -1`): nothing to say, and
-        # nothing more may be written (Python flushes stdout again at exit).
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):  # not a file (captured output)
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (until the process ends)
-        sys.exit(1)
+        # The reader went away (`dealterm deal list --json | head -1`): not an error.
+        reader_gone()
     except KeyboardInterrupt:
         print("dealterm: interrupted", file=sys.stderr)
         sys.exit(130)

@@ -14,6 +14,8 @@ import typer
 from dealterm.cli.quick import echo_json
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from dealterm.config import Settings
     from dealterm.core.db import Database
 
@@ -24,11 +26,14 @@ __all__ = [
     "DealIdOfActivity",
     "JsonOption",
     "State",
+    "ask",
     "echo_json",
     "fail",
+    "must_ask",
     "open_db",
     "settings_of",
     "state_of",
+    "time_zone",
 ]
 
 DbOption = Annotated[
@@ -90,6 +95,28 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
+def must_ask(yes: bool, doing: str) -> bool:
+    """Whether to ask before ``doing`` ("deleting"): not with --yes, yes in a terminal.
+
+    Without --yes and without a terminal to ask in (a script, a pipe, cron), the command
+    is refused (exit 2) before it touches anything: what would be asked about is never
+    done unasked.
+    """
+    import sys
+
+    if yes:
+        return False
+    if not sys.stdin.isatty():
+        fail(f"{doing} needs --yes when not run in a terminal")
+    return True
+
+
+def ask(question: str, *, refused: str = "not deleted") -> None:
+    """Ask ``question`` (default no); a "no" ends the command with ``refused`` and code 1."""
+    if not typer.confirm(question, default=False):
+        fail(refused, code=1)
+
+
 def resolve_target(state: State, db: str | None, settings: Settings) -> str:
     """Which database to open: --db, DEALTERM_DB, --demo, the settings file, the default."""
     from dealterm.config import resolve_database
@@ -101,17 +128,40 @@ def settings_of(ctx: typer.Context, db: str | None = None) -> tuple[Settings, st
     """The settings (a broken file is reported on stderr, defaults used) and the target.
 
     Read once per command: a command that tries a quick path first reports a problem once.
+    The display formats are set from them here, before any date the command was given is
+    read: `--close-from 03/04/2026` means what the user's ``date_format`` says.
+
+    Raises:
+        DatabaseError: the database named is in a folder that does not exist.
     """
     from dealterm.config import load_settings
+    from dealterm.core.formatting import configure
 
     key = f"dealterm.settings:{db}"
     if key not in ctx.meta:
         settings = load_settings()
         if settings.problem:
             typer.echo(f"dealterm: warning: {settings.problem}", err=True)
+        configure(settings.formats())
         ctx.meta[key] = (settings, resolve_target(state_of(ctx), db, settings))
     found: tuple[Settings, str] = ctx.meta[key]
     return found
+
+
+def time_zone(settings: Settings) -> tuple[tzinfo, str | None]:
+    """The time zone in effect and its name (None: a local zone without one).
+
+    The settings' zone; without one, or with one unknown (reported on stderr), the
+    machine's.
+    """
+    from dealterm.core.clock import resolve_timezone
+
+    try:
+        zone, name = resolve_timezone(settings.timezone), settings.timezone
+    except ValueError as exc:
+        typer.echo(f"dealterm: warning: {exc}; using the local time zone", err=True)
+        zone, name = resolve_timezone(None), None
+    return zone, getattr(zone, "key", None) or name
 
 
 def open_db(ctx: typer.Context, db: str | None = None) -> Database:
@@ -119,17 +169,11 @@ def open_db(ctx: typer.Context, db: str | None = None) -> Database:
 
     A broken settings file is reported on stderr and defaults are used.
     """
-    from dealterm.core.clock import SystemClock, resolve_timezone
+    from dealterm.core.clock import SystemClock
     from dealterm.core.db import Database
-    from dealterm.core.formatting import configure
 
     settings, target = settings_of(ctx, db)
-    configure(settings.formats())
-    try:
-        zone = resolve_timezone(settings.timezone)
-    except ValueError as exc:
-        typer.echo(f"dealterm: warning: {exc}; using the local time zone", err=True)
-        zone = resolve_timezone(None)
+    zone, _ = time_zone(settings)
     database = Database.open(
         target,
         clock=SystemClock(zone=zone),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated, Any
 
 import typer
@@ -11,13 +10,16 @@ from dealterm.cli.common import (
     DbOption,
     DealId,
     JsonOption,
+    ask,
     echo_json,
     fail,
+    must_ask,
     open_db,
     settings_of,
 )
 from dealterm.cli.filter_options import FilterOptions as F
 from dealterm.cli.filter_options import command_filter
+from dealterm.cli.words import counted
 
 app = typer.Typer(help="Create, find, change and close deals.", no_args_is_help=True)
 
@@ -219,6 +221,7 @@ def list_(
 ) -> None:
     """List deals matching a filter, newest first."""
     options = dict(locals())
+    settings_of(ctx, db)  # the date format, before the dates given are read
     # Only a saved filter needs the database to be built.
     flt = None if saved else command_filter(None, options)
     if flt is not None and not save_as and _quick_list(ctx, db, flt, limit, json_=json_):
@@ -377,7 +380,7 @@ def products(
         echo_json(deal.model_dump(mode="json"))
     else:
         typer.echo(
-            f"Deal #{deal.id} now has {len(rows)} product row(s); "
+            f"Deal #{deal.id} now has {counted(len(rows), 'product row')}; "
             f"amount {deal.amount} {deal.currency}"
         )
 
@@ -505,18 +508,19 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Delete a deal with its products, activities and history (asks first in a terminal)."""
+    """Delete a deal with its products, activities and history.
+
+    Asks first in a terminal; elsewhere (a script, a pipe) it needs --yes.
+    """
     from dealterm.core.queries import get_deal
     from dealterm.core.services.deals import delete_deal
 
+    asking = must_ask(yes, "deleting")
     database = open_db(ctx, db)
-    if not yes and sys.stdin.isatty():
+    if asking:
         with database.session(write=False) as session:
             deal = get_deal(session, deal_id)
-        if not typer.confirm(
-            f'Delete deal #{deal.id} "{deal.title}" and its history?', default=False
-        ):
-            fail("not deleted", code=1)
+        ask(f'Delete deal #{deal.id} "{deal.title}" and its history?')
     with database.session() as session:
         title = delete_deal(session, deal_id)
     typer.echo(f'Deleted deal #{deal_id} "{title}"')

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.words import counted
 
 
 def demo(
@@ -36,7 +37,8 @@ def demo(
         echo_json(asdict(summary) | {"seconds": round(elapsed, 2), "database": str(database.url)})
     else:
         typer.echo(
-            f"Demo data in {database.name}: {summary.deals:,} deals, "
-            f"{summary.companies:,} companies, "
-            f"{summary.contacts:,} contacts, {summary.activities:,} activities ({elapsed:.1f} s)"
+            f"Demo data in {database.name}: {counted(summary.deals, 'deal')}, "
+            f"{counted(summary.companies, 'company', 'companies')}, "
+            f"{counted(summary.contacts, 'contact')}, "
+            f"{counted(summary.activities, 'activity', 'activities')} ({elapsed:.1f} s)"
         )

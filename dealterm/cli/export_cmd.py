@@ -8,9 +8,10 @@ from typing import IO, Annotated
 
 import typer
 
-from dealterm.cli.common import DbOption, open_db
+from dealterm.cli.common import DbOption, fail, open_db
 from dealterm.cli.filter_options import FilterOptions as F
 from dealterm.cli.filter_options import command_filter
+from dealterm.cli.words import counted
 
 __all__ = ["export_app"]
 
@@ -51,33 +52,43 @@ def _choose_encoding(encoding: str | None, bom: bool | None, *, to_file: bool) -
     return chosen
 
 
+def _check_folder(output: str | None) -> None:
+    """Refuse a file in a folder that does not exist, before anything is read or written
+    (no folder is created: a mistyped path should not become a new folder)."""
+    if output in (None, "-"):
+        return
+    from pathlib import Path
+
+    assert output is not None
+    folder = Path(output).expanduser().resolve().parent
+    if folder.is_dir():
+        return
+    if folder.exists():
+        fail(f"{folder} is not a folder, so it cannot hold {Path(output).name}")
+    fail(f"no folder {folder} for {Path(output).name} (create it first)")
+
+
 def _to_stdout(write: Callable[[IO[bytes]], int], *, spool: bool) -> int:
     """Run ``write`` on standard output.
 
     With ``spool`` the output goes to a temporary file first and is copied out only when
     it is complete, so an export refused half-way (a value the encoding cannot hold)
-    prints nothing.
+    prints nothing. A reader that goes away (`| head`) ends the command quietly
+    (:mod:`dealterm.cli.pipes`), as for every command.
     """
-    import os
     import shutil
     import tempfile
 
     sys.stdout.flush()
     out: IO[bytes] = sys.stdout.buffer
-    try:
-        if spool:
-            with tempfile.TemporaryFile() as scratch:
-                written = write(scratch)
-                scratch.seek(0)
-                shutil.copyfileobj(scratch, out)
-        else:
-            written = write(out)
-        out.flush()
-    except BrokenPipeError:
-        # `dealterm export deals | head`: the reader has gone; that is not an error.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        raise typer.Exit(0) from None
+    if spool:
+        with tempfile.TemporaryFile() as scratch:
+            written = write(scratch)
+            scratch.seek(0)
+            shutil.copyfileobj(scratch, out)
+    else:
+        written = write(out)
+    out.flush()
     return written
 
 
@@ -179,6 +190,7 @@ def deals(
         chosen = "utf-8"
     else:
         chosen = _choose_encoding(encoding, bom, to_file=to_file)
+    _check_folder(output)
     database = open_db(ctx, db)
     with database.session(write=False) as session:
         flt = command_filter(session, locals())
@@ -191,9 +203,7 @@ def deals(
 
             assert output is not None
             written = write_atomically(output, write)
-            typer.echo(
-                f"Exported {written:,} deal{'s' if written != 1 else ''} to {output}", err=True
-            )
+            typer.echo(f"Exported {counted(written, 'deal')} to {output}", err=True)
         else:
             _to_stdout(write, spool=chosen == "cp1251")
 
@@ -217,6 +227,7 @@ def activities(
 
     if format_.strip().lower() not in ("ics", "ical", "icalendar"):
         raise ValidationError(f"unknown format {format_!r} (use ics)", field="format")
+    _check_folder(output)
     database = open_db(ctx, db)
     with database.session(write=False) as session:
 
@@ -230,7 +241,7 @@ def activities(
             written = write_atomically(output, write)
             hint = " (only yours; --all exports everyone's)" if not all_ else ""
             typer.echo(
-                f"Exported {written:,} activit{'ies' if written != 1 else 'y'} to {output}{hint}",
+                f"Exported {counted(written, 'activity', 'activities')} to {output}{hint}",
                 err=True,
             )
         else:

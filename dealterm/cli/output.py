@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dealterm.cli.words import counted
+
 if TYPE_CHECKING:
     from dealterm.core.clock import Clock
     from dealterm.core.readmodels import ActivityRead, DealDetail, DealRead
@@ -15,11 +17,20 @@ if TYPE_CHECKING:
 __all__ = ["console", "print_activities", "print_deal", "print_deal_table"]
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader has gone (`| head -1`): Rich would exit with 1, we end quietly (0)."""
+        from dealterm.cli.pipes import reader_gone
+
+        self.quiet = True
+        reader_gone()
+
+
 def console() -> Console:
     """A console for stdout (no colour and no 80-column squeeze when piped)."""
     import sys
 
-    return Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
+    return _Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _day(day: object) -> str:
@@ -82,7 +93,7 @@ def print_deal_table(deals: list[DealRead], *, locale: str, total: int | None = 
         )
     out.print(table)
     if total is not None and total > len(deals):
-        out.print(f"[dim]{len(deals)} of {total} deals; use --limit to see more[/]")
+        out.print(f"[dim]{len(deals):,} of {counted(total, 'deal')}; use --limit to see more[/]")
 
 
 def print_deal(deal: DealDetail, *, locale: str, clock: Clock) -> None:
@@ -116,8 +127,8 @@ def print_deal(deal: DealDetail, *, locale: str, clock: Clock) -> None:
         fields.append(("Lost reason", deal.lost_reason))
     if deal.comments:
         fields.append(("Comments", deal.comments))
-    for value in deal.custom_display:
-        fields.append((value.label, value.text))
+    for custom in deal.custom_display:
+        fields.append((custom.label, custom.text))
     for label, value in fields:
         out.print(f"  [dim]{label:<17}[/] ", end="")
         out.print(value, markup=label in ("Pipeline / stage", "Amount"))

@@ -119,6 +119,9 @@ def run_quick(args: Sequence[str]) -> bool:
     settings = load_settings()
     if settings.problem:
         return False  # Typer's path warns about it, once
+    from dealterm.core.formatting import configure
+
+    configure(settings.formats())  # before the dates given are read
     target = resolve_database(
         options.pop("db", None) or root.get("db"),
         demo=root.get("demo", False),

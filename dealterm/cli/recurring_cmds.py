@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -12,11 +11,15 @@ from dealterm.cli.common import (
     DbOption,
     DealId,
     JsonOption,
+    ask,
     echo_json,
     fail,
+    must_ask,
     must_fit,
     open_db,
+    settings_of,
 )
+from dealterm.cli.words import counted
 
 if TYPE_CHECKING:
     from dealterm.core.services.recurring import TemplateRead
@@ -416,14 +419,17 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     db: DbOption = None,
 ) -> None:
-    """Delete a template; the deals it created stay (asks first in a terminal)."""
+    """Delete a template; the deals it created stay.
+
+    Asks first in a terminal; elsewhere (a script, a pipe) it needs --yes.
+    """
     from dealterm.core.crm import Crm
 
+    asking = must_ask(yes, "deleting")
     crm = Crm(open_db(ctx, db))
-    if not yes and sys.stdin.isatty():
+    if asking:
         template = crm.recurring_template(template_id)
-        if not typer.confirm(f'Delete recurring deal #{template_id} "{template.title}"?'):
-            fail("not deleted", code=1)
+        ask(f'Delete recurring deal #{template_id} "{template.title}"?')
     title = crm.delete_recurring(template_id)
     typer.echo(f'Deleted recurring deal #{template_id} "{title}"')
 
@@ -444,6 +450,7 @@ def run(
     from dealterm.core.crm import Crm
     from dealterm.core.validation import parse_date
 
+    settings_of(ctx, db)  # the date format, before --until is read
     day = parse_date(until, field="until", label="--until") if until else None
     report = Crm(open_db(ctx, db)).run_recurring(day)
     if json_:
@@ -466,7 +473,7 @@ def run(
             typer.echo(
                 f'Created deal #{deal.id} "{deal.title}" for {occurrence} (recurring #{tid})'
             )
-        typer.echo(f"{report.count} recurring deal{'s' if report.count != 1 else ''} created")
+        typer.echo(f"{counted(report.count, 'recurring deal')} created")
     for tid, message in report.errors:
         typer.echo(f"dealterm: recurring deal #{tid} did not run: {message}", err=True)
     if report.errors:

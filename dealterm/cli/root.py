@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from dealterm.cli.common import State, fail, resolve_target
+from dealterm.cli.pipes import quiet_when_reader_goes
 
 __all__ = ["COMMANDS", "build_app"]
 
@@ -82,6 +83,9 @@ def build_app(only: str | None = None) -> typer.Typer:
     ) -> None:
         ctx.obj = State(db=db, demo=demo_)
         if ctx.invoked_subcommand is not None:
+            # The command runs inside the root context: a reader of its output that goes
+            # away (`| head -1`) ends it quietly with 0, whichever way it writes.
+            ctx.with_resource(quiet_when_reader_goes())
             return
         from dealterm.config import load_settings
 

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, fail, open_db
+from dealterm.cli.common import DbOption, JsonOption, echo_json, fail, open_db, settings_of
+from dealterm.cli.words import counted
 
 if TYPE_CHECKING:
     from dealterm.core.services.repeat_sales import Suggestion
@@ -33,11 +34,11 @@ WindowOption = Annotated[
 
 
 def _clients_match(count: int) -> str:
-    return f"{count:,} client matches" if count == 1 else f"{count:,} clients match"
+    return counted(count, "client matches", "clients match")
 
 
 def _deals(count: int) -> str:
-    return f"{count:,} deal" if count == 1 else f"{count:,} deals"
+    return counted(count, "deal")
 
 
 def _scenario_dict(s: ScenarioRead) -> dict[str, Any]:
@@ -105,10 +106,10 @@ def scenario_list(ctx: typer.Context, db: DbOption = None, json_: JsonOption = F
         typer.echo("No scenarios yet; add one with `dealterm scenario add`.")
         return
     for s in found:
-        days = f" ({s.days} days)" if s.days else ""
+        days = f" ({counted(s.days, 'day')})" if s.days else ""
         last = (
             f"last run {database.clock.to_local(s.last_run_at):%Y-%m-%d %H:%M}: "
-            f"{s.last_run_count} deals"
+            f"{_deals(s.last_run_count or 0)}"
             if s.last_run_at
             else "never run"
         )
@@ -211,7 +212,11 @@ def scenario_preview(
     typer.echo(
         f'Scenario "{preview.scenario.name}": {_clients_match(preview.count)}; '
         f"a run creates {_deals(preview.count)} in {preview.pipeline} / {preview.stage}"
-        + (f" ({preview.already_done} already done this period)" if preview.already_done else "")
+        + (
+            f" ({counted(preview.already_done, 'client')} already done this period)"
+            if preview.already_done
+            else ""
+        )
     )
     _print_planned(preview.deals, created=False)
 
@@ -240,9 +245,9 @@ def scenario_run(
         )
         return
     typer.echo(
-        f'Scenario "{report.scenario.name}": created {report.count} deals'
+        f'Scenario "{report.scenario.name}": created {_deals(report.count)}'
         + (
-            f" ({report.already_done} clients already done this period)"
+            f" ({counted(report.already_done, 'client')} already done this period)"
             if report.already_done
             else ""
         )
@@ -306,7 +311,7 @@ def suggest_list(
         return
     out = console()
     if not found:
-        out.print(f"No client is due within {window} days.")
+        out.print(f"No client is due within {counted(window, 'day')}.")
         return
     table = Table(box=None, pad_edge=False, header_style="bold")
     for column in ("Client", "Ref", "Due", "Expected", "Amount", "Past purchases"):
@@ -382,6 +387,7 @@ def suggest_backtest(
     from dealterm.core.services.repeat_sales import backtest
     from dealterm.core.validation import parse_date
 
+    settings_of(ctx, db)  # the date format, before --as-of is read
     day = parse_date(as_of, field="as_of", label="--as-of")
     database = open_db(ctx, db)
     with database.session(write=False) as session:
@@ -394,7 +400,8 @@ def suggest_backtest(
         return "n/a" if value is None else f"{value:.1%}"
 
     typer.echo(
-        f"As of {result.as_of}, window {result.window} days, {result.deals} deals by then"
+        f"As of {result.as_of}, window {counted(result.window, 'day')}, "
+        f"{_deals(result.deals)} by then"
         + ("" if result.skip_open else " (clients with open deals included)")
     )
     typer.echo(f"  suggested {result.suggested}; bought in the window {result.buyers}")

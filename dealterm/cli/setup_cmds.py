@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.words import counted
 
 pipeline_app = typer.Typer(
     help="Pipelines: list, add, rename, reorder, default, delete.", no_args_is_help=True
@@ -25,7 +26,7 @@ PipelineOpt = Annotated[
 
 
 def _deals(count: int) -> str:
-    return f"{count:,} deal" + ("" if count == 1 else "s")
+    return counted(count, "deal")
 
 
 def _pipeline_json(pipeline: Any, deals: int) -> dict[str, Any]:

@@ -16,6 +16,7 @@ __all__ = [
     "CENT",
     "MAX_AMOUNT",
     "TITLE_MAX",
+    "date_hint",
     "parse_amount",
     "parse_date",
     "parse_datetime",
@@ -151,8 +152,26 @@ def _date_formats() -> tuple[str, ...]:
     return (preferred, *(f for f in _DATE_FORMATS if f != preferred))
 
 
+_PATTERN_NAMES = {
+    "%Y-%m-%d": "YYYY-MM-DD",
+    "%d.%m.%Y": "DD.MM.YYYY",
+    "%d/%m/%Y": "DD/MM/YYYY",
+    "%m/%d/%Y": "MM/DD/YYYY",
+}
+
+
+def date_hint(time_: str = "") -> str:
+    """How to type a date: the user's ``date_format`` and ISO ("DD.MM.YYYY or YYYY-MM-DD").
+
+    Args:
+        time_: what follows the date (" HH:MM" for a date and time).
+    """
+    patterns = dict.fromkeys((_date_formats()[0], "%Y-%m-%d"))
+    return " or ".join(f"{_PATTERN_NAMES.get(p, p)}{time_}" for p in patterns)
+
+
 def parse_date(value: object, *, field: str, label: str) -> date:
-    """A calendar date: YYYY-MM-DD (also DD.MM.YYYY and DD/MM/YYYY)."""
+    """A calendar date in the user's ``date_format``, YYYY-MM-DD, DD.MM.YYYY or DD/MM/YYYY."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -163,7 +182,7 @@ def parse_date(value: object, *, field: str, label: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValidationError(f"{label}: {text!r} is not a date (use YYYY-MM-DD)", field=field)
+    raise ValidationError(f"{label}: {text!r} is not a date (use {date_hint()})", field=field)
 
 
 def parse_datetime(value: object, *, field: str, label: str) -> datetime:
@@ -185,5 +204,6 @@ def parse_datetime(value: object, *, field: str, label: str) -> datetime:
         return datetime.combine(parse_date(text, field=field, label=label), time(9, 0))
     except ValidationError:
         raise ValidationError(
-            f"{label}: {text!r} is not a date and time (use YYYY-MM-DD HH:MM)", field=field
+            f"{label}: {text!r} is not a date and time (use {date_hint(' HH:MM')})",
+            field=field,
         ) from None

@@ -196,7 +196,7 @@ def test_delete(run: Runner, db_target: str) -> None:
             "activity", "add", str(drop), "--subject", "x", "--deadline", "2099-01-01", db=db_target
         )
     )
-    assert_ok(run("deal", "delete", str(drop), db=db_target))
+    assert_ok(run("deal", "delete", str(drop), "--yes", db=db_target))
     assert [d["id"] for d in _deals(run, db_target)] == [keep]
     assert assert_ok(run("activity", "list", "--json", db=db_target)).json() == []
     assert_fails(run("deal", "show", str(drop), db=db_target), 1, "not found")
@@ -238,6 +238,6 @@ def test_a_deleted_deal_number_is_never_given_again(
     run: Runner, db_target: str, backend: str, request: pytest.FixtureRequest
 ) -> None:
     first = assert_ok(run("deal", "add", "--title", "Old", "--json", db=db_target)).json()["id"]
-    assert_ok(run("deal", "delete", str(first), db=db_target))
+    assert_ok(run("deal", "delete", str(first), "--yes", db=db_target))
     second = assert_ok(run("deal", "add", "--title", "New", "--json", db=db_target)).json()["id"]
     assert second != first

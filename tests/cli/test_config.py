@@ -31,15 +31,19 @@ def test_path_follows_dealterm_config(
 
 def test_show_defaults(run: Runner, config_file: Path) -> None:
     values = assert_ok(run("config", "show", "--json")).json()
-    assert values["db"] is None and values["timezone"] is None
+    data = Path(os.environ["XDG_DATA_HOME"]) / "dealterm"
+    # what is in effect: the default database, the machine's zone (TZ=Europe/Moscow)
+    assert values["db"] == str(data / "dealterm.db")
+    assert values["timezone"] == "Europe/Moscow"
     assert values["locale"] == "en_US"  # from LANG=en_US.UTF-8
     assert values["keymap"] == {}
     assert values["problem"] is None
     assert values["config_file"] == str(config_file)
-    data = Path(os.environ["XDG_DATA_HOME"]) / "dealterm"
     assert values["default_db"] == str(data / "dealterm.db")
     text = assert_ok(run("config", "show")).stdout
-    assert "locale = 'en_US'" in text and f"config_file = '{config_file}'" in text
+    assert 'locale = "en_US"' in text and f"Settings file: {config_file} (none yet)" in text
+    assert f'db = "{data / "dealterm.db"}" # the default' in text
+    assert not data.exists()  # showing creates nothing
 
 
 def test_set_then_show(run: Runner, config_file: Path) -> None:
@@ -58,7 +62,8 @@ def test_set_then_show(run: Runner, config_file: Path) -> None:
     assert values["keymap"] == {"board.move_next": "ctrl+right"}
     assert values["problem"] is None
     text = assert_ok(run("config", "show")).stdout
-    assert "timezone = 'Asia/Tokyo'" in text
+    assert 'timezone = "Asia/Tokyo"\n' in text
+    assert 'base_currency = "EUR"' in text and '"board.move_next" = "ctrl+right"' in text
 
 
 def test_set_keeps_comments_and_an_empty_value_removes(run: Runner, config_file: Path) -> None:
@@ -127,7 +132,7 @@ def test_show_reports_a_malformed_file_with_its_line(run: Runner, config_file: P
     result = run("config", "show")
     line = assert_fails(result, 2, str(config_file), "line 2")
     assert "using defaults" in line
-    assert "locale = 'en_US'" in result.stdout  # the defaults still shown
+    assert 'locale = "en_US"' in result.stdout  # the defaults still shown
 
 
 def test_show_json_on_a_malformed_file_also_exits_2(run: Runner, config_file: Path) -> None:

@@ -119,7 +119,7 @@ WRITES = [
     ("deal", "add", "--title", "Nope"),
     ("deal", "won", "1"),
     ("deal", "edit", "1", "--title", "Nope"),
-    ("deal", "delete", "1"),
+    ("deal", "delete", "1", "--yes"),
     ("activity", "done", "1"),
     ("comment", "add", "1", "Nope"),
 ]

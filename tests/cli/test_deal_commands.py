@@ -492,7 +492,7 @@ def test_products_replace_rows_and_an_automatic_amount_follows(run: Runner, fres
             db=fresh_db,
         )
     )
-    assert result.stdout == "Deal #1 now has 2 product row(s); amount 24.00 USD\n"
+    assert result.stdout == "Deal #1 now has 2 product rows; amount 24.00 USD\n"
     deal = _show(run, fresh_db, 1)
     assert deal["amount"] == "24.00" and deal["manual_amount"] is False
     assert [(r["name"], r["unit_price"], r["total"]) for r in deal["products"]] == [
@@ -662,8 +662,13 @@ def test_stage_changes_refuse_bad_input(
 # --- delete ----------------------------------------------------------------------------
 
 
-def test_delete_without_a_terminal_does_not_ask(run: Runner, seeded_db: Path) -> None:
-    result = assert_ok(run("deal", "delete", "1", db=seeded_db))
+def test_delete_without_a_terminal_needs_yes(run: Runner, seeded_db: Path, unchanged) -> None:
+    """A script cannot answer the question: without --yes nothing is deleted."""
+    with unchanged(seeded_db):
+        refused = run("deal", "delete", "1", db=seeded_db)
+        assert_fails(refused, 2, "deleting needs --yes when not run in a terminal")
+        assert refused.stdout == ""
+    result = assert_ok(run("deal", "delete", "1", "--yes", db=seeded_db))
     assert result.stdout == 'Deleted deal #1 "Base deal"\n'
     assert [d["id"] for d in _deals(run, seeded_db)] == [2]
     assert_fails(run("deal", "show", "1", db=seeded_db), 1, "deal #1 not found")

@@ -265,7 +265,7 @@ def test_a_broken_settings_file_is_reported_once(
 def test_a_reader_that_goes_away_ends_the_listing_quietly(
     demo_file: Path, repeat: bool, limit: str
 ) -> None:
-    """`dealterm deal list --json | true`: exit code 1 and nothing on stderr, either way.
+    """`dealterm deal list --json | true`: exit code 0 and nothing on stderr, either way.
 
     A long listing meets the closed pipe while it writes; a short one stays in the output
     buffer until the end, which once failed in Python's flush at exit (code 120 and
@@ -281,4 +281,4 @@ def test_a_reader_that_goes_away_ends_the_listing_quietly(
     _, errors = listing.communicate(timeout=60)
 
     assert errors.decode() == ""
-    assert listing.returncode == 1
+    assert listing.returncode == 0

@@ -108,7 +108,8 @@ CASES = [
     case(("deal", "lost", "1", "--reason", "r" * 1001), 2, "limited to 1000"),
     case(("deal", "reopen", "999"), 1, "deal #999 not found"),
     case(("deal", "reopen", "1", "--bogus"), 2, "No such option"),
-    case(("deal", "delete", "999"), 1, "deal #999 not found"),
+    case(("deal", "delete", "999", "--yes"), 1, "deal #999 not found"),
+    case(("deal", "delete", "1"), 2, "deleting needs --yes when not run in a terminal"),
     case(("deal", "delete", "abc"), 2, "'ID'"),
     case(("deal", "nosuch"), 2, "No such command 'nosuch'"),
     # activity

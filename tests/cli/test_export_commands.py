@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
@@ -121,9 +122,27 @@ def test_bad_options_are_one_line_and_exit_2(
 
 def test_an_unwritable_path_is_one_line(run: Runner, seeded_db: Path, out: Path) -> None:
     missing = out / "no" / "such" / "deals.csv"
-    assert_fails(run("export", "deals", "-o", str(missing), db=seeded_db), 2, "cannot write")
+    assert_fails(
+        run("export", "deals", "-o", str(missing), db=seeded_db),
+        2,
+        f"no folder {missing.parent} for deals.csv (create it first)",
+    )
     assert_fails(run("export", "deals", "-o", str(out), db=seeded_db), 2, "folder")
+    (out / "plain").write_text("")
+    assert_fails(
+        run("export", "deals", "-o", str(out / "plain" / "x.csv"), db=seeded_db), 2, "not a folder"
+    )
+    (out / "plain").unlink()
     assert list(out.iterdir()) == []
+
+
+def test_a_missing_folder_is_refused_before_anything_is_opened(run: Runner, out: Path) -> None:
+    """No folder is made, and no default database is created for the export either."""
+    missing = out / "no" / "deals.csv"
+    assert_fails(run("export", "deals", "-o", str(missing)), 2, "no folder")
+    assert_fails(run("export", "activities", "-o", str(out / "no" / "a.ics")), 2, "no folder")
+    assert list(out.iterdir()) == []
+    assert not (Path(os.environ["XDG_DATA_HOME"]) / "dealterm").exists()
 
 
 def test_formulas_are_neutralized_and_negative_numbers_kept(run: Runner, fresh_db: Path) -> None:
@@ -291,5 +310,5 @@ def test_activities_as_ics(
 def test_activities_bad_format_and_path(run: Runner, seeded_db: Path, out: Path) -> None:
     assert_fails(run("export", "activities", "-f", "csv", db=seeded_db), 2, "use ics")
     missing = out / "missing" / "a.ics"
-    assert_fails(run("export", "activities", "-o", str(missing), db=seeded_db), 2, "cannot write")
+    assert_fails(run("export", "activities", "-o", str(missing), db=seeded_db), 2, "no folder")
     assert list(out.iterdir()) == []

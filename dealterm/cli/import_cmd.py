@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from dealterm.cli.common import DbOption, JsonOption, echo_json, fail, open_db
+from dealterm.cli.words import counted
 
 if TYPE_CHECKING:
     from dealterm.core.importing import ImportPreview, ImportReport
@@ -45,9 +46,13 @@ def _parse_map(entries: list[str]) -> dict[str, str | None]:
 def _summary(report: ImportReport) -> list[str]:
     deals = f"{report.created:,} created, {report.updated:,} updated"
     if report.merged_rows:
-        deals += f", {report.merged_rows:,} rows merged into the deal above them"
+        deals += ", " + counted(
+            report.merged_rows,
+            "row merged into the deal above it",
+            "rows merged into the deal above them",
+        )
     if report.products:
-        deals += f", {report.products:,} product rows"
+        deals += f", {counted(report.products, 'product row')}"
     clients = (
         f"Companies: {report.companies_created:,} new, {report.companies_matched:,} found · "
         f"contacts: {report.contacts_created:,} new, {report.contacts_matched:,} found"
@@ -66,7 +71,7 @@ def _print_bad(report: ImportReport) -> None:
 
     out = console()
     rows = len({bad.row for bad in report.bad})
-    out.print(f"[bold]{rows:,} bad row{'s' if rows != 1 else ''}[/]:")
+    out.print(f"[bold]{counted(rows, 'bad row')}[/]:")
     table = Table(box=None, pad_edge=False, header_style="bold")
     table.add_column("Row", justify="right", no_wrap=True)
     table.add_column("Column", overflow="fold")
@@ -151,7 +156,10 @@ def deals(
         bool,
         typer.Option(
             "--skip-bad",
-            help="Import the good rows; write the bad ones to FILE.rejects.csv with a reason.",
+            help=(
+                "Import the good rows; write the bad ones next to FILE with a reason "
+                "(bad.csv → bad.rejects.csv)."
+            ),
         ),
     ] = False,
     json_: JsonOption = False,
@@ -197,7 +205,9 @@ def deals(
         else:
             how = f"no known headers: read as {label}"
         sep = _DELIMITER_NAMES.get(preview.delimiter, repr(preview.delimiter))
-        typer.echo(f"{preview.path.name}: {report.rows:,} rows, {preview.encoding}, {sep}; {how}")
+        typer.echo(
+            f"{preview.path.name}: {counted(report.rows, 'row')}, {preview.encoding}, {sep}; {how}"
+        )
         left_out = [h for h, target in preview.mapping.items() if target is None]
         if left_out:
             typer.echo("Left out: " + ", ".join(left_out))
@@ -212,7 +222,7 @@ def deals(
     if refused:
         rows = len({bad.row for bad in report.bad})
         fail(
-            f"{rows:,} bad row{'s' if rows != 1 else ''} in {preview.path.name}; "
+            f"{counted(rows, 'bad row')} in {preview.path.name}; "
             + (
                 "fix them, or use --skip-bad to import the rest"
                 if dry_run

@@ -34,8 +34,7 @@ def test_importing_a_bitrix24_export_says_what_it_read_and_did(run: Runner, fres
         "bitrix24.csv: 7 rows, cp1251, semicolon; recognised as Bitrix24 from the headers"
     )
     assert (
-        "Deals: 6 created, 0 updated, 1 rows merged into the deal above them, 3 product rows"
-        in lines
+        "Deals: 6 created, 0 updated, 1 row merged into the deal above it, 3 product rows" in lines
     )
     assert "Companies: 4 new, 0 found · contacts: 5 new, 0 found · users: 2 new" in lines
     deals = _titles(run, fresh_db)
@@ -43,7 +42,7 @@ def test_importing_a_bitrix24_export_says_what_it_read_and_did(run: Runner, fres
     assert deals["Поставка котельного оборудования"]["responsible"] == "Анна Петрова"
 
     again = assert_ok(run("import", "deals", str(EXAMPLES / "bitrix24.csv"), db=fresh_db))
-    assert "Deals: 0 created, 6 updated, 1 rows merged" in again.stdout
+    assert "Deals: 0 created, 6 updated, 1 row merged into the deal above it" in again.stdout
     assert len(_titles(run, fresh_db)) == 6
 
 
@@ -163,7 +162,7 @@ def test_the_preset_encoding_delimiter_and_pipeline_can_be_given(
             db=fresh_db,
         )
     )
-    assert "export.txt: 1 rows, koi8-r, tab; read as our own columns (generic)" in result.stdout
+    assert "export.txt: 1 row, koi8-r, tab; read as our own columns (generic)" in result.stdout
     deal = _titles(run, fresh_db)["Котёл"]
     assert (deal["amount"], deal["pipeline"]) == ("1500.50", "Wholesale")
 

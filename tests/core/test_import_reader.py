@@ -84,12 +84,13 @@ def test_quoted_cells_keep_delimiters_quotes_and_line_breaks_and_rows_know_their
     assert found.lines == [2, 6]
 
 
-def test_short_rows_are_padded_and_long_rows_are_noted(tmp_path: Path) -> None:
+def test_short_and_long_rows_are_made_as_wide_as_the_header_and_noted(tmp_path: Path) -> None:
     path = tmp_path / "deals.csv"
-    path.write_text("A,B,C\n1,2\n1,2,3,4\n1,2,3,,\n", encoding="utf-8")
+    path.write_text("A,B,C\n1,2\n1,2,3,4\n1,2,3,,\n1,,\n", encoding="utf-8")
     found = read_csv(path)
-    assert found.rows == [["1", "2", ""], ["1", "2", "3"], ["1", "2", "3"]]
+    assert found.rows == [["1", "2", ""], ["1", "2", "3"], ["1", "2", "3"], ["1", "", ""]]
     assert found.extra == {1: 4}  # only a row whose extra cells hold something
+    assert found.short == {0: 2}  # a row written with its empty cells is whole
 
 
 def test_repeated_and_empty_headers_get_names(tmp_path: Path) -> None:

@@ -15,18 +15,23 @@ from operator import methodcaller
 from typing import Any
 
 from dealterm.core.clock import Clock
-from dealterm.core.importing.custom_values import custom_converter, money, money_many
+from dealterm.core.importing.amounts import (
+    currency_conflicts,
+    header_currency,
+    money_cells,
+    money_column,
+)
+from dealterm.core.importing.custom_values import custom_converter
 from dealterm.core.importing.lookups import Lookups
 from dealterm.core.importing.presets import Preset
 from dealterm.core.importing.targets import MULTI
 from dealterm.core.importing.values import (
-    CURRENCY_WORDS,
     date_order,
     decimal_sign,
     norm_value,
+    parse_bare_number,
     parse_bool,
     parse_day,
-    parse_number,
     unquote,
 )
 from dealterm.core.services.clients import normalize_email, normalize_phone
@@ -41,7 +46,6 @@ _NAME_WITH_EMAIL = re.compile(r"(.*?)\s*[(<]\s*([^()<>\s]+@[^()<>\s]+)\s*[)>]")
 _NAME_WITH_ID = re.compile(r"(.*?)\s*\[\s*(\d+)\s*\]")
 _SPLIT_CHANNELS = re.compile(r"[,;\n]+")
 _SPLIT_NAMES = re.compile(r"[;\n]+")
-_WORDS = re.compile(r"[^\W\d_]+\.?|[$€₽£¥₸]")
 TEXT_MAX = 100_000
 
 
@@ -114,7 +118,7 @@ def _titles(texts: list[str]) -> list[Any] | None:
 
 def _percent(decimal: str, label: str, *, fraction: bool = False) -> Callable[[str], Decimal]:
     def convert(text: str) -> Decimal:
-        number, _ = parse_number(text.rstrip().removesuffix("%"), decimal)
+        number = parse_bare_number(text.rstrip().removesuffix("%"), decimal)
         if fraction and number <= 1 and "." in text:
             number *= 100
         if not 0 <= number <= 100:
@@ -126,7 +130,7 @@ def _percent(decimal: str, label: str, *, fraction: bool = False) -> Callable[[s
 
 def _quantity(decimal: str) -> Callable[[str], Decimal]:
     def convert(text: str) -> Decimal:
-        number, _ = parse_number(text, decimal)
+        number = parse_bare_number(text, decimal)
         if number <= 0:
             raise ValueError("the quantity must be greater than zero")
         if number > Decimal(1_000_000_000):
@@ -290,19 +294,6 @@ def _dates(ctx: Context, values: Sequence[str]) -> Callable[[str], Any]:
     return convert
 
 
-def _header_currency(header: str, lookups: Lookups) -> str | None:
-    """ "Бюджет руб." -> "RUB": a currency named in the amount column's header."""
-    codes = set(lookups.currencies.values())
-    for word in _WORDS.findall(header):
-        key = word.casefold()
-        code = CURRENCY_WORDS.get(key) or CURRENCY_WORDS.get(key.rstrip("."))
-        if code is None and len(key) == 3 and key.upper() in codes:
-            code = key.upper()
-        if code in codes:
-            return code
-    return None
-
-
 _TEXT_LIMITS = {
     "external_id": (100, "the ID"),
     "company": (255, "the company name"),
@@ -322,8 +313,8 @@ def _column_converter(ctx: Context, target: str, header: str, values: Sequence[s
     if target == "title":
         return _titles
     if target in ("amount", "price"):
-        hint = _header_currency(header, ctx.lookups) if target == "amount" else None
-        return money_many(hint)
+        hint = header_currency(header, ctx.lookups) if target == "amount" else None
+        return money_column(hint)
     return None
 
 
@@ -348,9 +339,10 @@ def _converter(
     if target in simple:
         return simple[target]
     if target == "amount":
-        return money(decimal, "the amount", _header_currency(header, lookups))
+        hint = header_currency(header, lookups)
+        return money_cells(lookups, decimal, "the amount", "an amount", hint)
     if target == "price":
-        return money(decimal, "the price", None)
+        return money_cells(lookups, decimal, "the price", "a price", None)
     if target == "quantity":
         return _quantity(decimal)
     if target == "discount":
@@ -460,6 +452,7 @@ def convert_columns(
     """Every mapped column converted: one value list per target, and the bad cells."""
     bad: list[BadCell] = []
     per_target: dict[str, list[list[Any]]] = {}
+    money_columns: list[tuple[str, str, Sequence[str], list[Any]]] = []
     # One pass over the records turns them into columns (records are as wide as headers).
     by_column = list(zip(*rows, strict=True)) if rows else [() for _ in headers]
     for index, header in enumerate(headers):
@@ -469,6 +462,16 @@ def convert_columns(
         values: Sequence[str] = by_column[index]
         convert = _converter(ctx, target, header, values)
         many = _column_converter(ctx, target, header, values)
-        per_target.setdefault(target, []).append(_column(values, convert, many, header, bad))
+        found = _column(values, convert, many, header, bad)
+        per_target.setdefault(target, []).append(found)
+        if target in ("amount", "price"):
+            money_columns.append((target, header, values, found))
     columns = {target: _combine(target, lists) for target, lists in per_target.items()}
+    if "currency" in columns:  # a currency an amount or price names must be the row's
+        currency_header = next(h for h in headers if mapping.get(h) == "currency")
+        for target, header, values, found in money_columns:
+            conflicts = currency_conflicts(
+                found, columns["currency"], ctx.lookups, f"the {target}", currency_header
+            )
+            bad += [BadCell(index, header, values[index], reason) for index, reason in conflicts]
     return columns, bad

@@ -22,6 +22,7 @@ from dealterm.core.importing.values import (
     date_order,
     decimal_sign,
     norm_value,
+    parse_bare_number,
     parse_bool,
     parse_day,
     parse_moment,
@@ -106,7 +107,7 @@ def custom_converter(
                 raise ValueError(f"{label} is limited to 2000 characters")
             return text
         if kind == FieldType.NUMBER:
-            number, _ = parse_number(text, decimal)
+            number = parse_bare_number(text, decimal)
             return format(number.normalize(), "f")
         if kind == FieldType.MONEY:
             text, code = split_money(text)

@@ -214,11 +214,12 @@ def _import(
             )
             columns, cells = convert_columns(source.headers, source.rows, mapping, context)
             width = len(source.headers)
+            # A row of another width is bad whole: its cells may sit under the wrong headers.
             cells += [
                 BadCell(
                     index, "", "", f"the row has {count} cells but the header has {width} columns"
                 )
-                for index, count in source.extra.items()
+                for index, count in sorted({**source.extra, **source.short}.items())
             ]
             headers_of: dict[str, str] = {}
             for header, target in mapping.items():

@@ -50,9 +50,13 @@ class CsvFile:
 
     Attributes:
         headers: the header cells, stripped, unique ("Note", "Note (2)").
-        rows: data records, each exactly as long as ``headers``.
+        rows: data records, each exactly as long as ``headers`` (a short one is padded
+            with empty cells, a long one cut).
         lines: the line each record starts on (the header is line 1 when it is first).
         extra: for records with more cells than headers: the record index -> cell count.
+        short: for records with fewer cells than headers: the record index -> cell count.
+            Such a record is bad: its cells may have slid into other columns, and what
+            is missing would be read as empty values.
         raw_headers: the header cells as written (for the rejects file).
     """
 
@@ -63,6 +67,7 @@ class CsvFile:
     rows: list[list[str]]
     lines: list[int]
     extra: dict[int, int]
+    short: dict[int, int]
     raw_headers: list[str]
 
 
@@ -294,6 +299,7 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     sep = delimiter or detect_delimiter(text)
     header, rows, lines = _records(text, sep, target.name)
     extra: dict[int, int] = {}
+    short: dict[int, int] = {}
     if header is None:
         raise DealtermError(f"{target.name} has no header line")
     width = len(header)
@@ -301,6 +307,7 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         for index, row in enumerate(rows):
             count = len(row)
             if count < width:
+                short[index] = count
                 row.extend([""] * (width - count))
             elif count > width:
                 if "".join(row[width:]).strip():
@@ -314,5 +321,6 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         rows=rows,
         lines=lines,
         extra=extra,
+        short=short,
         raw_headers=list(header),
     )

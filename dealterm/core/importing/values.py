@@ -18,6 +18,7 @@ __all__ = [
     "decimal_sign",
     "norm_header",
     "norm_value",
+    "parse_bare_number",
     "parse_bool",
     "parse_day",
     "parse_moment",
@@ -175,6 +176,19 @@ def parse_number(text: str, decimal: str = ".") -> tuple[Decimal, str | None]:
         raise ValueError(f"{text!r} is not a number")
     number = Decimal(s)
     return (-number if negative else number), currency
+
+
+def parse_bare_number(text: str, decimal: str = ".") -> Decimal:
+    """A number that names no currency (a quantity, a percentage): :func:`parse_number`
+    for which "5 EUR" or "12abc" is no number rather than 5 or 12.
+
+    Raises:
+        ValueError: not a number, or one with a currency or other word next to it.
+    """
+    number, currency = parse_number(text, decimal)
+    if currency is not None:
+        raise ValueError(f"{text!r} is not a number")
+    return number
 
 
 def plain_numbers(texts: list[str]) -> list[Decimal] | None:

@@ -20,6 +20,7 @@ from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Select
 
 from dealterm.core.clock import Clock
 from dealterm.core.errors import ValidationError
+from dealterm.core.services.activities import PLANNABLE_KINDS, activity_label
 from dealterm.core.validation import parse_datetime, parse_title
 
 __all__ = [
@@ -31,7 +32,8 @@ __all__ = [
     "quick_deadline",
 ]
 
-KINDS = (("call", "Call"), ("meeting", "Meeting"), ("task", "Task"))
+# The kinds the core lets a user plan (the CLI's --kind takes the same), in its order.
+KINDS = tuple((str(kind.value), activity_label(kind.value)) for kind in PLANNABLE_KINDS)
 QUICK_CHOICES = (
     ("today", "Today"),
     ("tomorrow", "Tomorrow"),

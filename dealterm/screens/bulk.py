@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from dealterm.core.errors import DealtermError
+from dealterm.core.filters import DealFilter
 from dealterm.screens.base import in_thread
 
 if TYPE_CHECKING:
+    from dealterm.core.cards import PipelineInfo
+    from dealterm.core.crm import Crm
     from dealterm.screens.base import CrmScreen
 
-__all__ = ["run_bulk_action"]
+__all__ = ["pipelines_of", "run_bulk_action", "spread_message"]
 
 
 def _selection(screen: CrmScreen) -> list[int]:
@@ -20,11 +26,56 @@ def _selection(screen: CrmScreen) -> list[int]:
     return sorted(tables.first().selected) if tables else []
 
 
+def pipelines_of(
+    crm: Crm, ids: Sequence[int], flt: DealFilter | None = None
+) -> list[tuple[PipelineInfo, int]]:
+    """The pipelines the deals ``ids`` are in, with how many of them each holds, most first.
+
+    Runs in a worker thread. The selection is read from the deals the shown filter
+    matches in each pipeline (a small read when the filter narrows the list); deals the
+    filter no longer matches are looked for among every deal of each pipeline.
+    """
+    left = set(ids)
+    found: dict[int, int] = {}
+    pipelines = crm.pipelines()
+    narrowed = flt is not None and not flt.is_empty
+    for use_filter in (True, False) if narrowed else (False,):
+        for pipeline in pipelines:
+            if not left:
+                break
+            query = DealFilter(pipeline=pipeline.id)
+            if use_filter and flt is not None:
+                query = replace(flt, pipeline=pipeline.id, stage=None, name=None)
+            try:
+                members = left.intersection(crm.list_ids(query))
+            except DealtermError:  # a condition that means nothing in this pipeline
+                continue
+            if members:
+                found[pipeline.id] = found.get(pipeline.id, 0) + len(members)
+                left -= members
+    named = {p.id: p for p in pipelines}
+    return sorted(
+        ((named[pid], count) for pid, count in found.items()),
+        key=lambda item: (-item[1], item[0].name),
+    )
+
+
+def spread_message(groups: Sequence[tuple[PipelineInfo, int]]) -> str:
+    """Why deals of several pipelines cannot move to one stage, with the count of each."""
+    parts = ", ".join(f"{pipeline.name} {count:,}" for pipeline, count in groups)
+    return (
+        f"The selected deals are in {len(groups)} pipelines ({parts}): select the deals "
+        "of one pipeline to move them to a stage"
+    )
+
+
 async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> bool:
     """Ask for what ``action`` needs, then apply it to ``ids``; True when something changed.
 
     Deletion asks for confirmation with the count. Export opens the export dialog for the
-    selection, or for every deal of the current filter when nothing is selected.
+    selection, or for every deal of the current filter when nothing is selected. A move
+    to a stage offers the stages of the pipeline the deals are in; deals of several
+    pipelines are refused before anything is asked, naming how many each pipeline holds.
     """
     from dealterm.screens.confirm import ConfirmModal
     from dealterm.screens.lost_reason import LostReasonModal
@@ -36,7 +87,14 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
     value: object = None
     try:
         if action == "move":
-            pipeline = screen.dt_app.pipeline or await in_thread(crm.default_pipeline)
+            groups = await in_thread(pipelines_of, crm, ids, screen.dt_app.deal_filter)
+            if len(groups) > 1:
+                screen.notify(spread_message(groups), severity="warning", timeout=10)
+                return False
+            # No pipeline found: the deals are gone, and the mass move will say so.
+            pipeline = groups[0][0] if groups else screen.dt_app.pipeline
+            if pipeline is None:
+                pipeline = await in_thread(crm.default_pipeline)
             stages = await in_thread(crm.stages, pipeline.id)
             value = await app.push_screen_wait(
                 PickerModal(

@@ -277,13 +277,14 @@ class CalendarScreen(CrmScreen):
             month = self.grid.month
             days = {
                 d
-                for d in figures.deals.keys() | figures.activities.keys()
+                for d in figures.deals.keys() | figures.activities.keys() | figures.done.keys()
                 if d.month == month.month
             }
             period = "this month"
         if state.mode == "activities":
             count = sum(n for d, n in figures.activities.items() if d in days)
-            return f"{count:,} due {period}"
+            done = sum(n for d, n in figures.done.items() if d in days)
+            return f"{count:,} due · {done:,} done {period}" if done else f"{count:,} due {period}"
         totals = [t for d, t in figures.deals.items() if d in days]
         money = format_money(
             sum((t.total for t in totals), start=Decimal(0)), self.grid.currency, self.dt_app.locale

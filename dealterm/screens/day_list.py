@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from dealterm.core.formatting import format_money, safe_locale
 from dealterm.core.queries.calendar import DATE_FIELDS, DayActivity, DayDeal, DayItems, DayTotal
+from dealterm.widgets.month_grid import activity_count
 
 __all__ = ["DayListModal", "ShiftDeal"]
 
@@ -115,8 +116,9 @@ class DayListModal(ModalScreen[int | None]):
             parts.append(format_money(self.total.total, self.base_currency, self.locale))
         if count > len(self.deals):
             parts.append(f"the first {len(self.deals):,} shown")
-        acts = len(self.items.activities)
-        parts.append(f"{acts:,} activit{'y' if acts == 1 else 'ies'}")
+        done = sum(1 for a in self.items.activities if a.completed)
+        counted = activity_count(len(self.items.activities) - done, done)
+        parts.append(f"activities: {counted}" if done else counted)
         moved = sum(1 for d in self.deals if d.day != self.items.day)
         if moved:
             parts.append(f"{moved:,} moved to another day")
@@ -214,6 +216,8 @@ def _activity_prompt(activity: DayActivity) -> Text:
     line.append(f"{activity.at:%H:%M}  ", style="yellow")
     line.append(f"{activity.kind:<8}", style="grey62")
     line.append(activity.subject, style=style)
+    if activity.completed:  # before the deal's title, which a long row loses first
+        line.append("  done", style="green")
     line.append(f"  — {activity.deal_title}", style="grey62")
     if activity.overdue:
         line.append("  overdue", style="bold red")

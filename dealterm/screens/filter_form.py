@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from dealterm.core.errors import ValidationError
@@ -51,10 +52,39 @@ STATUSES = (
 )
 REPEAT = (("Any", "any"), ("Repeat deals only", "yes"), ("First deals only", "no"))
 DATES = ("created_from", "created_to", "close_from", "close_to")
+# The inputs whose text is parsed, and the row (its message line) each belongs to.
+ROW_OF = {
+    "amount_min": "amount",
+    "amount_max": "amount",
+    "created_from": "created",
+    "created_to": "created",
+    "close_from": "close",
+    "close_to": "close",
+    "custom": "custom",
+}
 
 
 class FilterModal(ModalScreen[FilterResult | None]):
-    """Conditions checked as you save; the header of every view shows the result."""
+    """Conditions checked as you save; the header of every view shows the result.
+
+    A value that does not parse keeps the form open: its input gets the focus, scrolled
+    into view, with the message on the line under it.
+    """
+
+    DEFAULT_CSS = """
+    FilterModal .f-cell {
+        height: auto;
+    }
+    FilterModal .f-error {
+        width: 100%;
+    }
+    FilterModal Input.-refused {
+        border: tall $error 60%;
+    }
+    FilterModal Input.-refused:focus {
+        border: tall $error;
+    }
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Apply", id="filter_form.apply"),
@@ -78,67 +108,66 @@ class FilterModal(ModalScreen[FilterResult | None]):
         saved = [(f"★ {f.name}", f"saved:{f.name}") for f in self.choices.saved]
         with Vertical(classes="dialog form"):
             yield Label("Filter deals", classes="dialog-title")
-            with VerticalScroll():
-                with Grid(id="filter-grid"):
-                    yield Label("Start from")
-                    yield Select(presets + saved, prompt="a preset or saved filter", id="f-start")
-                    yield Label("Words")
-                    yield Input(
-                        flt.search or "",
-                        placeholder="title, client, contact, comment",
-                        id="f-search",
-                    )
-                    yield Label("Status")
-                    yield Select(STATUSES, value=flt.status.value, allow_blank=False, id="f-status")
-                    yield Label("Responsible")
-                    yield Select(
-                        [("Me", "me"), *self.choices.users],
-                        value=_value(flt.responsible),
-                        prompt="anyone",
-                        id="f-responsible",
-                    )
-                    yield Label("Amount from / to")
+            with VerticalScroll(), Grid(id="filter-grid"):
+                yield Label("Start from")
+                yield Select(presets + saved, prompt="a preset or saved filter", id="f-start")
+                yield Label("Words")
+                yield Input(
+                    flt.search or "",
+                    placeholder="title, client, contact, comment",
+                    id="f-search",
+                )
+                yield Label("Status")
+                yield Select(STATUSES, value=flt.status.value, allow_blank=False, id="f-status")
+                yield Label("Responsible")
+                yield Select(
+                    [("Me", "me"), *self.choices.users],
+                    value=_value(flt.responsible),
+                    prompt="anyone",
+                    id="f-responsible",
+                )
+                yield Label("Amount from / to")
+                with Vertical(classes="f-cell"):
                     with Horizontal(classes="inline"):
                         yield Input(_text(flt.amount_min), placeholder="min", id="f-amount_min")
                         yield Input(_text(flt.amount_max), placeholder="max", id="f-amount_max")
-                    yield Label("Currency")
-                    yield Select(
-                        self.choices.currencies,
-                        value=_value(flt.currency),
-                        prompt="any",
-                        id="f-currency",
-                    )
-                    yield Label("Type")
-                    yield Select(
-                        self.choices.types, value=_value(flt.deal_type), prompt="any", id="f-type"
-                    )
-                    yield Label("Source")
-                    yield Select(
-                        self.choices.sources, value=_value(flt.source), prompt="any", id="f-source"
-                    )
-                    yield Label("Created from / to")
-                    with Horizontal(classes="inline"):
-                        yield Input(
-                            _text(flt.created_from), placeholder="YYYY-MM-DD", id="f-created_from"
-                        )
-                        yield Input(
-                            _text(flt.created_to), placeholder="YYYY-MM-DD", id="f-created_to"
-                        )
-                    yield Label("Closing from / to")
-                    with Horizontal(classes="inline"):
-                        yield Input(
-                            _text(flt.close_from), placeholder="YYYY-MM-DD", id="f-close_from"
-                        )
-                        yield Input(_text(flt.close_to), placeholder="YYYY-MM-DD", id="f-close_to")
-                    yield Label("Repeat")
-                    repeat = "any" if flt.repeat is None else ("yes" if flt.repeat else "no")
-                    yield Select(REPEAT, value=repeat, allow_blank=False, id="f-repeat")
-                    yield Label("Activities")
-                    with Horizontal(classes="inline"):
-                        yield Checkbox("without activities", flt.without_activities, id="f-without")
-                        yield Checkbox("overdue", flt.overdue, id="f-overdue")
-                    yield Label("Custom fields")
-                    custom = "; ".join(f"{code}={value}" for code, value in flt.custom)
+                    yield _row_error("amount")
+                yield Label("Currency")
+                yield Select(
+                    self.choices.currencies,
+                    value=_value(flt.currency),
+                    prompt="any",
+                    id="f-currency",
+                )
+                yield Label("Type")
+                yield Select(
+                    self.choices.types, value=_value(flt.deal_type), prompt="any", id="f-type"
+                )
+                yield Label("Source")
+                yield Select(
+                    self.choices.sources, value=_value(flt.source), prompt="any", id="f-source"
+                )
+                for row, label in (("created", "Created"), ("close", "Closing")):
+                    yield Label(f"{label} from / to")
+                    with Vertical(classes="f-cell"):
+                        with Horizontal(classes="inline"):
+                            for key in (f"{row}_from", f"{row}_to"):
+                                yield Input(
+                                    _text(getattr(flt, key)),
+                                    placeholder="YYYY-MM-DD",
+                                    id=f"f-{key}",
+                                )
+                        yield _row_error(row)
+                yield Label("Repeat")
+                repeat = "any" if flt.repeat is None else ("yes" if flt.repeat else "no")
+                yield Select(REPEAT, value=repeat, allow_blank=False, id="f-repeat")
+                yield Label("Activities")
+                with Horizontal(classes="inline"):
+                    yield Checkbox("without activities", flt.without_activities, id="f-without")
+                    yield Checkbox("overdue", flt.overdue, id="f-overdue")
+                yield Label("Custom fields")
+                custom = "; ".join(f"{code}={value}" for code, value in flt.custom)
+                with Vertical(classes="f-cell"):
                     yield Input(
                         custom,
                         placeholder=self.custom_hint,
@@ -146,7 +175,11 @@ class FilterModal(ModalScreen[FilterResult | None]):
                         tooltip="FIELD=VALUE, FIELD>VALUE, FIELD=FROM..TO, FIELD=* (any), "
                         "FIELD=- (none); separate conditions with ;",
                     )
-                yield Label("", id="filter-error", classes="error")
+                    yield _row_error("custom")
+            # Outside the scrolled fields: a message about the whole form is always in sight.
+            error = Label("", id="filter-error", classes="error")
+            error.display = False
+            yield error
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")
                 yield Button("Save as…", id="save")
@@ -195,8 +228,47 @@ class FilterModal(ModalScreen[FilterResult | None]):
         except Exception:
             select.clear()
 
-    def _read(self) -> DealFilter | None:
+    def _say(self, message: str) -> None:
+        """Show (or, with "", hide) a message about the whole form above the buttons."""
         error = self.query_one("#filter-error", Label)
+        error.update(message)
+        error.display = bool(message)
+
+    def _clear_errors(self) -> None:
+        self._say("")
+        for label in self.query(".f-error").results(Label):
+            label.update("")
+            label.display = False
+        for box in self.query("Input.-refused").results(Input):
+            box.remove_class("-refused")
+
+    def _show_error(self, key: str, message: str) -> None:
+        """Put ``message`` under the input ``key``, focus it and scroll both into view."""
+        box = self.query_one(f"#f-{key}", Input)
+        box.add_class("-refused")
+        label = self.query_one(f"#e-{ROW_OF[key]}", Label)
+        label.update(message)
+        label.display = True
+        box.focus(scroll_visible=False)
+        cell = label.parent
+        # After the message's line is laid out, so the scroll takes it in too.
+        if isinstance(cell, Widget):
+            self.call_after_refresh(cell.scroll_visible, animate=False)
+
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        # Typing in a field that was refused takes its message away.
+        if not event.input.has_class("-refused"):
+            return
+        event.input.remove_class("-refused")
+        key = (event.input.id or "").removeprefix("f-")
+        label = self.query_one(f"#e-{ROW_OF[key]}", Label)
+        label.update("")
+        label.display = False
+
+    def _read(self) -> DealFilter | None:
+        self._clear_errors()
+        parsing = ""  # the input being read when a value is refused
         try:
             values: dict[str, object] = {}
             values["search"] = self.query_one("#f-search", Input).value.strip() or None
@@ -210,9 +282,11 @@ class FilterModal(ModalScreen[FilterResult | None]):
                 chosen = self.query_one(selector, Select).value
                 values[key] = None if chosen is Select.NULL else str(chosen)
             for key in ("amount_min", "amount_max"):
+                parsing = key
                 raw = self.query_one(f"#f-{key}", Input).value.strip()
                 values[key] = parse_amount(raw, field=key, label="Amount") if raw else None
             for key in DATES:
+                parsing = key
                 raw = self.query_one(f"#f-{key}", Input).value.strip()
                 values[key] = (
                     parse_date(raw, field=key, label=key.replace("_", " ").capitalize())
@@ -223,11 +297,14 @@ class FilterModal(ModalScreen[FilterResult | None]):
             values["repeat"] = None if repeat == "any" else repeat == "yes"
             values["without_activities"] = self.query_one("#f-without", Checkbox).value
             values["overdue"] = self.query_one("#f-overdue", Checkbox).value
+            parsing = "custom"
             values["custom"] = _custom(self.query_one("#f-custom", Input).value)
         except ValidationError as exc:
-            error.update(exc.message)
+            if parsing in ROW_OF:
+                self._show_error(parsing, exc.message)
+            else:
+                self._say(exc.message)
             return None
-        error.update("")
         flt = DealFilter(**values)  # type: ignore[arg-type]
         name = (
             self.current.name
@@ -252,7 +329,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
         if flt is None:
             return
         if flt.is_empty:
-            self.query_one("#filter-error", Label).update("Set a condition before saving")
+            self._say("Set a condition before saving")
             return
 
         def saved_as(name: str | None) -> None:
@@ -264,9 +341,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
         if not self.current.name or self.current.name not in {f.name for f in self.choices.saved}:
-            self.query_one("#filter-error", Label).update(
-                "Pick a saved filter (★) in “Start from” to delete it"
-            )
+            self._say("Pick a saved filter (★) in “Start from” to delete it")
             return
         self.dismiss(FilterResult(None, delete=self.current.name))
 
@@ -283,6 +358,13 @@ def _prompt(question: str, value: str):  # type: ignore[no-untyped-def]
     from dealterm.screens.prompt import PromptModal
 
     return PromptModal(question, value)
+
+
+def _row_error(row: str) -> Label:
+    """The (hidden) line under a row of inputs where a refused value is explained."""
+    label = Label("", id=f"e-{row}", classes="error f-error")
+    label.display = False
+    return label
 
 
 def _text(value: object) -> str:

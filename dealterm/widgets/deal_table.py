@@ -159,6 +159,9 @@ class DealTable(ScrollView, can_focus=True):
             }
         self.wanted.clear()
         self.selected &= set(ids) if total is None else self.selected
+        anchor = self._anchor
+        if anchor is not None and (anchor >= min(len(ids), len(old)) or ids[anchor] != old[anchor]):
+            self._anchor = None  # another order or filter: that row holds another deal now
         self.cursor = min(self.cursor, max(0, self.row_count - 1))
         self._resize()
         self.post_message(self.Changed())
@@ -307,7 +310,11 @@ class DealTable(ScrollView, can_focus=True):
         self.refresh()
 
     # --- cursor and selection ------------------------------------------------------------
-    def _move_to(self, index: int) -> None:
+    def _move_to(self, index: int, *, extend: bool = False) -> None:
+        # The anchor of shift+up/down is where the extending began: any other move (or a
+        # new selection state) starts the next range from the cursor row again.
+        if not extend:
+            self._anchor = None
         if not self.row_count:
             return
         self.cursor = max(0, min(self.row_count - 1, index))
@@ -319,7 +326,6 @@ class DealTable(ScrollView, can_focus=True):
         self.post_message(self.Changed())
 
     def action_cursor(self, step: int) -> None:
-        self._anchor = None
         self._move_to(self.cursor + step)
 
     def action_page(self, step: int) -> None:
@@ -350,18 +356,20 @@ class DealTable(ScrollView, can_focus=True):
             return
         if self._anchor is None:
             self._anchor = self.cursor
-        self._move_to(self.cursor + step)
+        self._move_to(self.cursor + step, extend=True)
         low, high = sorted((self._anchor, self.cursor))
         self.selected.update(self.ids[low : high + 1])
         self.refresh()
 
     def action_select_all(self) -> None:
         """Select every deal the filter matches (loaded or not)."""
+        self._anchor = None
         self.selected = set(self.ids)
         self.refresh()
         self.post_message(self.Changed())
 
     def action_clear_selection(self) -> None:
+        self._anchor = None
         if self.selected:
             self.selected.clear()
             self.refresh()

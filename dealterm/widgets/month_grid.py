@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CalendarGrid",
     "GridState",
+    "activity_count",
     "compact_money",
     "first_weekday",
     "month_weeks",
@@ -98,6 +99,16 @@ def _plural(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
+def activity_count(open_: int, done: int) -> str:
+    """A day's activities as the grid and the day list say it: "41 activities" when none
+    is done, else "41 open · 1 done" (done ones are listed too, struck through)."""
+    if not done:
+        return _plural(open_, "activity", "activities")
+    if not open_:
+        return f"{done:,} done"
+    return f"{open_:,} open · {done:,} done"
+
+
 # --- state ----------------------------------------------------------------------------------
 @dataclass
 class GridState:
@@ -106,7 +117,8 @@ class GridState:
     Attributes:
         selected: the day under the cursor (its month is the month shown).
         view: "month" or "week".
-        mode: "deals" (count and sum by the date field) or "activities" (open deadlines).
+        mode: "deals" (count and sum by the date field) or "activities" (deadlines: open
+            ones, and those done, counted apart).
         figures: per-day figures of the visible range, None until loaded.
         week: the items of the days of the selected week (week view).
         loading: figures for the current range are on their way.
@@ -285,11 +297,9 @@ class CalendarGrid(Widget, can_focus=True):
         if figures is None or not figures.start <= day <= figures.end:
             return [Text(" …", style=DIM)] if self.state.loading else []
         if self.state.mode == "activities":
-            count = figures.activities.get(day, 0)
+            count, done = figures.activities.get(day, 0), figures.done.get(day, 0)
             return (
-                [Text(" " + _plural(count, "activity", "activities"), style=ACTIVITY)]
-                if count
-                else []
+                [Text(" " + activity_count(count, done), style=ACTIVITY)] if count or done else []
             )
         total = figures.deals.get(day)
         if total is None:
@@ -336,7 +346,7 @@ class CalendarGrid(Widget, can_focus=True):
         if figures is None:
             return loaded
         if self.state.mode == "activities":
-            return max(loaded, figures.activities.get(day, 0))
+            return max(loaded, figures.activities.get(day, 0) + figures.done.get(day, 0))
         total = figures.deals.get(day)
         return max(loaded, total.count if total else 0)
 

@@ -120,7 +120,9 @@ async def choose(pilot: Any, select: Select, label: str) -> None:
 
 
 def error_text(form: FilterModal) -> str:
-    return str(form.query_one("#filter-error").render())
+    """Every message the form shows: about the whole form, or under a refused input."""
+    labels = [form.query_one("#filter-error"), *form.query(".f-error")]
+    return " ".join(str(label.render()) for label in labels if label.display)
 
 
 def ids_of(db: Database, flt: DealFilter | None = None) -> list[int]:

@@ -5,8 +5,12 @@ month of loaded deals. ``close_date`` and ``begin_date`` are dates, grouped as t
 ``created_at`` and activity deadlines are UTC timestamps, put in the user's local day by
 comparing them with the UTC start of each local day of the range (``Clock.start_of_day``).
 That stays right across a DST change and needs no time-zone support in the database:
-deals go through a small tree of CASEs, open activities are counted day by day on their
+deals go through a small tree of CASEs, activities are counted day by day on their
 (completed, deadline) index.
+
+A day's activities are its open ones and the ones already done (Bitrix24's calendar keeps
+those, struck through): the grid counts both kinds apart, so what a day says and what it
+lists agree ("41 open · 1 done").
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ __all__ = [
     "date_fields",
     "day_items",
     "day_totals",
+    "done_activity_totals",
     "month_figures",
     "overdue_days",
     "shift_date",
@@ -121,7 +126,12 @@ class DayItems:
 
 @dataclass(frozen=True)
 class MonthFigures:
-    """Everything a month grid draws for the days ``start .. end``."""
+    """Everything a month grid draws for the days ``start .. end``.
+
+    Attributes:
+        activities: open activities due on each day.
+        done: activities done whose deadline is on each day (listed struck through).
+    """
 
     start: date
     end: date
@@ -129,6 +139,7 @@ class MonthFigures:
     deals: dict[date, DayTotal]
     activities: dict[date, int]
     overdue: frozenset[date]
+    done: dict[date, int] = field(default_factory=dict)
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -287,25 +298,26 @@ def _templates(session: Session) -> list[int]:
     )
 
 
-# The day-by-day count query per (number of days, templates left out): built once. Making
-# the 42 SELECTs of a month's grid with SQLAlchemy took most of the time the count took.
-_DAY_COUNTS: dict[tuple[int, bool], CompoundSelect[Any]] = {}
+# The day-by-day count query per (number of days, templates left out, done ones): built
+# once. Making the 42 SELECTs of a month's grid with SQLAlchemy took most of the time the
+# count took.
+_DAY_COUNTS: dict[tuple[int, bool, bool], CompoundSelect[Any]] = {}
 
 
-def _day_counts(days: int, scoped: bool) -> CompoundSelect[Any]:
-    """Open activities due in each of ``days`` consecutive ranges ``b0..b1``, ``b1..b2``...
-    (bound when run), the day's index (0, 1, ...) with each count."""
-    found = _DAY_COUNTS.get((days, scoped))
+def _day_counts(days: int, scoped: bool, completed: bool = False) -> CompoundSelect[Any]:
+    """Open (or done) activities due in each of ``days`` consecutive ranges ``b0..b1``,
+    ``b1..b2``... (bound when run), the day's index (0, 1, ...) with each count."""
+    found = _DAY_COUNTS.get((days, scoped, completed))
     if found is None:
         deadline = col(Activity.deadline)
         kind = Activity.__table__.c.deadline.type  # type: ignore[attr-defined]
         scope = [col(Activity.deal_id).not_in(bindparam("templates", expanding=True))]
-        found = _DAY_COUNTS[(days, scoped)] = union_all(
+        found = _DAY_COUNTS[(days, scoped, completed)] = union_all(
             *(
                 sa_select(literal_column(str(i)).label("day"), func.count().label("n"))
                 .select_from(Activity)
                 .where(
-                    col(Activity.completed).is_(False),
+                    col(Activity.completed).is_(completed),
                     deadline >= bindparam(f"b{i}", type_=kind),
                     deadline < bindparam(f"b{i + 1}", type_=kind),
                     *(scope if scoped else ()),
@@ -316,8 +328,10 @@ def _day_counts(days: int, scoped: bool) -> CompoundSelect[Any]:
     return found
 
 
-def _count_day_by_day(session: Session, days: list[date]) -> dict[date, int]:
-    """Open activities per local day, one index range count per day.
+def _count_day_by_day(
+    session: Session, days: list[date], completed: bool = False
+) -> dict[date, int]:
+    """Open (or done) activities per local day, one index range count per day.
 
     Without a filter only the (completed, deadline) index is read: many times faster
     than putting each of tens of thousands of deadlines in its day.
@@ -330,14 +344,17 @@ def _count_day_by_day(session: Session, days: list[date]) -> dict[date, int]:
         params: dict[str, Any] = {f"b{i}": bounds[first + i] for i in range(count + 1)}
         if templates:
             params["templates"] = templates
-        for index, n in session.execute(_day_counts(count, bool(templates)), params).all():
+        query = _day_counts(count, bool(templates), completed)
+        for index, n in session.execute(query, params).all():
             if n:
                 found[days[first + int(index)]] = int(n)
     return found
 
 
-def _count_filtered(session: Session, days: list[date], flt: DealFilter) -> dict[date, int]:
-    """Open activities per local day of the deals the filter shows (one grouped query)."""
+def _count_filtered(
+    session: Session, days: list[date], flt: DealFilter, completed: bool = False
+) -> dict[date, int]:
+    """Open (or done) activities per local day of the deals the filter shows (one query)."""
     bounds = _bounds(session, days)
     deadline = col(Activity.deadline)
     inner = (
@@ -345,7 +362,7 @@ def _count_filtered(session: Session, days: list[date], flt: DealFilter) -> dict
         .select_from(Activity)
         .join(Deal, col(Deal.id) == col(Activity.deal_id))
         .where(
-            col(Activity.completed).is_(False),
+            col(Activity.completed).is_(completed),
             *_in_range(deadline, bounds),
             *deal_conditions(session, flt),
         )
@@ -355,14 +372,14 @@ def _count_filtered(session: Session, days: list[date], flt: DealFilter) -> dict
     return {days[int(index)]: int(count) for index, count in rows}
 
 
-def _open_activities_by_day(
-    session: Session, days: list[date], flt: DealFilter | None
+def _activities_by_day(
+    session: Session, days: list[date], flt: DealFilter | None, completed: bool = False
 ) -> dict[date, int]:
     if not days:
         return {}
     if flt is None or flt.is_empty:
-        return _count_day_by_day(session, days)
-    return _count_filtered(session, days, flt)
+        return _count_day_by_day(session, days, completed)
+    return _count_filtered(session, days, flt, completed)
 
 
 def activity_totals(
@@ -374,7 +391,20 @@ def activity_totals(
         ValidationError: a reversed range or a bad filter.
     """
     _check_range(start, end)
-    return _open_activities_by_day(session, _days(start, end), flt)
+    return _activities_by_day(session, _days(start, end), flt)
+
+
+def done_activity_totals(
+    session: Session, *, start: date, end: date, flt: DealFilter | None = None
+) -> dict[date, int]:
+    """How many activities already done have their deadline on each local day of
+    ``start .. end`` (a day list shows them struck through, after the open ones).
+
+    Raises:
+        ValidationError: a reversed range or a bad filter.
+    """
+    _check_range(start, end)
+    return _activities_by_day(session, _days(start, end), flt, completed=True)
 
 
 def overdue_days(
@@ -391,7 +421,7 @@ def overdue_days(
     _check_range(start, end)
     yesterday = ctx(session).clock.today() - timedelta(days=1)
     days = _days(start, min(end, yesterday)) if start <= yesterday else []
-    return set(_open_activities_by_day(session, days, flt))
+    return set(_activities_by_day(session, days, flt))
 
 
 def month_figures(
@@ -402,7 +432,8 @@ def month_figures(
     field: str = "close_date",
     flt: DealFilter | None = None,
 ) -> MonthFigures:
-    """Deal totals, activity counts and overdue days for a grid showing ``start .. end``.
+    """Deal totals, activity counts (open and done) and overdue days for a grid showing
+    ``start .. end``.
 
     The overdue days are the past days with an open activity (:func:`overdue_days`), so
     they come from the same counts instead of counting those days a second time.
@@ -416,6 +447,7 @@ def month_figures(
         deals=day_totals(session, start=start, end=end, field=field, flt=flt),
         activities=activities,
         overdue=frozenset(day for day in activities if day < today),
+        done=done_activity_totals(session, start=start, end=end, flt=flt),
     )
 
 

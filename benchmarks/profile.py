@@ -193,14 +193,15 @@ def core_activities(crm: Any) -> Callable[[], None]:
 
     pipeline = crm.default_pipeline()
     flt = DealFilter(pipeline=pipeline.id)
-    index, _ = _timed(
+    top = _timed(
         "crm.activity_board_top(pipeline filter, pages of 40)",
         lambda: crm.activity_board_top(flt, 40),
     )
-    for code, ids in index.ids.items():
+    for column in top.summary:
+        code = column.stage.code
         _timed(
-            f"crm.activity_cards({code}: second page of {len(ids)})",
-            lambda ids=ids: crm.activity_cards(ids[40:80]),
+            f"crm.activity_page({code}: second page of {column.count})",
+            lambda code=code: crm.activity_page(flt, code, offset=40, limit=40),
             3,
         )
 

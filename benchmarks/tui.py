@@ -206,7 +206,7 @@ def crm_log() -> CallLog:
             "list_setup",
             "set_preference",
             "activity_board_top",
-            "activity_cards",
+            "activity_page",
             "default_pipeline",
             "base_currency",
             "signature",

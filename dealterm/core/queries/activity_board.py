@@ -25,7 +25,7 @@ from sqlalchemy import BigInteger, ColumnElement, and_, case, func, or_, select,
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
-from dealterm.core.cards import Card, Marker, StageSummary
+from dealterm.core.cards import Card, Marker, StageSummary, aware_utc
 from dealterm.core.context import ctx
 from dealterm.core.errors import NotFoundError, ValidationError
 from dealterm.core.filters import DealFilter
@@ -345,26 +345,31 @@ def cards_for(session: Session, ids: list[int]) -> list[Card]:
     ).all()
     # Sorted here, not in SQL: an ORDER BY deadline makes SQLite walk the deadline index
     # over every open activity of the database (60 ms at 100k deals) instead of looking up
-    # the page's deals by deal_id (0.1 ms).
-    open_activities = sorted(
-        session.exec(
-            sm_select(Activity).where(
-                col(Activity.deal_id).in_(ids), col(Activity.completed).is_(False)
-            )
-        ).all(),
-        key=lambda a: (a.deadline, a.id or 0),
+    # the page's deals by deal_id (0.1 ms). Plain rows: a first read of six columns' pages
+    # makes no ORM object of the 500 open activities of their 240 deals (25 ms less).
+    open_activities = plain_rows(
+        session,
+        select(  # type: ignore[call-overload]
+            Activity.deal_id,
+            Activity.deadline,
+            Activity.id,
+            Activity.direction,
+            Activity.subject,
+            Activity.kind,
+        ).where(col(Activity.deal_id).in_(ids), col(Activity.completed).is_(False)),
     )
-    nearest_of: dict[int, Activity] = {}
+    open_activities.sort(key=lambda a: (a[1], a[2]))  # raw UTC: text or datetime, in order
+    nearest_of: dict[int, tuple[Any, ...]] = {}
     incoming_of: set[int] = set()
     for planned in open_activities:
-        nearest_of.setdefault(planned.deal_id, planned)
-        if planned.direction == "incoming":
-            incoming_of.add(planned.deal_id)
+        nearest_of.setdefault(planned[0], planned)
+        if planned[3] == "incoming":
+            incoming_of.add(planned[0])
     clock = ctx(session).clock
     by_id = {}
     for deal_id, version, title, amount, currency, company, person, moved in rows:
         activity = nearest_of.get(deal_id)
-        deadline = activity.deadline if activity is not None else None
+        deadline = aware_utc(activity[1]) if activity is not None else None
         marker = Marker.NONE
         if deadline is not None:
             day = clock.to_local(deadline).date()
@@ -377,7 +382,7 @@ def cards_for(session: Session, ids: list[int]) -> list[Card]:
             )
         subject = None
         if activity is not None:
-            subject = ("← incoming · " if deal_id in incoming_of else "") + activity.subject
+            subject = ("← incoming · " if deal_id in incoming_of else "") + activity[4]
         by_id[deal_id] = Card(
             id=deal_id,
             version=version,
@@ -390,10 +395,10 @@ def cards_for(session: Session, ids: list[int]) -> list[Card]:
             rotting=False,
             closed=False,
             next_deadline=deadline,
-            next_kind=activity.kind if activity else None,
+            next_kind=activity[5] if activity else None,
             marker=marker,
             next_subject=subject,
-            next_activity_id=activity.id if activity else None,
+            next_activity_id=activity[2] if activity else None,
         )
     return [by_id[i] for i in ids if i in by_id]
 

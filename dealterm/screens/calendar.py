@@ -29,7 +29,7 @@ from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.footer import KeyFooter
-from dealterm.widgets.month_grid import CalendarGrid, week_of
+from dealterm.widgets.month_grid import CalendarGrid, month_weeks, week_of
 
 if TYPE_CHECKING:
     from dealterm.core.filters import DealFilter
@@ -91,6 +91,13 @@ class CalendarScreen(CrmScreen):
             self.figures = figures
             self.key = key
 
+    class FiguresPrefetched(Message):
+        """Figures of a month next to the one shown arrived (kept for a flip to it)."""
+
+        def __init__(self, found: list[tuple[tuple[object, ...], MonthFigures]]) -> None:
+            super().__init__()
+            self.found = found
+
     class WeekLoaded(Message):
         """The items of a week arrived (week view) for the request ``key``."""
 
@@ -107,6 +114,10 @@ class CalendarScreen(CrmScreen):
         self._figures_key: tuple[object, ...] | None = None
         self._week_key: tuple[object, ...] | None = None
         self._data: CalendarData | None = None
+        # Figures read ahead for the months either side of the one shown, by request key
+        # (a new generation, field or filter makes them unreachable): PgUp/PgDn show them
+        # at once instead of waiting for a read.
+        self._ahead: dict[tuple[object, ...], MonthFigures] = {}
 
     # --- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -165,12 +176,15 @@ class CalendarScreen(CrmScreen):
         if force:
             self.generation += 1
             self.note_shown()
-        start, end = self.grid.visible_range
-        flt = self.deal_filter
-        key = (start, end, self.field, flt, self.generation)
+        key = self._key_of(self.grid.month)
         loading = key != self._figures_key
         if loading:
             self._figures_key = key
+            ready = self._ahead.get(key)
+            if ready is not None:
+                self._show_figures(ready)
+                self._reload_week()
+                return
             self.grid.state.loading = True
             self._load_figures(key)
         self._reload_week()
@@ -181,6 +195,23 @@ class CalendarScreen(CrmScreen):
             self.set_timer(0.06, self._draw_if_loading)
         else:
             self.grid.refresh_grid()
+
+    def _key_of(self, month: date) -> tuple[object, ...]:
+        """The request for ``month``'s figures: its grid's days, the date field, the
+        filter and the reload generation."""
+        weeks = month_weeks(month, self.grid.first)
+        return (weeks[0][0], weeks[-1][-1], self.field, self.deal_filter, self.generation)
+
+    def _read_ahead(self) -> None:
+        """Read the figures of the months either side of the one shown (in a thread)."""
+        month = self.grid.month
+        keys = [self._key_of(add_months(month, step)) for step in (1, -1)]
+        wanted = [key for key in keys if key not in self._ahead]
+        current = set(keys) | {self._figures_key}
+        for key in [key for key in self._ahead if key not in current]:
+            del self._ahead[key]  # only the months either side are kept
+        if wanted:
+            self._prefetch(wanted)
 
     def _draw_if_loading(self) -> None:
         if self.grid.state.loading:
@@ -202,6 +233,19 @@ class CalendarScreen(CrmScreen):
         figures = self.data.figures(start, end, field=field, flt=flt)
         self.post_message(self.FiguresLoaded(figures, key))
 
+    @work(thread=True, exclusive=True, group="calendar-ahead", exit_on_error=False)
+    def _prefetch(self, keys: list[tuple[Any, ...]]) -> None:
+        found = []
+        for key in keys:
+            start, end, field, flt, _ = key
+            found.append((key, self.data.figures(start, end, field=field, flt=flt)))
+        self.post_message(self.FiguresPrefetched(found))
+
+    def on_calendar_screen_figures_prefetched(self, event: FiguresPrefetched) -> None:
+        for key, figures in event.found:
+            if key[4] == self.generation:  # not read before a change
+                self._ahead[key] = figures
+
     @work(thread=True, exclusive=True, group="calendar-week", exit_on_error=False)
     def _load_week(self, days: list[date], key: tuple[Any, ...]) -> None:
         _, field, flt, _ = key
@@ -213,11 +257,17 @@ class CalendarScreen(CrmScreen):
         # still finish: only the answer to the latest request is shown.
         if event.key != self._figures_key:
             return
-        self.grid.state.figures = event.figures
+        self._show_figures(event.figures)
+
+    def _show_figures(self, figures: MonthFigures) -> None:
+        if self._figures_key is not None:
+            self._ahead[self._figures_key] = figures
+        self.grid.state.figures = figures
         self.grid.state.loading = False
         self.grid.refresh_grid()
         self._show_title()
         self.dt_app.update_header()
+        self.call_after_refresh(self._read_ahead)  # after this month is on screen
 
     def on_calendar_screen_week_loaded(self, event: WeekLoaded) -> None:
         if event.key != self._week_key:

@@ -348,3 +348,42 @@ def test_month_snapshot(snap_compare, make_app, demo_db, db_of) -> None:  # type
         await pilot.pause()
 
     assert snap_compare(make_app(demo_db), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_months_either_side_are_read_ahead_and_dropped_on_a_change(  # type: ignore[no-untyped-def]
+    make_app, demo_db, db_of
+) -> None:
+    db = db_of(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        screen = await open_calendar(pilot)
+        april = (date(2026, 3, 29), date(2026, 5, 2))  # en_US: April's grid, Sunday first
+        await until(pilot, lambda: any(key[:2] == april for key in screen._ahead))
+        reads: list[date] = []
+        original = screen._load_figures
+
+        def counted(key: Any) -> None:
+            reads.append(key[0])
+            original(key)
+
+        screen._load_figures = counted  # type: ignore[method-assign]
+        await pilot.press("pagedown")
+        # Shown at once, from the figures read ahead: no read waited for, nothing loading.
+        assert not screen.grid.state.loading and "April 2026" in title(app)
+        assert reads == []
+        assert screen.grid.state.figures is not None
+        assert screen.grid.state.figures.start == april[0]
+        # A deal closing in May, made elsewhere and announced: what was read ahead for May
+        # before the change is not shown for it.
+        may, may_grid = date(2026, 5, 14), (date(2026, 4, 26), date(2026, 6, 6))
+        await until(pilot, lambda: any(key[:2] == may_grid for key in screen._ahead))
+        before = screen.data.figures(*may_grid, field="close_date", flt=None).deals.get(may)
+        with db.session() as session:
+            create_deal(session, DealCreate(title="May deal", amount="70", close_date=may))
+        app.broadcast_change()
+        await until(pilot, lambda: loaded(app) and screen.generation > 1)
+        await press(pilot, "pagedown")
+        assert "May 2026" in title(app)
+        shown = screen.grid.state.figures
+        assert shown is not None and shown.start == may_grid[0]
+        assert shown.deals[may].count == (before.count if before else 0) + 1

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from dealterm.core.clock import Clock
 
 __all__ = [
+    "CLOSED_PROBABILITY",
     "PAGE_SIZE",
     "Card",
     "ColumnSummary",
@@ -28,6 +29,7 @@ __all__ = [
     "StageSummary",
     "aware_utc",
     "column_summary",
+    "deal_probability",
     "is_rotting",
     "marker_at",
     "page_cards",
@@ -37,6 +39,24 @@ _CENT = Decimal("0.01")
 
 PAGE_SIZE = 40
 """Cards read at a time into a kanban column (the first page is read with the headers)."""
+
+CLOSED_PROBABILITY: dict[str, int] = {"success": 100, "failure": 0}
+"""What a closed deal counts with, by its stage's semantics (Bitrix24: won 100%, lost 0%)."""
+
+
+def deal_probability(semantics: str, own: int | None, stage_probability: int) -> int:
+    """The probability a deal is shown with and weighted by.
+
+    A won deal counts 100% and a lost one 0%, whatever probability was typed on it while it
+    was open (kept, so that it holds again if the deal is reopened); an open deal counts
+    its own probability, else its stage's. The SQL of the same rule:
+    :func:`dealterm.core.queries.conditions.deal_probability` and
+    :data:`dealterm.core.stage_totals.SUMMARY`.
+    """
+    closed = CLOSED_PROBABILITY.get(semantics)
+    if closed is not None:
+        return closed
+    return own if own is not None else stage_probability
 
 
 @dataclass(frozen=True)

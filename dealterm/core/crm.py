@@ -246,6 +246,20 @@ class Crm:
                 session, deal_id, reason=reason, stage=stage_id, expected_version=version
             )
 
+    def change_stage(
+        self, deal_id: int, stage_id: int, version: int | None, lost_reason: str | None = None
+    ) -> flow.StageChange:
+        """Move a deal (into a failure stage: close it as lost), keeping what undo needs."""
+        with self.db.session() as session:
+            return flow.change_stage(
+                session, deal_id, stage_id, lost_reason=lost_reason, expected_version=version
+            )
+
+    def undo_stage_change(self, change: flow.StageChange) -> DealRead:
+        """Put back what a :meth:`change_stage` changed (and someone has not since)."""
+        with self.db.session() as session:
+            return flow.undo_stage_change(session, change.deal.id, change)
+
     def delete(self, deal_id: int, version: int | None) -> str:
         """Delete a deal; returns its title."""
         with self.db.session() as session:

@@ -32,6 +32,7 @@ from dealterm.core.cards import (
     PipelineInfo,
     StageRead,
     column_summary,
+    deal_probability,
     page_cards,
 )
 from dealterm.core.filters import DealFilter, Status
@@ -215,7 +216,7 @@ def _deal(row: tuple[Any, ...], contacts: list[dict[str, Any]]) -> dict[str, Any
         "currency": currency,
         "tax_value": _money(tax_value),
         "manual_amount": bool(manual),
-        "probability": probability if probability is not None else stage_probability,
+        "probability": deal_probability(semantics, probability, stage_probability),
         "own_probability": probability,
         "company_id": company_id,
         "company": company,

@@ -13,7 +13,9 @@ A deal's weighted amount is its amount times its own probability, else the stage
 that changing a stage's probability needs no upkeep, a row keeps two parts:
 ``own_weighted`` (amount × probability of the deals with their own) and ``plain_amount``
 (the amounts of the others); the weighted sum is ``own_weighted + plain_amount × the
-stage's probability``.
+stage's probability``. A won stage counts every deal at 100% and a lost one at 0%
+(:func:`dealterm.core.cards.deal_probability`), whatever probability a deal kept from
+when it was open: the summary reads so, and the table (and its triggers) stay as they are.
 
 Bulk loads set the triggers aside and rebuild the table once, in the same transaction
 (:func:`dealterm.core.bulk.deferred_indexes`).
@@ -54,10 +56,13 @@ REBUILD = [
     GROUP BY stage_id, currency_code""",
 ]
 
-# A pipeline's column headers: stage, currency, count, amount, weighted amount.
+# A pipeline's column headers: stage, currency, count, amount, weighted amount (cents
+# times percent).
 SUMMARY = """
 SELECT t.stage_id AS stage_id, t.currency_code AS currency_code, t.deals AS deals,
-       t.amount AS amount, t.own_weighted + coalesce(t.plain_amount * s.probability, 0) AS weighted
+       t.amount AS amount,
+       CASE s.semantics WHEN 'success' THEN t.amount * 100 WHEN 'failure' THEN 0
+            ELSE t.own_weighted + coalesce(t.plain_amount * s.probability, 0) END AS weighted
 FROM stage_totals AS t JOIN stages AS s ON s.id = t.stage_id
 WHERE s.pipeline_id = ? AND t.deals > 0
 ORDER BY t.stage_id, t.currency_code

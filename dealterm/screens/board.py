@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from dealterm.core.filters import DealFilter
     from dealterm.core.quickread import QuickBoard
     from dealterm.core.readmodels import DealRead, StageRead
+    from dealterm.core.services.flow import StageChange
     from dealterm.screens.new_deal import NewDealChoices
     from dealterm.tui import FirstBoard
     from dealterm.widgets.board import Board
@@ -37,14 +38,10 @@ __all__ = ["BoardScreen"]
 
 @dataclass(frozen=True)
 class _Undo:
-    """How to put a deal back where it was before a move or close."""
+    """How to put a deal back as it was before a move or close."""
 
-    deal_id: int
-    title: str
-    stage_id: int
-    stage_name: str
-    lost_reason: str | None
-    version: int
+    change: StageChange  # what the move changed, as the database made it
+    stage_name: str  # the stage it goes back to
 
 
 class BoardScreen(CrmScreen):
@@ -571,12 +568,6 @@ class BoardScreen(CrmScreen):
         self.dt_app.note_own_change()
         self.reload(select_deal=deal.id)
 
-    async def _snapshot(self, card: CardView) -> _Undo:
-        deal = await in_thread(self.crm.deal, card.card.id)
-        return _Undo(
-            deal.id, deal.title, deal.stage_id, deal.stage_name, deal.lost_reason, deal.version
-        )
-
     # --- moves -------------------------------------------------------------------------
     def action_move(self, step: int) -> None:
         card = self._card()
@@ -614,31 +605,20 @@ class BoardScreen(CrmScreen):
             reason = picked or None
         source = self._board().lane_of(card.card.id)
         try:
-            if source is not None and source.summary.stage.semantics != "failure":
-                # What undo needs is on the card: no read before the write.
-                undo = _Undo(
-                    card.card.id,
-                    card.card.title,
-                    source.summary.stage.id,
-                    source.summary.stage.name,
-                    None,
-                    card.card.version,
-                )
-            else:
-                undo = await self._snapshot(card)
-            if stage.semantics == "failure":
-                # also changes the reason of a deal that is already lost
-                deal = await in_thread(
-                    self.crm.lost, card.card.id, reason, card.card.version, stage.id
-                )
-            else:
-                deal = await in_thread(
-                    self.crm.move, card.card.id, stage.id, card.card.version, reason
-                )
+            # One write that also says what undo puts back (a failure stage also changes
+            # the reason of a deal that is already lost there).
+            change = await in_thread(
+                self.crm.change_stage, card.card.id, stage.id, card.card.version, reason
+            )
         except Exception as error:
             self.report(error)
             self.reload()
             return
+        deal = change.deal
+        back_in = next(
+            (s.name for s in self._stages() if s.id == change.before.stage_id), deal.stage_name
+        )
+        undo = _Undo(change, back_in)
         if deal.version == card.card.version:
             self.notify(f"“{deal.title}” is unchanged", timeout=3)
             return
@@ -828,15 +808,7 @@ class BoardScreen(CrmScreen):
             return
         entry = self.undo_stack.pop()
         try:
-            current = await in_thread(self.crm.deal, entry.deal_id)
-            if _is_failure(self._stages(), entry.stage_id):
-                deal = await in_thread(
-                    self.crm.lost, entry.deal_id, entry.lost_reason, current.version, entry.stage_id
-                )
-            else:
-                deal = await in_thread(
-                    self.crm.move, entry.deal_id, entry.stage_id, current.version, None
-                )
+            deal = await in_thread(self.crm.undo_stage_change, entry.change)
         except Exception as error:
             self.report(error)
             return
@@ -965,7 +937,3 @@ def _freeze_startup_objects() -> None:
         return
     gc.collect()
     gc.freeze()
-
-
-def _is_failure(stages: list[StageRead], stage_id: int) -> bool:
-    return any(s.id == stage_id and s.semantics == "failure" for s in stages)

@@ -38,6 +38,7 @@ __all__ = ["AboutForm", "check_custom", "default_layout", "placeholder_for"]
 _TEXT_FIELDS = ("title", "amount", "probability", "begin_date", "close_date", "source_description")
 _SELECTS = ("currency", "type", "source", "responsible")
 _LABELS = {"probability": "Probability, %"}
+_OUTCOMES = {"success": "won", "failure": "lost"}  # closed deals' probability says why
 
 
 def default_layout() -> list[LayoutSection]:
@@ -305,7 +306,11 @@ class AboutForm(VerticalScroll):
                 self._errors[key].update("")
         probability = self._inputs.get("probability")
         if isinstance(probability, Input):
-            probability.placeholder = f"{deal.probability} (the stage's)"
+            # A won or lost deal counts 100% or 0%: its own probability waits for a reopen.
+            outcome = _OUTCOMES.get(deal.semantics)
+            probability.disabled = outcome is not None
+            whose = outcome or "the stage's"
+            probability.placeholder = f"{deal.probability} ({whose})"
         self.query_one("#amount-mode", Label).update(
             "The amount is typed by hand."
             if deal.manual_amount
@@ -329,7 +334,9 @@ class AboutForm(VerticalScroll):
         values = {
             "title": deal.title,
             "amount": f"{deal.amount:.2f}",
-            "probability": "" if deal.own_probability is None else str(deal.own_probability),
+            "probability": ""
+            if deal.own_probability is None or deal.semantics in _OUTCOMES
+            else str(deal.own_probability),
             "begin_date": deal.begin_date.strftime(date_pattern()),
             "close_date": deal.close_date.strftime(date_pattern()),
             "currency": deal.currency,
@@ -408,6 +415,42 @@ class AboutForm(VerticalScroll):
             return _check_builtin(key, raw)
         return raw, None
 
+    def _date_order(self, raw: dict[str, str]) -> tuple[str, str] | None:
+        """(field, message) when the dates typed put the close date before the begin date.
+
+        Checked only once one of them is edited: a deal closed before the begin date it was
+        given keeps its other fields editable.
+        """
+        from dealterm.core.services.deals import check_dates
+
+        if self.deal is None or not {"begin_date", "close_date"} <= raw.keys():
+            return None
+        saved = self._saved_values(self.deal)
+        edited = [k for k in ("close_date", "begin_date") if raw[k].strip() != saved[k].strip()]
+        if not edited:
+            return None
+        begin, begin_error = _check_builtin("begin_date", raw["begin_date"])
+        close, close_error = _check_builtin("close_date", raw["close_date"])
+        if begin_error or close_error:
+            return None  # each says what is wrong with it
+        try:
+            check_dates(begin, close, field=edited[0])
+        except ValidationError as error:
+            return error.field or edited[0], error.message
+        return None
+
+    def _show_date_order(self) -> None:
+        """As the dates are typed: say so under a date that is not a date, else under the
+        one that puts the close date before the begin date."""
+        raw = self._raw()
+        order = self._date_order(raw)
+        for key in ("begin_date", "close_date"):
+            label = self._errors.get(key)
+            if label is None or key not in raw:
+                continue
+            _value, own = self._error(key, raw[key])
+            label.update(own or (order[1] if order is not None and order[0] == key else ""))
+
     def show_error(self, key: str | None, message: str) -> bool:
         """Put a save's refusal under its field; False when no field of the form is meant."""
         if key is None or key not in self._errors:
@@ -446,6 +489,12 @@ class AboutForm(VerticalScroll):
                 result[key] = "" if value is None else value
             else:
                 result[key] = value
+        order = self._date_order(raw)
+        if order is not None:
+            valid = False
+            key, message = order
+            if show_errors:
+                self.show_error(key, message)
         if "amount" in result and result["amount"] == self.deal.amount:
             del result["amount"]
         if custom:
@@ -468,7 +517,9 @@ class AboutForm(VerticalScroll):
             return
         if isinstance(event, Input.Changed):
             key = (event.input.id or "")[2:]
-            if key in self._errors:
+            if key in ("begin_date", "close_date"):
+                self._show_date_order()  # one date's change can be the other's error
+            elif key in self._errors:
                 _value, error = self._error(key, event.value)
                 self._errors[key].update(error or "")
         self.post_message(self.Dirty(self.is_dirty()))

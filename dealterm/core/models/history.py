@@ -30,6 +30,7 @@ class EventKind(StrEnum):
     WON = "won"
     LOST = "lost"
     REOPENED = "reopened"
+    UNDONE = "undone"  # a move or close taken back (the board's undo)
     IMPORTED = "imported"
 
 

@@ -23,6 +23,7 @@ from dealterm.core.cards import (
     Marker,
     StageSummary,
     column_summary,
+    deal_probability,
     is_rotting,
     marker_at,
     page_cards,
@@ -31,6 +32,7 @@ from dealterm.core.context import ctx
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import Activity, Company, Deal, Stage
 from dealterm.core.queries.conditions import deal_conditions, primary_contact_name
+from dealterm.core.queries.conditions import deal_probability as probability_sql
 from dealterm.core.readmodels import StageRead
 from dealterm.core.services import directories, pipelines
 
@@ -64,10 +66,12 @@ def summary_after_move(
 
     Args:
         amount: the deal's amount in ``currency``.
-        own_probability: the deal's own probability; None follows the column's stage.
+        own_probability: the deal's own probability; None follows the column's stage (a
+            won or lost column counts 100% or 0% whatever it is).
     """
     cents = int((amount * 100).to_integral_value())
-    weight = own_probability if own_probability is not None else summary.stage.probability
+    stage = summary.stage
+    weight = deal_probability(stage.semantics, own_probability, stage.probability)
     parts = {currency_: list(rest) for currency_, *rest in summary.parts}
     count, total, weighted = parts.get(currency, [0, 0, 0])
     parts[currency] = [count + sign, total + sign * cents, weighted + sign * cents * weight]
@@ -140,7 +144,7 @@ def board_summary(
         rows = session.connection().exec_driver_sql(stage_totals.SUMMARY, (pipeline_id,)).all()
     else:
         cents = type_coerce(Deal.amount, BigInteger)
-        weight = func.coalesce(Deal.probability, Stage.probability)
+        weight = probability_sql()
         rows = session.execute(
             sa_select(  # type: ignore[call-overload]
                 Deal.stage_id,

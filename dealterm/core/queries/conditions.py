@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, Numeric, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, exists, func, or_, select
 from sqlmodel import Session, col
 
 from dealterm.core.context import ctx
@@ -23,10 +23,23 @@ __all__ = [
     "custom_sort_key",
     "custom_value",
     "deal_conditions",
+    "deal_probability",
     "open_activity_exists",
     "overdue_activity_exists",
     "primary_contact_name",
 ]
+
+
+def deal_probability() -> ColumnElement[int]:
+    """The probability a deal counts with: 100 won, 0 lost, else its own, else its stage's.
+
+    The rule of :func:`dealterm.core.cards.deal_probability`; the query joins ``stages``.
+    """
+    return case(
+        (col(Stage.semantics) == Semantics.SUCCESS, 100),
+        (col(Stage.semantics) == Semantics.FAILURE, 0),
+        else_=func.coalesce(Deal.probability, Stage.probability),
+    )
 
 
 def primary_contact_name() -> Any:

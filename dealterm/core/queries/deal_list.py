@@ -45,6 +45,7 @@ from dealterm.core.models import (
 from dealterm.core.queries.conditions import (
     custom_sort_key,
     deal_conditions,
+    deal_probability,
     primary_contact_name,
 )
 from dealterm.core.search import TRIGRAM, search_terms
@@ -93,7 +94,7 @@ def _sort_expression(key: str, session: Session) -> Any:
         "close": col(Deal.close_date),
         "type": col(Deal.type_code),
         "source": col(Deal.source_code),
-        "probability": func.coalesce(Deal.probability, Stage.probability),
+        "probability": deal_probability(),
         "next_activity": col(Deal.next_deadline),
         "repeat": col(Deal.is_repeat),
     }[key]
@@ -341,7 +342,7 @@ def list_rows(session: Session, ids: Sequence[int]) -> dict[int, dict[str, Any]]
             Deal.close_date,
             DealType.name,
             Source.name,
-            func.coalesce(Deal.probability, Stage.probability),
+            deal_probability(),
             Deal.next_deadline,
             Deal.is_repeat,
             Deal.custom_fields,

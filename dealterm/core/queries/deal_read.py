@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from dealterm.core.cards import deal_probability
 from dealterm.core.errors import NotFoundError
 from dealterm.core.models import (
     Communication,
@@ -149,7 +150,7 @@ def rows_to_deals(
                 currency=deal.currency_code,
                 tax_value=deal.tax_value,
                 manual_amount=deal.is_manual_amount,
-                probability=deal.probability if deal.probability is not None else stage_probability,
+                probability=deal_probability(semantics, deal.probability, stage_probability),
                 own_probability=deal.probability,
                 company_id=deal.company_id,
                 company=company_title,

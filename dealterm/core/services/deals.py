@@ -40,6 +40,7 @@ from dealterm.core.validation import parse_amount, parse_date, parse_decimal, pa
 __all__ = [
     "DealCreate",
     "DealUpdate",
+    "check_dates",
     "create_deal",
     "delete_deal",
     "has_won_deal",
@@ -147,6 +148,22 @@ def _parse_probability(value: int | str | None) -> int | None:
     return int(number)
 
 
+def check_dates(begin: date, close: date, *, field: str = "close_date") -> None:
+    """Refuse a close date before the begin date.
+
+    Args:
+        field: the date the user gave (or changed): the message is put beside it.
+
+    Raises:
+        ValidationError: ``close`` is before ``begin``.
+    """
+    if close >= begin:
+        return
+    if field == "begin_date":
+        raise ValidationError("begin date is after the close date", field=field)
+    raise ValidationError("close date is before the begin date", field="close_date")
+
+
 def has_won_deal(
     session: Session, *, company_id: int | None, contact_ids: list[int], exclude: int | None = None
 ) -> bool:
@@ -205,11 +222,13 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
     """Create a deal from what the user gave, filling Bitrix24's defaults.
 
     A deal without a stage goes to its pipeline's first stage; without a title it is
-    "Deal #<id>"; begin date is today and close date today + 7 unless given. A deal whose
-    company or contact already has a won deal is flagged as a repeat deal.
+    "Deal #<id>"; begin date is today (or the close date given, if earlier) and close date
+    7 days after today or a later begin date (today for a deal created closed) unless given.
+    A deal whose company or contact already has a won deal is flagged as a repeat deal.
 
     Raises:
-        ValidationError: any value is invalid; nothing is written.
+        ValidationError: any value is invalid (a close date before the begin date too);
+            nothing is written.
     """
     context = ctx(session)
     now = context.clock.utcnow()
@@ -235,16 +254,24 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
         ).first()
     )
     source_code = directories.resolve_source(session, data.source) if data.source else None
-    begin = (
-        parse_date(data.begin_date, field="begin_date", label="Begin date")
-        if data.begin_date
-        else today
-    )
     closed = stage.semantics != Semantics.PROCESS
-    if data.close_date:
-        close = parse_date(data.close_date, field="close_date", label="Close date")
+    given_close = (
+        parse_date(data.close_date, field="close_date", label="Close date")
+        if data.close_date
+        else None
+    )
+    if data.begin_date:
+        begin = parse_date(data.begin_date, field="begin_date", label="Begin date")
     else:
-        close = today if closed else today + timedelta(days=CLOSE_AFTER_DAYS)
+        # A deal entered after it closed began by then at the latest.
+        begin = min(today, given_close) if given_close is not None else today
+    if given_close is not None:
+        close = given_close
+    elif closed:
+        close = today
+    else:
+        close = max(today, begin) + timedelta(days=CLOSE_AFTER_DAYS)
+    check_dates(begin, close, field="close_date" if given_close is not None else "begin_date")
     probability = _parse_probability(data.probability)
     responsible_id = (
         users.resolve_user(session, data.responsible).id
@@ -351,7 +378,8 @@ def update_deal(
     Raises:
         NotFoundError: no such deal.
         ConflictError: ``expected_version`` is stale; nothing is written.
-        ValidationError: a value is invalid; nothing is written.
+        ValidationError: a value is invalid, or a given begin or close date leaves the close
+            date before the begin date; nothing is written.
     """
     deal = lock_deal(session, deal_id, expected_version)
     given = changes.model_fields_set
@@ -390,26 +418,11 @@ def update_deal(
             raise ValidationError("a deal needs a responsible person", field="responsible")
         user = users.resolve_user(session, changes.responsible)
         changed |= _apply(session, deal, "responsible_id", "responsible", user.id)
-    if "begin_date" in given:
-        if not changes.begin_date:
-            raise ValidationError("a deal needs a begin date", field="begin_date")
-        changed |= _apply(
-            session,
-            deal,
-            "begin_date",
-            "begin_date",
-            parse_date(changes.begin_date, field="begin_date", label="Begin date"),
-        )
-    if "close_date" in given:
-        if not changes.close_date:
-            raise ValidationError("a deal needs a close date", field="close_date")
-        changed |= _apply(
-            session,
-            deal,
-            "close_date",
-            "close_date",
-            parse_date(changes.close_date, field="close_date", label="Close date"),
-        )
+    if "begin_date" in given or "close_date" in given:
+        begin, close = _dates(changes, deal)
+        check_dates(begin, close, field="close_date" if "close_date" in given else "begin_date")
+        changed |= _apply(session, deal, "begin_date", "begin_date", begin)
+        changed |= _apply(session, deal, "close_date", "close_date", close)
     if "probability" in given:
         changed |= _apply(
             session, deal, "probability", "probability", _parse_probability(changes.probability)
@@ -465,6 +478,25 @@ def update_deal(
         touch(session, deal)
         session.flush()
     return get_deal(session, deal_id)
+
+
+def _dates(changes: DealUpdate, deal: Deal) -> tuple[date, date]:
+    """The begin and close date a deal will have, the given ones parsed.
+
+    Raises:
+        ValidationError: a given date is empty or not a date.
+    """
+    given = changes.model_fields_set
+    begin, close = deal.begin_date, deal.close_date
+    if "begin_date" in given:
+        if not changes.begin_date:
+            raise ValidationError("a deal needs a begin date", field="begin_date")
+        begin = parse_date(changes.begin_date, field="begin_date", label="Begin date")
+    if "close_date" in given:
+        if not changes.close_date:
+            raise ValidationError("a deal needs a close date", field="close_date")
+        close = parse_date(changes.close_date, field="close_date", label="Close date")
+    return begin, close
 
 
 def _replace_contacts(session: Session, deal: Deal, refs: list[int | str]) -> bool:

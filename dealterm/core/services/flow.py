@@ -1,11 +1,18 @@
-"""Moving deals through stages: move, win, lose, reopen, change pipeline.
+"""Moving deals through stages: move, win, lose, reopen, change pipeline, undo.
 
 A deal is closed exactly when its stage is a success or failure stage. Entering such a
 stage sets the close date to today; moving back to an in-progress stage reopens it.
 Every move writes a stage-changed event naming both stages.
+
+An undo puts back what a move or close changed (:class:`StageState` before and after it):
+the stage, whether the deal is closed, the close date, when and by whom it was moved,
+the lost reason and the probability.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
@@ -17,7 +24,72 @@ from dealterm.core.readmodels import DealRead
 from dealterm.core.services import directories, history, pipelines
 from dealterm.core.services.deals import lock_deal, touch
 
-__all__ = ["change_pipeline", "mark_lost", "mark_won", "move_deal", "previous_stage", "reopen_deal"]
+__all__ = [
+    "StageChange",
+    "StageState",
+    "change_pipeline",
+    "change_stage",
+    "mark_lost",
+    "mark_won",
+    "move_deal",
+    "previous_stage",
+    "reopen_deal",
+    "undo_stage_change",
+]
+
+
+@dataclass(frozen=True)
+class StageState:
+    """What a stage move or close may change on a deal: what an undo puts back."""
+
+    stage_id: int
+    closed: bool
+    close_date: date
+    moved_at: datetime
+    moved_by_id: int | None
+    lost_reason_id: int | None
+    lost_reason_text: str | None
+    probability: int | None
+
+    @classmethod
+    def of(cls, deal: Deal) -> StageState:
+        """The state of a deal row as it is now."""
+        return cls(**{f.name: getattr(deal, f.name) for f in fields(cls)})
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A move or close as it was made: the deal now, its stage state before and after."""
+
+    deal: DealRead
+    before: StageState
+    after: StageState
+
+
+def change_stage(
+    session: Session,
+    deal_id: int,
+    stage: int | str,
+    *,
+    lost_reason: str | int | None = None,
+    expected_version: int | None = None,
+) -> StageChange:
+    """Move a deal to a stage of its pipeline, keeping what :func:`undo_stage_change` needs.
+
+    A failure stage closes the deal as lost there (:func:`mark_lost`: a deal lost there
+    already gets the new reason); any other stage is :func:`move_deal`.
+
+    Raises:
+        NotFoundError, ConflictError, ValidationError: nothing is written.
+    """
+    deal = lock_deal(session, deal_id, expected_version)
+    before = StageState.of(deal)
+    target = pipelines.resolve_stage(session, _pipeline_of(session, deal), stage)
+    if target.semantics == Semantics.FAILURE:
+        read = mark_lost(session, deal_id, reason=lost_reason, stage=target.id or 0)
+    else:
+        read = move_deal(session, deal_id, target.id or 0, lost_reason=lost_reason)
+    return StageChange(read, before, StageState.of(deal))
 
 
 def _set_stage(
@@ -269,6 +341,96 @@ def change_pipeline(
         old=f"{old_pipeline.name} / {old_stage.name}",
         new=f"{target_pipeline.name} / {target.name}",
         text=f"{old_stage.code} → {target.code}",
+    )
+    touch(session, deal)
+    session.flush()
+    return get_deal(session, deal_id)
+
+
+def _reason_name(session: Session, reason_id: int | None, reason_text: str | None) -> str | None:
+    if reason_id is None:
+        return reason_text
+    found = directories.list_lost_reasons(session)
+    return next((r.name for r in found if r.id == reason_id), str(reason_id))
+
+
+def undo_stage_change(session: Session, deal_id: int, change: StageChange) -> DealRead:
+    """Undo a move or close: put back each field it changed (``change.before``).
+
+    A field someone changed since keeps its new value. The timeline records the undo and
+    each field put back (stage, close date, lost reason, probability); ``closed`` follows
+    the stage, so a deal taken back to an in-progress stage is open again.
+
+    Raises:
+        NotFoundError: no such deal.
+        ValidationError: the deal has left the stage the change put it in; nothing is
+            written.
+    """
+    before, after = change.before, change.after
+    deal = lock_deal(session, deal_id)
+    if deal.stage_id != after.stage_id:
+        raise ValidationError(f"“{deal.title}” was moved since; nothing was undone", field="stage")
+    now = StageState.of(deal)
+    back = {
+        f.name: getattr(before, f.name)
+        for f in fields(StageState)
+        if getattr(now, f.name) == getattr(after, f.name) != getattr(before, f.name)
+    }
+    if not back:
+        return get_deal(session, deal_id)
+    old_stage = session.get(Stage, deal.stage_id)
+    new_stage = session.get(Stage, back.get("stage_id", deal.stage_id))
+    if new_stage is None or new_stage.pipeline_id != deal.pipeline_id:
+        raise ValidationError("the stage to go back to is gone; nothing was undone", field="stage")
+    assert old_stage is not None
+    if old_stage.id != new_stage.id:
+        history.record(
+            session,
+            deal_id,
+            EventKind.STAGE_CHANGED,
+            field="stage",
+            old=old_stage.name,
+            new=new_stage.name,
+            text=f"{old_stage.code} → {new_stage.code}",
+        )
+    if "close_date" in back:
+        history.record(
+            session,
+            deal_id,
+            EventKind.FIELD_CHANGED,
+            field="close_date",
+            old=deal.close_date,
+            new=back["close_date"],
+        )
+    if back.keys() & {"lost_reason_id", "lost_reason_text"}:
+        history.record(
+            session,
+            deal_id,
+            EventKind.FIELD_CHANGED,
+            field="lost_reason",
+            old=_reason_name(session, deal.lost_reason_id, deal.lost_reason_text),
+            new=_reason_name(
+                session,
+                back.get("lost_reason_id", deal.lost_reason_id),
+                back.get("lost_reason_text", deal.lost_reason_text),
+            ),
+        )
+    if "probability" in back:
+        history.record(
+            session,
+            deal_id,
+            EventKind.FIELD_CHANGED,
+            field="probability",
+            old=deal.probability,
+            new=back["probability"],
+        )
+    was_closed = deal.closed
+    for name, value in back.items():
+        setattr(deal, name, value)
+    deal.closed = new_stage.semantics != Semantics.PROCESS
+    reopened = " (reopened)" if was_closed and not deal.closed else ""
+    history.record(
+        session, deal_id, EventKind.UNDONE, text=f"Undone: in stage {new_stage.name}{reopened}"
     )
     touch(session, deal)
     session.flush()

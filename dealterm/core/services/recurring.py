@@ -380,6 +380,12 @@ def _schedule(data: ScheduleInput, today: date) -> Schedule:
         close_offset=(data.close_offset or "7d").strip().lower(),
     )
     schedule.validate()
+    # Its deals would be refused (a close date before the begin date): say so now.
+    start = schedule.start
+    if add_offset(start, schedule.close_offset) < add_offset(start, schedule.begin_offset):
+        raise ValidationError(
+            "the close date offset is before the begin date offset", field="close_offset"
+        )
     return schedule
 
 

@@ -513,9 +513,10 @@ class BoardScreen(CrmScreen):
 
     def _status_text(self, total: int) -> str:
         flt = self.deal_filter
-        shown = f"{total:,} deals"
+        shown = f"{total:,} deal" if total == 1 else f"{total:,} deals"
         if flt is not None and not flt.is_empty:
-            shown += f" match the filter: {flt.describe()}  (f changes it)"
+            verb = "matches" if total == 1 else "match"
+            shown += f" {verb} the filter: {flt.describe()}  (f changes it)"
         return shown
 
     def on_stage_column_page_wanted(self, event: StageColumn.PageWanted) -> None:

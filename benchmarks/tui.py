@@ -199,6 +199,7 @@ def crm_log() -> CallLog:
             "position",
             "deal",
             "move",
+            "change_stage",
             "list_ids",
             "list_top",
             "list_rows",
@@ -424,7 +425,7 @@ async def run_activities(pilot: Any, rec: Recorder, switches: int) -> None:
         return (
             current is not None
             and current._built
-            and bool(current.ids)
+            and current.flt is not None
             and current.shown_generation == current.generation
             and current.shown_generation > after
         )

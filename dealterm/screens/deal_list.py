@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ListScreen"]
 
-FIRST_IDS = 200  # shown at once; the rest of the order follows
+FIRST_IDS = 100  # shown at once (two pages); the rest of the order follows
 SHOWN_WAIT = 0.25  # seconds the count and the full order wait for the first rows' frame
 COLUMNS_KEY = "list.columns"
 SORT_KEY = "list.sort"

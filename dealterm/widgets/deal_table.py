@@ -27,7 +27,9 @@ from dealterm.core.formatting import format_money, show_date, show_datetime
 
 __all__ = ["PAGE", "DealTable"]
 
-PAGE = 100
+PAGE = 50  # rows read at a time: a screenful of a tall terminal (the first page comes with
+# the first ids, so a smaller page is a quicker first read of a sort or a search keystroke)
+LINES_KEPT = 400  # drawn lines kept for redraws (per deal, as long as its row is the same)
 GAP = 1
 
 
@@ -278,7 +280,7 @@ class DealTable(ScrollView, can_focus=True):
         if cached is not None and cached[1] == look and (cached[0] is row or cached[0] == row):
             strip = cached[2]
         else:
-            if len(self._lines) > 4 * PAGE:
+            if len(self._lines) > LINES_KEPT:
                 self._lines.clear()
             strip = self._draw(deal_id, row, selected, index)
             self._lines[deal_id] = (row, look, strip)

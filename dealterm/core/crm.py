@@ -103,6 +103,19 @@ class Crm:
                 for p in pipeline_service.list_pipelines(session)
             ]
 
+    def pipelines_holding(self, ids: Sequence[int]) -> list[tuple[PipelineInfo, int]]:
+        """The pipelines the deals ``ids`` are in, with how many each holds, most first."""
+        with self.db.session(write=False) as session:
+            counts = mass_edit.pipeline_counts(session, ids)
+            named = {
+                p.id: PipelineInfo(p.id or 0, p.name, p.is_default)
+                for p in pipeline_service.list_pipelines(session)
+            }
+        return sorted(
+            ((named[pid], count) for pid, count in counts.items() if pid in named),
+            key=lambda item: (-item[1], item[0].name),
+        )
+
     def default_pipeline(self) -> PipelineInfo:
         """The default pipeline."""
         with self.db.session(write=False) as session:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from dealterm.core.errors import DealtermError
-from dealterm.core.filters import DealFilter
 from dealterm.screens.base import in_thread
 
 if TYPE_CHECKING:
     from dealterm.core.cards import PipelineInfo
-    from dealterm.core.crm import Crm
     from dealterm.screens.base import CrmScreen
 
-__all__ = ["pipelines_of", "run_bulk_action", "spread_message"]
+__all__ = ["run_bulk_action", "spread_message"]
 
 
 def _selection(screen: CrmScreen) -> list[int]:
@@ -24,40 +20,6 @@ def _selection(screen: CrmScreen) -> list[int]:
 
     tables = screen.query(DealTable)
     return sorted(tables.first().selected) if tables else []
-
-
-def pipelines_of(
-    crm: Crm, ids: Sequence[int], flt: DealFilter | None = None
-) -> list[tuple[PipelineInfo, int]]:
-    """The pipelines the deals ``ids`` are in, with how many of them each holds, most first.
-
-    Runs in a worker thread. The selection is read from the deals the shown filter
-    matches in each pipeline (a small read when the filter narrows the list); deals the
-    filter no longer matches are looked for among every deal of each pipeline.
-    """
-    left = set(ids)
-    found: dict[int, int] = {}
-    pipelines = crm.pipelines()
-    narrowed = flt is not None and not flt.is_empty
-    for use_filter in (True, False) if narrowed else (False,):
-        for pipeline in pipelines:
-            if not left:
-                break
-            query = DealFilter(pipeline=pipeline.id)
-            if use_filter and flt is not None:
-                query = replace(flt, pipeline=pipeline.id, stage=None, name=None)
-            try:
-                members = left.intersection(crm.list_ids(query))
-            except DealtermError:  # a condition that means nothing in this pipeline
-                continue
-            if members:
-                found[pipeline.id] = found.get(pipeline.id, 0) + len(members)
-                left -= members
-    named = {p.id: p for p in pipelines}
-    return sorted(
-        ((named[pid], count) for pid, count in found.items()),
-        key=lambda item: (-item[1], item[0].name),
-    )
 
 
 def spread_message(groups: Sequence[tuple[PipelineInfo, int]]) -> str:
@@ -87,7 +49,7 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
     value: object = None
     try:
         if action == "move":
-            groups = await in_thread(pipelines_of, crm, ids, screen.dt_app.deal_filter)
+            groups = await in_thread(crm.pipelines_holding, ids)
             if len(groups) > 1:
                 screen.notify(spread_message(groups), severity="warning", timeout=10)
                 return False

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, delete, insert, literal, select, update
+from sqlalchemy import Date, Integer, String, and_, delete, func, insert, literal, select, update
 from sqlalchemy import cast as sa_cast
 from sqlmodel import Session, col
 
@@ -29,6 +29,7 @@ __all__ = [
     "mass_pipeline",
     "mass_responsible",
     "mass_won",
+    "pipeline_counts",
 ]
 
 CHUNK = 500
@@ -152,6 +153,19 @@ def _move_chunk(
         values["close_date"] = stamp["today"]
     result = session.execute(update(deals).where(moving).values(**values))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def pipeline_counts(session: Session, ids: Sequence[int]) -> dict[int, int]:
+    """How many of the deals ``ids`` each pipeline holds (deals since deleted are left out)."""
+    counts: dict[int, int] = {}
+    for chunk in _chunks(ids):
+        for pipeline_id, count in session.execute(
+            select(col(Deal.pipeline_id), func.count())
+            .where(col(Deal.id).in_(chunk))
+            .group_by(col(Deal.pipeline_id))
+        ).all():
+            counts[pipeline_id] = counts.get(pipeline_id, 0) + int(count)
+    return counts
 
 
 def _pipelines_of(session: Session, chunk: list[int]) -> set[int]:

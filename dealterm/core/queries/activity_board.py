@@ -314,19 +314,21 @@ def board_top(
         b.code: bucket_ids(session, scope, b.code, limit=page_size) if column.count else []
         for b, column in zip(BUCKETS, summary, strict=True)
     }
-    cards = {
-        card.id: card for card in cards_for(session, [i for ids in first.values() for i in ids])
-    }
+    wanted = [deal_id for ids in first.values() for deal_id in ids]
+    cards = {card.id: card for card in cards_for(session, wanted, scope.bounds)}
     pages = {code: [cards[i] for i in ids if i in cards] for code, ids in first.items()}
     place = place_of(session, scope, select_id) if select_id is not None else None
     return BoardTop(summary, pages, place)
 
 
-def cards_for(session: Session, ids: list[int]) -> list[Card]:
-    """Cards of the given deals, in that order, each with its nearest open activity."""
+def cards_for(session: Session, ids: list[int], bounds: Bounds | None = None) -> list[Card]:
+    """Cards of the given deals, in that order, each with its nearest open activity.
+
+    ``bounds``: today's column boundaries, when the caller has worked them out.
+    """
     if not ids:
         return []
-    bounds = bounds_for(session)
+    bounds = bounds or bounds_for(session)
     contact = primary_contact_name()
     rows = session.execute(
         select(  # type: ignore[call-overload]
@@ -408,7 +410,8 @@ def bucket_cards(
 ) -> list[Card]:
     """A page of one column's cards, nearest deadline first."""
     scope = scope_of(session, flt)
-    return cards_for(session, bucket_ids(session, scope, code, offset=offset, limit=limit))
+    ids = bucket_ids(session, scope, code, offset=offset, limit=limit)
+    return cards_for(session, ids, scope.bounds)
 
 
 def target_deadline(code: str, bounds: Bounds, now: datetime) -> datetime:

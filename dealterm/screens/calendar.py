@@ -29,7 +29,7 @@ from dealterm.screens.base import CrmScreen, in_thread
 from dealterm.widgets.app_header import AppHeader
 from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.footer import KeyFooter
-from dealterm.widgets.month_grid import CalendarGrid, month_weeks, week_of
+from dealterm.widgets.month_grid import CalendarGrid, week_of
 
 if TYPE_CHECKING:
     from dealterm.core.filters import DealFilter
@@ -199,8 +199,7 @@ class CalendarScreen(CrmScreen):
     def _key_of(self, month: date) -> tuple[object, ...]:
         """The request for ``month``'s figures: its grid's days, the date field, the
         filter and the reload generation."""
-        weeks = month_weeks(month, self.grid.first)
-        return (weeks[0][0], weeks[-1][-1], self.field, self.deal_filter, self.generation)
+        return (*self.grid.range_of(month), self.field, self.deal_filter, self.generation)
 
     def _read_ahead(self) -> None:
         """Read the figures of the months either side of the one shown (in a thread)."""

@@ -181,7 +181,11 @@ class CalendarGrid(Widget, can_focus=True):
     @property
     def visible_range(self) -> tuple[date, date]:
         """First and last day of the month's grid (figures are loaded for these)."""
-        weeks = month_weeks(self.month, self.first)
+        return self.range_of(self.month)
+
+    def range_of(self, month: date) -> tuple[date, date]:
+        """First and last day of ``month``'s grid (the whole weeks that cover it)."""
+        weeks = month_weeks(month, self.first)
         return weeks[0][0], weeks[-1][-1]
 
     @property

@@ -197,6 +197,39 @@ def test_the_shared_filter_applies_to_deals_and_activities(db: Database) -> None
     assert [a.deal_id for a in acts] == [open_]
 
 
+def test_the_activity_presets_filter_the_calendar_too(db: Database) -> None:
+    """The Overdue and Without activities presets test each deal's activities: the
+    calendar's activity counts read activities themselves, and the two must not mix."""
+    late = _deal(db, "Late", amount="5", close_date="2026-03-12")
+    planned = _deal(db, "Planned", amount="7", close_date="2026-03-12")
+    _deal(db, "Idle", amount="11", close_date="2026-03-12")
+    _plan(db, late, "2026-03-05 11:00")  # before today (10 March): overdue
+    _plan(db, late, "2026-03-12 09:00")
+    _plan(db, planned, "2026-03-12 10:00")
+    overdue = DealFilter(overdue=True)
+    idle_only = DealFilter(without_activities=True)
+    data = CalendarData(db)
+    with db.session(write=False) as session:
+        assert day_totals(session, **MARCH, flt=overdue) == {
+            date(2026, 3, 12): DayTotal(1, Decimal("5.00"))
+        }
+        assert day_totals(session, **MARCH, flt=idle_only) == {
+            date(2026, 3, 12): DayTotal(1, Decimal("11.00"))
+        }
+        assert activity_totals(session, **MARCH, flt=overdue) == {
+            date(2026, 3, 5): 1,
+            date(2026, 3, 12): 1,
+        }
+        assert activity_totals(session, **MARCH, flt=idle_only) == {}
+        assert overdue_days(session, **MARCH, flt=overdue) == {date(2026, 3, 5)}
+    for field in ("close_date", "begin_date", "created_at"):
+        figures = data.figures(MARCH["start"], MARCH["end"], field=field, flt=overdue)
+        assert figures.activities == {date(2026, 3, 5): 1, date(2026, 3, 12): 1}
+    day = data.day(date(2026, 3, 12), field="close_date", flt=overdue)
+    assert [d.title for d in day.deals] == ["Late"]
+    assert [a.deal_id for a in day.activities] == [late]
+
+
 def test_a_bad_field_or_range_is_refused(db: Database) -> None:
     with db.session(write=False) as session:
         with pytest.raises(ValidationError, match="unknown calendar date field"):

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, Numeric, and_, case, cast, exists, func, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from dealterm.core.context import ctx
@@ -56,11 +57,17 @@ def primary_contact_name() -> Any:
 
 
 def open_activity_exists() -> ColumnElement[bool]:
-    """The deal has at least one activity not yet done."""
+    """The deal has at least one activity not yet done.
+
+    The subquery reads activities of its own (an alias) and correlates with the deal only:
+    a query that already reads activities (the calendar's activity counts) would otherwise
+    correlate them away and leave the subquery without a FROM.
+    """
+    other = aliased(Activity)
     return exists(
-        select(col(Activity.id)).where(
-            col(Activity.deal_id) == col(Deal.id), col(Activity.completed).is_(False)
-        )
+        select(col(other.id))
+        .where(col(other.deal_id) == col(Deal.id), col(other.completed).is_(False))
+        .correlate(Deal)
     )
 
 
@@ -68,12 +75,15 @@ def overdue_activity_exists(session: Session) -> ColumnElement[bool]:
     """The deal has an open activity due before today (the user's local day)."""
     clock = ctx(session).clock
     start = clock.start_of_day(clock.today())
+    other = aliased(Activity)
     return exists(
-        select(col(Activity.id)).where(
-            col(Activity.deal_id) == col(Deal.id),
-            col(Activity.completed).is_(False),
-            col(Activity.deadline) < start,
+        select(col(other.id))
+        .where(
+            col(other.deal_id) == col(Deal.id),
+            col(other.completed).is_(False),
+            col(other.deadline) < start,
         )
+        .correlate(Deal)
     )
 
 

@@ -36,6 +36,11 @@ if TYPE_CHECKING:
 __all__ = ["BoardScreen"]
 
 
+# The filter conditions whose answer closing or reopening a deal may change: its status,
+# the open deals the activity presets take, its close date (closing sets it to today).
+_CLOSING_CHANGES = frozenset({"status", "without_activities", "overdue", "close_from", "close_to"})
+
+
 @dataclass(frozen=True)
 class _Undo:
     """How to put a deal back as it was before a move or close."""
@@ -649,7 +654,6 @@ class BoardScreen(CrmScreen):
         False (nothing changed) when that is not possible: a filter the move changes the
         answer of, a header without its parts, a card not loaded.
         """
-        from dealterm.core.filters import Status
         from dealterm.core.queries.board import (
             ColumnSummary,
             card_after_move,
@@ -668,10 +672,10 @@ class BoardScreen(CrmScreen):
             return False
         if (
             flt is not None
-            and flt.status != Status.ANY
+            and _CLOSING_CHANGES & set(flt.conditions())
             and source.summary.stage.semantics != target.summary.stage.semantics
         ):
-            return False  # open/closed/won/lost: the filter may hide the deal now
+            return False  # closed or reopened: the filter may hide the deal now
         row = source.column.row_of(card.card.id)
         clock = self.crm.db.clock
         moved = card_after_move(

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlmodel import col
 from textual.widgets import Static
 
+from dealterm.core.filters import PRESETS
+from dealterm.core.models import Deal
 from dealterm.core.queries.board import board_summary
+from dealterm.core.queries.conditions import deal_conditions
 from dealterm.core.services import deals, flow
 from dealterm.screens.board import BoardScreen
 from dealterm.screens.confirm import ConfirmModal
@@ -200,3 +205,43 @@ async def test_the_status_line_says_what_the_move_did_until_it_is_undone(
         await settle(pilot)
         status = str(app.screen.query_one("#board-status", Static).render())
         assert "→" not in status and "u undoes" not in status
+
+
+async def test_the_board_shows_only_what_the_filter_takes_and_a_close_can_drop_a_deal(
+    make_app, demo_db, db_of
+) -> None:  # type: ignore[no-untyped-def]
+    """Under the Overdue preset the board holds the overdue deals alone, headers and cards
+    as the database counts them; winning one takes it off the board (closed deals are not
+    overdue), where an in-place move would have kept it."""
+    overdue = PRESETS["Overdue"]
+    db = db_of(demo_db)
+
+    def expected() -> dict[int, int]:
+        with db.session(write=False) as session:
+            return {s.stage.id: s.count for s in board_summary(session, 1, overdue)}
+
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST) as pilot:
+        await board_ready(pilot)
+        everything = counts(app)
+        app.set_filter(overdue)
+        await until(pilot, lambda: counts(app) == expected())
+        await settle(pilot)
+        assert sum(counts(app).values()) < sum(everything.values())
+        shown_ids = {i for lane in board(app).lanes for i in column_ids(app, lane.summary.stage.id)}
+        assert shown_ids
+        with db.session(write=False) as session:
+            taken = session.execute(
+                select(col(Deal.id)).where(*deal_conditions(session, overdue))
+            ).scalars()
+            assert shown_ids <= set(taken)
+        lane = next(la for la in board(app).lanes if column_ids(app, la.summary.stage.id))
+        deal_id = column_ids(app, lane.summary.stage.id)[0]
+        select_deal(app, deal_id)
+        await pilot.press("w")
+        await wait_for_screen(pilot, ConfirmModal)
+        await pilot.press("y")
+        await until(pilot, lambda: read_deal(db, deal_id).closed)
+        await until(pilot, lambda: counts(app) == expected())
+        await settle(pilot)
+        assert all(deal_id not in column_ids(app, la.summary.stage.id) for la in board(app).lanes)

@@ -118,8 +118,9 @@ def stage_reads(session: Session, pipeline_id: int) -> list[StageRead]:
 
 
 def _board_part(flt: DealFilter) -> DealFilter:
-    # The board chooses the pipeline and stage itself; the filter adds the rest.
-    return DealFilter(status=flt.status, search=flt.search, responsible=flt.responsible)
+    """The filter's conditions the board applies: all but the pipeline and the stage,
+    which the board chooses itself (a column per stage of the pipeline on screen)."""
+    return replace(flt, pipeline=None, stage=None, name=None)
 
 
 def _unfiltered(flt: DealFilter | None) -> bool:

@@ -416,16 +416,24 @@ class Crm:
         with self.db.session(write=False) as session:
             return deal_list.list_totals(session, flt)
 
-    def bulk(self, action: str, ids: Sequence[int], value: Any = None) -> int:
+    def bulk(
+        self,
+        action: str,
+        ids: Sequence[int],
+        value: Any = None,
+        *,
+        lost_reason: str | int | None = None,
+    ) -> int:
         """Apply a bulk action to the deals in one transaction; returns how many changed.
 
         Args:
             action: "move" (value: stage id), "won", "lost" (value: reason), "responsible"
                 (value: user id), "pipeline" (value: pipeline id) or "delete".
+            lost_reason: a move to a failure stage: why the deals were lost.
         """
         with self.db.session() as session:
             if action == "move":
-                return mass_edit.mass_move(session, ids, int(value))
+                return mass_edit.mass_move(session, ids, int(value), lost_reason=lost_reason)
             if action == "won":
                 return mass_edit.mass_won(session, ids)
             if action == "lost":

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from dealterm.core.cards import PipelineInfo
     from dealterm.screens.base import CrmScreen
 
-__all__ = ["run_bulk_action", "spread_message"]
+__all__ = ["done_message", "run_bulk_action", "spread_message"]
 
 
 def _selection(screen: CrmScreen) -> list[int]:
@@ -47,6 +47,7 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
     crm = screen.crm
     count = f"{len(ids):,} deal{'s' if len(ids) != 1 else ''}"
     value: object = None
+    lost_reason: str | None = None
     try:
         if action == "move":
             groups = await in_thread(crm.pipelines_holding, ids)
@@ -64,6 +65,16 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
                     [(str(s.id), s.name) for s in stages],
                 )
             )
+            stage = next((s for s in stages if str(s.id) == value), None)
+            if stage is not None and stage.semantics == "failure":
+                # As a move of one deal into a failure stage: the reason is asked for.
+                reasons = await in_thread(crm.lost_reasons)
+                why = await app.push_screen_wait(
+                    LostReasonModal(count, reasons, heading=f"Move {count} to {stage.name}")
+                )
+                if why is None:
+                    return False
+                lost_reason = why or None
         elif action == "responsible":
             people = await in_thread(crm.users)
             value = await app.push_screen_wait(
@@ -76,7 +87,9 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
             )
         elif action == "lost":
             reasons = await in_thread(crm.lost_reasons)
-            value = await app.push_screen_wait(LostReasonModal(count, reasons))
+            value = await app.push_screen_wait(
+                LostReasonModal(count, reasons, heading=f"Mark {count} as lost")
+            )
             if value is None:
                 return False
         elif action == "won":
@@ -102,9 +115,21 @@ async def run_bulk_action(screen: CrmScreen, action: str, ids: list[int]) -> boo
             return False
         if value is None:
             return False
-        changed = await in_thread(crm.bulk, action, ids, value)
+        changed = await in_thread(crm.bulk, action, ids, value, lost_reason=lost_reason)
     except Exception as error:
         screen.report(error)
         return False
-    screen.notify(f"{changed:,} of {count} changed", timeout=4)
+    screen.notify(done_message(action, changed, len(ids)), timeout=4)
     return True
+
+
+def done_message(action: str, changed: int, asked: int) -> str:
+    """What a bulk action did: "Deleted 3 deals", "2 of 3 deals changed"."""
+    noun = f"deal{'s' if asked != 1 else ''}"
+    if action == "delete":
+        return (
+            f"Deleted {changed:,} {noun}"
+            if changed == asked
+            else (f"Deleted {changed:,} of {asked:,} {noun}")
+        )
+    return f"{changed:,} of {asked:,} {noun} changed"

@@ -25,14 +25,20 @@ class LostReasonModal(ModalScreen[str | None]):
         Binding("escape", "cancel", "Cancel", id="lost.cancel"),
     ]
 
-    def __init__(self, title: str, reasons: list[Choice]) -> None:
+    def __init__(self, title: str, reasons: list[Choice], *, heading: str | None = None) -> None:
+        """
+        Args:
+            title: the deal's title, named in the heading.
+            heading: the dialog's heading instead (several deals: "Mark 3 deals as lost").
+        """
         super().__init__()
         self.deal_title = title
+        self.heading = heading or f"Mark “{title}” as lost"
         self.reasons = reasons
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Mark “{self.deal_title}” as lost", classes="dialog-title")
+            yield Label(self.heading, classes="dialog-title")
             yield Label("Reason:")
             yield OptionList(*[Option(r.label, id=r.label) for r in self.reasons], id="reasons")
             yield Input(placeholder="…or type another reason and press enter", id="other")

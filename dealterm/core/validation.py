@@ -49,23 +49,45 @@ def quantize_money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _plain_number(text: str) -> str:
-    """ "1,234.50", "1.234,50", "1 234,5", "20,000" -> a number Decimal reads.
+_NUMBER_TEXT = re.compile(r"[+-]?[0-9.,]+")
+# How ``str(Decimal)`` writes a normalized whole number ("1E+1"): stored values written so
+# (recurring templates did) are read back; a person's "1e5" is not taken for a number.
+_DECIMAL_STR = re.compile(r"-?[0-9](\.[0-9]+)?E[+-][0-9]+")
+
+
+def _grouped(whole: str, group: str) -> bool:
+    """True when ``whole`` groups thousands with ``group`` where a person would: 1 to 3
+    digits, then groups of exactly three ("1,234,567", not "31.02.2026")."""
+    first, *rest = whole.lstrip("+-").split(group)
+    return 1 <= len(first) <= 3 and all(len(part) == 3 for part in rest)
+
+
+def _plain_number(text: str) -> str | None:
+    """ "1,234.50", "1.234,50", "1 234,5", "20,000" -> a number Decimal reads; None when
+    the text is not a number as people write one ("31.02.2026", "1e5", "1_000").
 
     The sign written last of "," and "." is the decimal one; a sign used more than once
-    groups thousands. A lone sign followed by exactly three digits ("20,000", "1.500") is
-    read as the user's locale reads it (see ``number_format`` and ``locale``).
+    groups thousands, in groups of three. A lone sign followed by exactly three digits
+    ("20,000", "1.500") is read as the user's locale reads it (see ``number_format`` and
+    ``locale``).
     """
+    if _DECIMAL_STR.fullmatch(text):
+        return text
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
     commas, dots = text.count(","), text.count(".")
     if commas and dots:
         decimal = "," if text.rfind(",") > text.rfind(".") else "."
         group = "." if decimal == "," else ","
-        return text.replace(group, "").replace(decimal, ".")
+        whole, _, fraction = text.rpartition(decimal)
+        if decimal in whole or not fraction or not _grouped(whole, group):
+            return None
+        return whole.replace(group, "") + "." + fraction
     sign = "," if commas else "." if dots else ""
     if not sign:
         return text
     if text.count(sign) > 1:
-        return text.replace(sign, "")
+        return text.replace(sign, "") if _grouped(text, sign) else None
     whole, _, fraction = text.partition(sign)
     digits = whole.lstrip("+-")
     grouping_possible = digits.isdigit() and not digits.startswith("0") and len(digits) <= 3
@@ -86,6 +108,8 @@ def parse_decimal(value: object, *, field: str, label: str) -> Decimal:
     elif isinstance(value, str):
         text = _plain_number(_SPACES.sub("", value.strip()).replace("'", ""))
         try:
+            if text is None:
+                raise InvalidOperation
             number = Decimal(text)
         except InvalidOperation:
             raise ValidationError(f"{label} must be a number, not {value!r}", field=field) from None

@@ -244,3 +244,33 @@ def test_delete_removes_the_deal_and_everything_on_it(db: Database) -> None:
 def test_unknown_deal_is_not_found(db: Database) -> None:
     with pytest.raises(NotFoundError), db.session() as session:
         update_deal(session, 12345, DealUpdate(title="x"))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["31.02.2026", "1e5", "1_000", "1,23,456", "1.234.5", "1..2", "1,234.5.6", "12 apples"],
+)
+def test_an_amount_that_is_not_a_number_as_people_write_one_is_refused(
+    db: Database, typed: str
+) -> None:
+    """A date typed into the amount, thousands grouped other than in threes, Python's own
+    notations: refused, not read as a huge or a different number."""
+    with pytest.raises(ValidationError) as caught:
+        _create(db, title="Typo", amount=typed)
+    assert caught.value.field == "amount"
+    assert "must be a number" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("typed", "amount"),
+    [
+        ("1,234,567.50", "1234567.50"),
+        ("1.234.567,50", "1234567.50"),
+        ("1 234 567,5", "1234567.50"),
+        ("12,5", "12.50"),
+        ("0.75", "0.75"),
+        ("1,234,567", "1234567.00"),
+    ],
+)
+def test_amounts_grouped_in_threes_are_read(db: Database, typed: str, amount: str) -> None:
+    assert _create(db, title="Grouped", amount=typed).amount == Decimal(amount)

@@ -460,7 +460,7 @@ def _product_dict(row: DealProduct) -> dict[str, Any]:
         "product": row.product_id,
         "name": row.name,
         "price": f"{row.price:.2f}",
-        "quantity": str(row.quantity.normalize()) if row.quantity else "0",
+        "quantity": format(row.quantity.normalize(), "f") if row.quantity else "0",
         "discount_type": row.discount_type,
         "discount": f"{row.discount_sum:.2f}" if amount_off else str(row.discount_rate),
         "tax_rate": None if row.tax_rate is None else str(row.tax_rate),

@@ -56,8 +56,22 @@ class DealCardScreen(CrmScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back", id="card.leave"),
         Binding("ctrl+s", "save", "Save", id="card.save", priority=True),
-        Binding("ctrl+pagedown", "section(1)", "Next section", show=False, id="card.next_section"),
-        Binding("ctrl+pageup", "section(-1)", "Prev section", show=False, id="card.prev_section"),
+        Binding(
+            "ctrl+pagedown",
+            "section(1)",
+            "Next section",
+            show=False,
+            priority=True,
+            id="card.next_section",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "section(-1)",
+            "Prev section",
+            show=False,
+            priority=True,  # the tables of Products and History would take it otherwise
+            id="card.prev_section",
+        ),
         Binding("f2", "show_section('about')", "About", id="card.about"),
         Binding("f3", "show_section('client')", "Client", id="card.client"),
         Binding("f4", "show_section('products')", "Products", id="card.products"),
@@ -186,8 +200,7 @@ class DealCardScreen(CrmScreen):
             contacts.append(ListItem(Label(name)))
 
     def on_data_changed(self, _: DataChanged) -> None:
-        form = self.query_one(AboutForm)
-        if not form.is_dirty():
+        if not self._unsaved():  # a reload would put the saved values back over the edits
             self.load()
 
     # --- saving the About section ----------------------------------------------------
@@ -273,17 +286,40 @@ class DealCardScreen(CrmScreen):
             self._fill_contacts()
             event.stop()
 
+    def _client_changes(self) -> dict[str, Any]:
+        """What the Client tab changes of the deal as saved (empty: nothing)."""
+        if self.deal is None:
+            return {}
+        company = self.query_one("#card-company", ClientPicker)
+        changes: dict[str, Any] = {}
+        if (company.value or None) != self.deal.company:
+            changes["company"] = company.chosen_id or (company.value or None)
+        if self.contact_names != [c.name for c in self.deal.contacts]:
+            changes["contacts"] = list(self.contact_names)
+        return changes
+
+    def _unsaved(self) -> bool:
+        """Edits the user would lose by leaving: the About form's, the Client tab's (a
+        contact typed but not yet added included)."""
+        if self.query_one(AboutForm).is_dirty() or self._client_changes():
+            return True
+        return bool(self.query_one("#card-contact", ClientPicker).value)
+
     @work(exclusive=True, group="card-write", exit_on_error=False)
     async def _save_client(self) -> None:
         if self.deal is None:
             return
         company = self.query_one("#card-company", ClientPicker)
-        changes: dict[str, Any] = {}
-        wanted_company: Any = company.chosen_id or (company.value or None)
-        if (company.value or None) != self.deal.company:
-            changes["company"] = wanted_company
-        if self.contact_names != [c.name for c in self.deal.contacts]:
-            changes["contacts"] = list(self.contact_names)
+        if company.chosen_id is None and company.value.isdigit():
+            # The core reads a number as a record's id: "3" would link company #3.
+            self.notify(
+                f"“{company.value}” is only digits: type the company's name, or pick it "
+                "from the list",
+                severity="error",
+                timeout=6,
+            )
+            return
+        changes = self._client_changes()
         if not changes:
             self.notify("Nothing to save", timeout=2)
             return
@@ -540,7 +576,7 @@ class DealCardScreen(CrmScreen):
     async def action_leave(self) -> None:
         from dealterm.screens.confirm import ConfirmModal
 
-        if self.query_one(AboutForm).is_dirty() and not await self.app.push_screen_wait(
+        if self._unsaved() and not await self.app.push_screen_wait(
             ConfirmModal("Leave without saving your changes?", confirm="Discard")
         ):
             return

@@ -178,6 +178,35 @@ def test_edit_products_of_a_template_without_an_amount_follow_their_total(
     assert edited["amount"] == "50.00"
 
 
+def test_whole_quantities_are_written_plainly_even_in_templates_saved_before(
+    run: Runner, fresh_db: Path
+) -> None:
+    """Ten is "10", not "1E+1": as the template is saved, and for one an earlier version
+    saved with the exponent."""
+    import json
+    import sqlite3
+
+    made = assert_ok(
+        run("recurring", "add", "--title", "Supplies", "--product",
+            "name=Paper; price=5; qty=10", "--json", db=fresh_db)
+    ).json()  # fmt: skip
+    assert made["products"][0]["quantity"] == "10"
+    with sqlite3.connect(fresh_db) as conn:  # as an earlier version wrote it
+        (stored,) = conn.execute(
+            "SELECT products FROM recurring_templates WHERE id = ?", (made["id"],)
+        ).fetchone()
+        rows = json.loads(stored)
+        rows[0]["quantity"] = "1E+2"
+        conn.execute(
+            "UPDATE recurring_templates SET products = ? WHERE id = ?",
+            (json.dumps(rows), made["id"]),
+        )
+    listed = assert_ok(run("recurring", "list", "--json", db=fresh_db)).json()
+    assert [p["quantity"] for t in listed for p in t["products"]] == ["100"]
+    shown = assert_ok(run("recurring", "show", str(made["id"]), db=fresh_db)).stdout
+    assert "1E+" not in shown and "x 100" in shown
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, field_serializer
@@ -281,7 +281,7 @@ def _read(session: Session, template: RecurringTemplate) -> TemplateRead:
         responsible=responsible.name if responsible else None,
         comments=template.comments,
         custom_fields=dict(template.custom_fields or {}),
-        products=list(template.products or []),
+        products=[_plain_quantity(row) for row in template.products or []],
         based_on_deal_id=template.based_on_deal_id,
         pipeline_id=template.pipeline_id,
         pipeline=pipeline.name if pipeline else None,
@@ -452,6 +452,18 @@ def _reschedule_after_edit(
     template.finished = upcoming is None
     if upcoming is None:
         template.active = False
+
+
+def _plain_quantity(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored product row with its quantity written plainly: templates saved before
+    used ``str(Decimal)``, which writes ten as "1E+1"."""
+    quantity = row.get("quantity")
+    if isinstance(quantity, str) and "E" in quantity.upper():
+        try:
+            return {**row, "quantity": format(Decimal(quantity), "f")}
+        except InvalidOperation:
+            return row
+    return row
 
 
 def _product_dict(row: DealProduct) -> dict[str, Any]:

@@ -108,6 +108,7 @@ def _json(preview: ImportPreview, report: ImportReport) -> dict[str, Any]:
             for b in report.bad
         ],
         "rejects_path": str(report.rejects_path) if report.rejects_path else None,
+        "notes": list(report.notes),
     }
 
 
@@ -115,9 +116,10 @@ def _json(preview: ImportPreview, report: ImportReport) -> dict[str, Any]:
     "deals",
     help="Import deals from a CSV/TSV file: our own export, Bitrix24, amoCRM, Pipedrive, "
     "HubSpot. Deals keep the file's ID: importing the same file again updates them instead "
-    "of adding them twice, and rows with the same ID become one deal with several product "
-    "rows. Any bad row stops the import (exit 2, every problem listed) unless --skip-bad is "
-    "given. The import is one transaction: all or nothing.",
+    "of adding them twice (a file of another folder is another source unless --origin says "
+    "otherwise; our own export updates the deals it lists), and rows with the same ID "
+    "become one deal with several product rows. Any bad row stops the import (exit 2, every "
+    "problem listed) unless --skip-bad is given. The import is one transaction: all or nothing.",
 )
 def deals(
     ctx: typer.Context,
@@ -162,6 +164,15 @@ def deals(
             ),
         ),
     ] = False,
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="The source the file's IDs belong to: files imported with the same NAME "
+            "update each other's deals. Without it, a CRM's export is that CRM and any "
+            "other file is itself (its folder and name).",
+        ),
+    ] = None,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -179,6 +190,7 @@ def deals(
         pipeline=pipeline,
         skip_bad=skip_bad,
         dry_run=dry_run,
+        origin=origin,
     )
     preview = crm.import_preview(file, options)
     report = crm.import_deals(
@@ -191,6 +203,7 @@ def deals(
             pipeline=pipeline,
             skip_bad=skip_bad,
             dry_run=dry_run,
+            origin=origin,
         ),
     )
     refused = bool(report.bad) and not skip_bad
@@ -215,6 +228,8 @@ def deals(
             _print_bad(report)
         for line in _summary(report):
             typer.echo(line)
+        for note in report.notes:
+            typer.echo(f"Note: {note}")
         if dry_run:
             typer.echo("Dry run: nothing was written.")
         elif report.rejects_path is not None:

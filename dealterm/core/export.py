@@ -74,6 +74,8 @@ _ENCODING_ALIASES = {
 # A spreadsheet runs a cell starting with these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NEGATIVE_NUMBER = re.compile(r"-[0-9]+(?:\.[0-9]+)?")
+# After a leading quote, what makes the importer take the quote off.
+_QUOTED_NEXT = frozenset((*_FORMULA_START, "'"))
 
 EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
@@ -123,10 +125,15 @@ class ExportColumn:
 def neutralize(value: str) -> str:
     """Make a cell inert for spreadsheets: a leading ``= + - @`` tab or CR gets a quote first.
 
-    Negative numbers ("-12", "-1234.50") are left alone: they are data, not formulas.
+    Negative numbers ("-12", "-1234.50") are left alone: they are data, not formulas. A
+    value that already starts with a quote and then one of those signs or a quote
+    ("'-5", "''") gets one more, since the importer takes one such quote off
+    (``importing.values.unquote``): what was exported is what comes back.
     """
     # Not float() for "is a number": it also takes "-inf", "-nan" and surrounding whitespace.
     if value.startswith(_FORMULA_START) and not _NEGATIVE_NUMBER.fullmatch(value):
+        return "'" + value
+    if value[:1] == "'" and value[1:2] in _QUOTED_NEXT:
         return "'" + value
     return value
 

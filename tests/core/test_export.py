@@ -16,6 +16,7 @@ import icalendar
 import pytest
 from sqlmodel import select
 
+from dealterm.core.crm import Crm
 from dealterm.core.db import Database
 from dealterm.core.errors import ValidationError
 from dealterm.core.export import (
@@ -29,6 +30,7 @@ from dealterm.core.export import (
 )
 from dealterm.core.filters import DealFilter, Status
 from dealterm.core.ical import activity_uid, write_activities_ics, write_activities_ics_file
+from dealterm.core.importing import ImportOptions
 from dealterm.core.models import Company, Deal, DealProduct
 from dealterm.core.queries import list_deals
 from dealterm.core.services import custom_fields, users
@@ -257,6 +259,28 @@ def test_neutralize_keeps_plain_text_and_negative_numbers() -> None:
     assert neutralize("- 12") == "'- 12"
     assert neutralize("+12") == "'+12"
     assert neutralize("a=b") == "a=b"
+
+
+def test_values_starting_with_a_quote_come_back_from_an_export_exactly(
+    db: Database, tmp_path: Path
+) -> None:
+    titles = ["'-5", "'=x", "''", "'", "'t Hooft", "=1+2", "-12.5"]
+    with db.session() as session:
+        for title in titles:
+            create_deal(session, DealCreate(title=title))
+    exported = tmp_path / "quotes.csv"
+    with db.session(write=False) as session:
+        write_deals_file(session, exported, columns=["id", "title"])
+    cells = [row[1] for row in _rows(exported.read_bytes())[1:]]
+    assert "''-5" in cells and "'=1+2" in cells  # still inert in a spreadsheet
+
+    report = Crm(db).import_deals(
+        exported, ImportOptions(mapping={"ID": "external_id"}, origin="copy")
+    )
+    assert (report.bad, report.created) == ([], len(titles))
+    with db.session(write=False) as session:
+        stored = session.exec(select(Deal.title)).all()
+    assert sorted(stored) == sorted(titles * 2)
 
 
 def test_columns_pick_and_order_by_key_or_header(db: Database, data: Data) -> None:

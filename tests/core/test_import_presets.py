@@ -177,7 +177,7 @@ def test_bitrix24_field_codes_and_its_lenient_rules(db: Database, tmp_path: Path
                 "UF_CRM_ROOMS",
             ],
             ["1", "Коды", "C3:WON", "1500,5", "RUB", "Y", "Кухня, Спальня"],
-            ["2", "Неизвестная стадия", "Согласование", "10", "ZZZ", "нет", ""],
+            ["2", "Неизвестная валюта", "NEW", "10", "ZZZ", "нет", ""],
         ],
         delimiter=";",
     )
@@ -190,9 +190,31 @@ def test_bitrix24_field_codes_and_its_lenient_rules(db: Database, tmp_path: Path
         "RUB",
     )
     assert deals["Коды"].custom_fields == {"UF_CRM_ROOMS": ["Кухня", "Спальня"]}
-    # Bitrix24's own rules: an unknown stage is the first one, an unknown currency the base one
-    unknown = deals["Неизвестная стадия"]
+    # Bitrix24's own rule: an unknown currency is the base one
+    unknown = deals["Неизвестная валюта"]
     assert (unknown.stage, unknown.currency) == ("NEW", "USD")
+
+
+def test_an_unknown_stage_in_a_bitrix24_file_is_a_bad_row_not_the_first_stage(
+    db: Database, tmp_path: Path
+) -> None:
+    source = write_csv(
+        tmp_path / "deals.csv",
+        [
+            ["ID", "Название сделки", "Стадия сделки", "Сумма"],
+            ["1", "Котельная", "Переговоры", "100"],
+            ["2", "Счётчики", "Новая", "50"],
+        ],
+        encoding="cp1251",
+        delimiter=";",
+    )
+    report = run_import(db, source)
+    assert report.preset == "bitrix24"
+    assert [(bad.row, bad.column, bad.value) for bad in report.bad] == [
+        (2, "Стадия сделки", "Переговоры")
+    ]
+    assert "unknown stage 'Переговоры'" in report.bad[0].reason
+    assert not report.imported and deals_by_title(db) == {}
 
 
 def test_kommo_english_headers(db: Database, tmp_path: Path) -> None:

@@ -134,6 +134,45 @@ def test_files_that_cannot_be_read_say_why_in_one_line(
     assert "\n" not in str(caught.value)
 
 
+def test_utf8_with_a_stray_byte_stays_utf8_and_names_the_row_that_holds_it(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deals.csv"
+    # "М" as Windows-1251 writes it (0xcc), pasted into a UTF-8 file
+    data = _text(";").encode("utf-8").replace("Монтаж".encode(), b"\xcc" + "онтаж".encode())
+    path.write_bytes(data)
+    found = read_csv(path)
+    assert found.encoding == "utf-8"
+    assert found.headers == ROWS[0]
+    assert found.rows[0] == ROWS[1]  # the rest of the file is its real text
+    assert found.rows[1] == ["2", "\ufffdонтаж; пусконаладка", "750"]
+    assert list(found.broken) == [1]
+    assert "byte 0xcc on line 3 is not UTF-8" in found.broken[1]
+
+
+def test_a_stray_byte_in_the_header_of_a_utf8_file_stops_the_import_naming_the_line(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deals.csv"
+    path.write_bytes(_text(";").encode("utf-8").replace("Сумма".encode(), b"\xd1\xf3\xec\xec\xe0"))
+    with pytest.raises(DealtermError) as caught:
+        read_csv(path)
+    assert "byte 0xd1 on line 1, in the header" in str(caught.value)
+
+
+def test_a_windows_1251_file_with_a_valid_utf8_pair_by_chance_is_still_windows_1251(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deals.csv"
+    # "Р»" is 0xd0 0xbb in Windows-1251: by chance also a valid UTF-8 letter
+    rows = "Title;Company\nПоставка котлов;ТОО «МИР»\nМонтаж систем отопления;ООО «Север»\n"
+    path.write_bytes(rows.encode("cp1251"))
+    found = read_csv(path)
+    assert found.encoding == "cp1251"
+    assert found.rows[0] == ["Поставка котлов", "ТОО «МИР»"]
+    assert found.broken == {}
+
+
 def test_a_missing_file_or_a_folder_is_reported(tmp_path: Path) -> None:
     with pytest.raises(DealtermError, match="no such file"):
         read_csv(tmp_path / "nope.csv")

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dealterm.core.export import neutralize
 from dealterm.core.importing.values import (
     date_order,
     decimal_sign,
@@ -16,6 +17,7 @@ from dealterm.core.importing.values import (
     parse_day,
     parse_moment,
     parse_number,
+    slash_order,
     unquote,
 )
 
@@ -103,6 +105,22 @@ def test_a_column_of_slashed_dates_tells_its_order() -> None:
     assert date_order(["13.03.2026"], "mdy") == "mdy"  # dotted dates are always d.m.y
 
 
+def test_the_whole_column_tells_the_order_not_only_its_first_rows() -> None:
+    column = ["03/04/2026"] * 5000 + ["25/04/2026"]
+    assert date_order(column, "mdy") == "dmy"
+
+
+@pytest.mark.parametrize(
+    ("locale", "order"),
+    [("en_US", "mdy"), ("en_GB", "dmy"), ("ru_RU", "dmy"), ("de_DE", "dmy"), ("xx_YY", "dmy")],
+)
+def test_without_a_telling_date_the_locale_decides_for_our_own_columns(
+    locale: str, order: str
+) -> None:
+    assert slash_order("locale", locale) == order
+    assert slash_order("mdy", "ru_RU") == "mdy"  # a CRM's own order stands
+
+
 @pytest.mark.parametrize(
     ("values", "header", "sign"),
     [
@@ -144,10 +162,23 @@ def test_a_word_that_is_not_yes_or_no_is_refused() -> None:
         ("'\tindent", "\tindent"),
         ("'quoted", "'quoted"),  # a quote before anything else is the value's own
         ("'", "'"),
+        ("''-5", "'-5"),  # a value of its own starting with a quote before a sign
+        ("''=x", "'=x"),
+        ("''", "'"),
     ],
 )
 def test_the_exports_formula_quote_is_taken_off(cell: str, value: str) -> None:
     assert unquote(cell) == value
+
+
+@pytest.mark.parametrize("value", ["'-5", "'=x", "''", "'", "'t Hooft", "=1+2", "-12.5", "-"])
+def test_what_the_export_writes_the_import_reads_back_exactly(value: str) -> None:
+    assert unquote(neutralize(value)) == value
+
+
+@given(st.text(max_size=20))
+def test_any_value_survives_the_exports_quote_and_the_imports_unquote(value: str) -> None:
+    assert unquote(neutralize(value)) == value
 
 
 @given(st.text(max_size=40), st.sampled_from([".", ","]))

@@ -7,6 +7,7 @@ fit becomes a bad cell: row, column, value and the reason.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,12 +27,12 @@ from dealterm.core.importing.lookups import Lookups
 from dealterm.core.importing.presets import Preset
 from dealterm.core.importing.targets import MULTI
 from dealterm.core.importing.values import (
-    date_order,
     decimal_sign,
     norm_value,
     parse_bare_number,
     parse_bool,
     parse_day,
+    slash_dates,
     unquote,
 )
 from dealterm.core.services.clients import normalize_email, normalize_phone
@@ -61,13 +62,24 @@ class BadCell:
 
 @dataclass(frozen=True)
 class Context:
-    """What converters need to know."""
+    """What converters need to know.
+
+    Attributes:
+        date_order: how a slashed date reads when its column does not tell ("dmy" or
+            "mdy"): the preset's order, or for our own columns the user's locale's.
+        date_order_source: where ``date_order`` comes from, for people ("the order of
+            the locale en_US").
+        notes: what the import report tells the user about how values were read.
+    """
 
     preset: Preset
     lookups: Lookups
     clock: Clock
     default_pipeline: int
     user_id: int
+    date_order: str = "dmy"
+    date_order_source: str = ""
+    notes: list[str] = dataclasses.field(default_factory=list)
 
 
 # Per target: one value per record (None: empty), after combining its columns.
@@ -285,11 +297,46 @@ def _responsible(ctx: Context) -> Callable[[str], int | str]:
     return convert
 
 
-def _dates(ctx: Context, values: Sequence[str]) -> Callable[[str], Any]:
-    order = date_order(values[:2000], ctx.preset.date_order)
+_ORDER_NAMES = {"dmy": "DD/MM/YYYY", "mdy": "MM/DD/YYYY"}
+
+
+def slash_order_of(ctx: Context, header: str, values: Sequence[str]) -> tuple[str, str | None]:
+    """How the column's slashed dates read, and the date that proves it (if one does).
+
+    A date of the column with a first part above 12 proves day first, one with a second
+    part above 12 month first; else ``ctx.date_order`` decides, and the report says so
+    when a date of the column could read either way.
+    """
+    proven, proof, ambiguous = slash_dates(values)
+    if proven is not None:
+        return proven, proof
+    order = ctx.date_order
+    if ambiguous is not None:
+        ctx.notes.append(
+            f"{header}: dates such as {ambiguous} were read as {_ORDER_NAMES[order]} "
+            f"({ctx.date_order_source}): no date in the column has a day above 12 to tell"
+        )
+    return order, None
+
+
+def _dates(ctx: Context, header: str, values: Sequence[str]) -> Callable[[str], Any]:
+    order, proof = slash_order_of(ctx, header, values)
 
     def convert(text: str) -> Any:
-        return parse_day(text, order)
+        try:
+            return parse_day(text, order)
+        except ValueError:
+            if proof is not None and "/" in text:
+                try:  # 06/25/2026 among day-first dates, or the other way round
+                    parse_day(text, "mdy" if order == "dmy" else "dmy")
+                except ValueError:
+                    pass
+                else:
+                    raise ValueError(
+                        f"{text!r} is not a date in the order of the column's other dates "
+                        f"({_ORDER_NAMES[order]}, as {proof} shows)"
+                    ) from None
+            raise
 
     return convert
 
@@ -364,13 +411,16 @@ def _converter(
     if target == "responsible":
         return _responsible(ctx)
     if target in ("begin_date", "close_date"):
-        return _dates(ctx, values)
+        return _dates(ctx, header, values)
     if target.startswith("cf:"):
         code = target[3:]
         field = next((f for f in lookups.fields if f.code == code), None)
         if field is None:
             raise KeyError(target)
-        return custom_converter(field, values, ctx.lookups, ctx.clock, ctx.preset.date_order)
+        order = ctx.date_order
+        if field.type in ("date", "datetime"):
+            order = slash_order_of(ctx, header, values)[0]
+        return custom_converter(field, values, ctx.lookups, ctx.clock, order)
     raise KeyError(target)
 
 

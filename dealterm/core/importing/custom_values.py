@@ -98,7 +98,8 @@ def custom_converter(
     decimal = decimal_sign(values[:2000], field.label)
     kind = field.type
     label = field.label
-    order = date_order(values[:2000], order)
+    if kind in (FieldType.DATE, FieldType.DATETIME):
+        order = date_order(values, order)
     currency_codes = set(lookups.currencies.values())
 
     def one(text: str) -> str:

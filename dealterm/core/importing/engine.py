@@ -19,7 +19,14 @@ from dealterm.core.bulk import outweighs
 from dealterm.core.db import Database
 from dealterm.core.errors import DealtermError
 from dealterm.core.importing.convert import BadCell, Context, convert_columns
-from dealterm.core.importing.lookups import Lookups, load_existing, load_lookups
+from dealterm.core.importing.lookups import (
+    Existing,
+    Lookups,
+    count_origin_ids,
+    load_existing,
+    load_lookups,
+    load_numbered,
+)
 from dealterm.core.importing.model import (
     PRESETS,
     BadRow,
@@ -27,11 +34,12 @@ from dealterm.core.importing.model import (
     ImportPreview,
     ImportReport,
 )
+from dealterm.core.importing.origins import Origin, origin_for
 from dealterm.core.importing.plan import build_plan
 from dealterm.core.importing.presets import PRESET_MAP, Preset, recognise
 from dealterm.core.importing.reader import CsvFile, read_csv
 from dealterm.core.importing.targets import FieldInfo, all_targets, propose_mapping, resolve_mapping
-from dealterm.core.importing.values import norm_value
+from dealterm.core.importing.values import norm_value, slash_order
 from dealterm.core.importing.writer import write_plan
 from dealterm.core.models import Deal
 from dealterm.core.services import custom_fields
@@ -39,6 +47,7 @@ from dealterm.core.services import custom_fields
 __all__ = ["import_file", "preview_file", "rejects_path_for"]
 
 PREVIEW_ROWS = 20
+_REJECTS_STEM = re.compile(r"\.rejects$", re.IGNORECASE)
 Progress = Callable[[int, int], None]
 
 
@@ -52,14 +61,6 @@ def _preset(options: ImportOptions, headers: Sequence[str]) -> tuple[Preset, boo
         return PRESET_MAP[name], False
     preset, score = recognise(headers)
     return preset, score > 0
-
-
-def _origin(preset: Preset, path: Path) -> str:
-    """What imported deals record as their origin: the CRM, or for a plain CSV the file."""
-    if preset.origin:
-        return preset.origin
-    stem = re.sub(r"\.rejects$", "", path.stem, flags=re.IGNORECASE)
-    return f"file:{stem.casefold()}"[:50]
 
 
 def _pipeline(name: str | None, lookups: Lookups) -> int:
@@ -76,8 +77,22 @@ def _pipeline(name: str | None, lookups: Lookups) -> int:
 
 
 def rejects_path_for(path: Path) -> Path:
-    """Where the bad rows of ``path`` go: ``deals.csv`` -> ``deals.rejects.csv``."""
+    """Where the bad rows of ``path`` go: ``deals.csv`` -> ``deals.rejects.csv``.
+
+    A rejects file's own bad rows go back to it (``deals.rejects.csv`` stays itself):
+    once its good rows are imported, it holds the rows still to fix.
+    """
+    if _REJECTS_STEM.search(path.stem):
+        return path
     return path.with_name(f"{path.stem}.rejects{path.suffix or '.csv'}")
+
+
+def _reason_column(source: CsvFile) -> int | None:
+    """The "reason" column a rejects file ends with (replaced, not repeated), if any."""
+    headers = source.raw_headers
+    if _REJECTS_STEM.search(source.path.stem) and headers and headers[-1].strip() == "reason":
+        return len(headers) - 1
+    return None
 
 
 def _write_rejects(source: CsvFile, bad: Sequence[BadRow]) -> Path:
@@ -89,11 +104,12 @@ def _write_rejects(source: CsvFile, bad: Sequence[BadRow]) -> Path:
         )
     target = rejects_path_for(source.path)
     partial = target.with_name(target.name + ".part")
+    old_reason = _reason_column(source)
     try:
         with partial.open("w", encoding=source.encoding, errors="replace", newline="") as handle:
             writer = csv.writer(handle, delimiter=source.delimiter)
-            writer.writerow([*source.raw_headers, "reason"])
-            width = len(source.raw_headers)
+            width = len(source.raw_headers) if old_reason is None else old_reason
+            writer.writerow([*source.raw_headers[:width], "reason"])
             for row, line in zip(source.rows, source.lines, strict=True):
                 if line in reasons:
                     cells = (row + [""] * width)[:width]
@@ -118,6 +134,7 @@ def preview_file(db: Database, path: Path, options: ImportOptions) -> ImportPrev
     """
     source = read_csv(path, encoding=options.encoding, delimiter=options.delimiter)
     preset, recognised = _preset(options, source.headers)
+    origin_for(preset, source.path, source.headers, options.origin)  # a bad --origin: now
     with db.session(write=False) as session:
         fields = _fields(session)
         if options.pipeline:
@@ -190,7 +207,8 @@ def _import(
 
     write = not options.dry_run
     partial: Path | None = None
-    origin = _origin(preset, source.path)
+    origin = origin_for(preset, source.path, source.headers, options.origin)
+    notes: list[str] = []
     try:
         outweighing = _outweighs_deals(db, total)
         with db.session(write=write, bulk=write and outweighing) as session:
@@ -211,6 +229,13 @@ def _import(
                 clock=db.clock,
                 default_pipeline=_pipeline(options.pipeline, lookups),
                 user_id=db.user_id,
+                date_order=slash_order(preset.date_order, db.locale),
+                date_order_source=(
+                    f"the order of the locale {db.locale}"
+                    if preset.date_order == "locale"
+                    else f"the order {preset.label} writes"
+                ),
+                notes=notes,
             )
             columns, cells = convert_columns(source.headers, source.rows, mapping, context)
             width = len(source.headers)
@@ -221,6 +246,7 @@ def _import(
                 )
                 for index, count in sorted({**source.extra, **source.short}.items())
             ]
+            cells += _broken_cells(source)
             headers_of: dict[str, str] = {}
             for header, target in mapping.items():
                 if target is not None:
@@ -231,7 +257,7 @@ def _import(
                 source.lines,
                 cells,
                 headers_of,
-                lambda keys: load_existing(session, origin, keys),
+                lambda keys: _existing(session, origin, keys, notes),
                 progress=lambda done: report_progress(done // 2),
             )
             go = write and (not plan.bad or options.skip_bad)
@@ -241,7 +267,7 @@ def _import(
                 write_plan(
                     session,
                     plan,
-                    origin=origin,
+                    origin=origin.key,
                     source=f"{source.path.name} ({preset.label})",
                     taken_logins=set(lookups.user_logins),
                     progress=lambda share: report_progress(int(total * (0.5 + share / 2))),
@@ -278,4 +304,56 @@ def _import(
         rejects_path=rejects,
         imported=go,
         users_created=len(plan.users),
+        notes=notes,
     )
+
+
+def _broken_cells(source: CsvFile) -> list[BadCell]:
+    """Rows of a UTF-8 file with bytes that are not UTF-8: bad, at the cell that shows it."""
+    found = []
+    for index, reason in sorted(source.broken.items()):
+        row = source.rows[index]
+        column = next((i for i, cell in enumerate(row) if "\ufffd" in cell), None)
+        if column is None:
+            found.append(BadCell(index, "", "", reason))
+        else:
+            found.append(BadCell(index, source.headers[column], row[column], reason))
+    return found
+
+
+def _existing(
+    session: Session, origin: Origin, keys: list[str], notes: list[str]
+) -> dict[str, Existing]:
+    """The deals the file's keys name (see ``importing.origins``), noting what to know.
+
+    Deals this file's source made come first; then, for our own export, the deals of
+    this database whose numbers the other keys are (a deal this file made when its
+    number was not here is found as the file's, never by a number it now shares).
+    """
+    found = load_existing(session, origin.key, keys)
+    if origin.own_ids:
+        taken = {item.id for item in found.values()}
+        numbered = load_numbered(session, [key for key in keys if key not in found])
+        found.update((key, item) for key, item in numbered.items() if item.id not in taken)
+        notes.append(
+            "the file is a dealterm export: a row whose ID is the number of a deal of this "
+            "database updates that deal; the other rows are new deals"
+        )
+    rest = [key for key in keys if key not in found]
+    if origin.legacy is not None:
+        shared = count_origin_ids(session, origin.legacy, rest)
+        if shared:
+            name = origin.legacy.removeprefix("file:")
+            held = "is held by a deal" if shared == 1 else "are held by deals"
+            notes.append(
+                f"{_counted(shared, 'ID')} of this file {held} that an older dealterm imported "
+                f"from a file called {name!r} (in some folder); as that may be another file, "
+                "they are left alone and these rows are new deals "
+                f"(--origin {origin.legacy} would update them instead)"
+            )
+    return found
+
+
+def _counted(count: int, noun: str) -> str:
+    """ "1 deal", "3 deals"."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

@@ -7,6 +7,7 @@ deals an earlier import of the same source created are read here, in a few queri
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -46,11 +47,15 @@ __all__ = [
     "ProductInfo",
     "StageInfo",
     "WonClients",
+    "count_origin_ids",
     "load_existing",
     "load_lookups",
+    "load_numbered",
 ]
 
 _CHUNK = 500
+# A deal number as our export writes it: no sign, no leading zero, within a BIGINT.
+_DEAL_NUMBER = re.compile(r"[1-9][0-9]{0,17}")
 # On a server, loads of this many rows read the won clients all at once (see load_lookups).
 SERVER_PER_CLIENT_ROWS = 2000
 
@@ -412,6 +417,53 @@ def load_existing(session: Session, origin: str, origin_ids: Sequence[str]) -> d
             found[origin_id] = Existing(
                 deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], []
             )
+    _add_links(session, found)
+    return found
+
+
+def load_numbered(session: Session, keys: Sequence[str]) -> dict[str, Existing]:
+    """The deals whose numbers (dealterm's deal ids) these keys are, by key.
+
+    Only a key written as our export writes an id ("42", not "042" or "4.2e1") names a
+    deal; the others, and numbers no deal has, are left out.
+    """
+    table = Deal.__table__  # type: ignore[attr-defined]
+    numbers = {int(key): key for key in set(keys) if _DEAL_NUMBER.fullmatch(key)}
+    wanted = sorted(numbers)
+    columns = (table.c.id, *(table.c[name] for name in DEAL_COLUMNS))
+    found: dict[str, Existing] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        query = select(*columns).where(table.c.id.in_(wanted[start : start + _CHUNK]))
+        for deal_id, *values in session.execute(query).all():
+            found[numbers[deal_id]] = Existing(
+                deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], []
+            )
+    _add_links(session, found)
+    return found
+
+
+def count_origin_ids(session: Session, origin: str, origin_ids: Sequence[str]) -> int:
+    """How many of these source ids deals of ``origin`` hold."""
+    table = Deal.__table__  # type: ignore[attr-defined]
+    any_deal = select(table.c.id).where(table.c.origin == origin).limit(1)
+    if not origin_ids or session.execute(any_deal).first() is None:
+        return 0  # the usual case: no deal of that origin at all, one query
+    wanted = sorted(set(origin_ids))
+    held: set[str] = set()
+    for start in range(0, len(wanted), _CHUNK):
+        held.update(
+            session.execute(
+                select(table.c.origin_id).where(
+                    table.c.origin == origin,
+                    table.c.origin_id.in_(wanted[start : start + _CHUNK]),
+                )
+            ).scalars()
+        )
+    return len(held)
+
+
+def _add_links(session: Session, found: dict[str, Existing]) -> None:
+    """Each found deal's contacts and product rows, in their order."""
     by_id = {item.id: item for item in found.values()}
     ids = sorted(by_id)
     for start in range(0, len(ids), _CHUNK):
@@ -437,4 +489,3 @@ def load_existing(session: Session, origin: str, origin_ids: Sequence[str]) -> d
             .order_by(col(DealProduct.deal_id), col(DealProduct.sort), col(DealProduct.id))
         ).all():
             by_id[row[0]].products.append(tuple(row[1:]))
-    return found

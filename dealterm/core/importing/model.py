@@ -49,6 +49,9 @@ class ImportOptions:
             pipeline otherwise).
         skip_bad: import the good rows and write the bad ones to a rejects file.
         dry_run: check everything and report what would happen; write nothing.
+        origin: the name of the source the file's IDs belong to: files imported with
+            the same name update each other's deals. None: the CRM the preset names, else
+            the file itself (its folder and name); see ``importing.origins``.
     """
 
     preset: str | None = None
@@ -58,6 +61,7 @@ class ImportOptions:
     pipeline: str | None = None
     skip_bad: bool = False
     dry_run: bool = False
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,7 +102,9 @@ class ImportReport:
     """What an import did (or, for a dry run or a refused import, would do).
 
     ``users_created`` is an addition to the contract: responsible people named in the
-    file who were not users yet.
+    file who were not users yet. ``notes`` are what a user should know about how the file
+    was read (the order of slashed dates, IDs of deals from another source, ...), one
+    sentence each.
     """
 
     path: Path
@@ -117,3 +123,4 @@ class ImportReport:
     rejects_path: Path | None
     imported: bool
     users_created: int = 0
+    notes: list[str] = field(default_factory=list)

@@ -50,12 +50,13 @@ class Preset:
         code_signatures: codes only this CRM writes.
         skipped: normalized headers that are known and deliberately left out.
         signatures: normalized headers only this CRM writes (they decide recognition).
-        date_order: how slashed dates read: "dmy" or "mdy" (a column can prove otherwise).
+        date_order: how slashed dates read: "dmy", "mdy" or "locale" (the user's locale
+            says; our own columns, which any spreadsheet may have written). A date of
+            the column with a day above 12 proves otherwise.
         stages: normalized stage value -> our stage code (or "@success" / "@failure").
         statuses: normalized status value -> "success", "failure" or "process".
         pipelines: normalized names of its default pipeline (they mean ours).
         types: normalized deal-type value -> our type code.
-        unknown_stage_first: an unknown stage goes to the first stage instead of being an error.
         unknown_currency_base: an unknown currency is the base currency instead of an error.
         probability_fraction: probabilities are written 0..1.
     """
@@ -73,7 +74,6 @@ class Preset:
     statuses: dict[str, str] = field(default_factory=dict)
     pipelines: frozenset[str] = frozenset()
     types: dict[str, str] = field(default_factory=dict)
-    unknown_stage_first: bool = False
     unknown_currency_base: bool = False
     probability_fraction: bool = False
 

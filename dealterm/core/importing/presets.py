@@ -65,7 +65,7 @@ GENERIC = Preset(
     signatures=norms(
         ("Stage name", "Begin date", "Repeat", "Lost reason", "Discount, %", "Tax rate, %")
     ),
-    date_order="dmy",
+    date_order="locale",
     stages=value_table({}),
     statuses=STATUSES,
     # our own default pipeline, named in English or Russian databases
@@ -183,7 +183,6 @@ BITRIX24 = Preset(
     pipelines=frozenset(
         norm_value(name) for name in ("0", "Общее", "Общая", "Общий", "General", "Default")
     ),
-    unknown_stage_first=True,
     unknown_currency_base=True,
 )
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from dataclasses import dataclass
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dealterm.core.errors import DealtermError
@@ -58,6 +60,9 @@ class CsvFile:
             Such a record is bad: its cells may have slid into other columns, and what
             is missing would be read as empty values.
         raw_headers: the header cells as written (for the rejects file).
+        broken: for records of a UTF-8 file that hold bytes UTF-8 has no meaning for:
+            the record index -> what is wrong. Such a byte is read as "\ufffd"; the
+            record is bad (the rest of the file is read as the UTF-8 it is).
     """
 
     path: Path
@@ -69,6 +74,7 @@ class CsvFile:
     extra: dict[int, int]
     short: dict[int, int]
     raw_headers: list[str]
+    broken: dict[int, str] = field(default_factory=dict)
 
 
 def parse_delimiter(value: str | None) -> str | None:
@@ -119,6 +125,24 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return guess if readable >= len(text) * 0.95 else None
 
 
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_ESCAPED = re.compile("[\udc80-\udcff]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_UTF8 = ("utf-8", "utf-8-sig")
+
+
+def _mostly_utf8(data: bytes, codec: str = "utf-8") -> bool:
+    """Whether ``data`` is UTF-8 text with a few bytes that are not.
+
+    Each stray byte must be outweighed by two bytes of valid UTF-8 characters beyond
+    ASCII: an 8-bit code page (Windows-1251, KOI8-R) makes almost every letter such a
+    stray byte, and seldom a valid sequence.
+    """
+    stray = len(data.decode(codec, "surrogateescape")) - len(data.decode(codec, "ignore"))
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    return stray > 0 and high - stray >= 2 * stray
+
+
 def _russian_score(text: str) -> int:
     return sum(1 for char in text if char in _RUSSIAN)
 
@@ -146,7 +170,8 @@ def detect_encoding(data: bytes) -> str:
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        if _mostly_utf8(data):  # UTF-8 with a few bad bytes: their rows are bad, not the file
+            return "utf-8"
     else:
         return "utf-8"
     sample = data[: _SAMPLE * 4]
@@ -173,6 +198,15 @@ def decode(data: bytes, encoding: str, *, given: bool) -> str:
         where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
         hint = "; leave the encoding out to detect it" if given else ""
         raise DealtermError(f"the file is not valid {encoding} text ({where}){hint}") from None
+    return _checked(text)
+
+
+def _checked(text: str) -> str:
+    """``text`` without a BOM, once it looks like text.
+
+    Raises:
+        DealtermError: it holds zero bytes or many control characters.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     sample = text[:_SAMPLE]
@@ -180,6 +214,32 @@ def decode(data: bytes, encoding: str, *, given: bool) -> str:
     if "\x00" in text or controls > max(2, len(sample) // 100):
         raise DealtermError("the file is not text (it holds control characters); is it a CSV file?")
     return text
+
+
+def _decode_text(data: bytes, encoding: str, *, given: bool) -> tuple[str, list[tuple[int, int]]]:
+    """The text of ``data``, and where UTF-8 text holds bytes that are not UTF-8.
+
+    Returns:
+        the text (each run of stray bytes read as "\ufffd") and, for each run, the line
+        it is on (counted as the CSV reader counts lines) and its first byte.
+
+    Raises:
+        DealtermError: as :func:`decode`; for UTF-8, only when the bytes are not mostly
+            UTF-8 (see :func:`_mostly_utf8`).
+    """
+    try:
+        return decode(data, encoding, given=given), []
+    except DealtermError:
+        if codecs.lookup(encoding).name not in _UTF8 or not _mostly_utf8(data, encoding):
+            raise
+    escaped = data.decode(encoding, "surrogateescape")
+    stray: list[tuple[int, int]] = []
+    line, last = 1, 0
+    for match in _ESCAPED.finditer(escaped):
+        line += len(_LINE_BREAK.findall(escaped, last, match.start()))
+        last = match.start()
+        stray.append((line, ord(match.group()[0]) - 0xDC00))
+    return _checked(_ESCAPED.sub("\ufffd", escaped)), stray
 
 
 def _first_records(text: str, delimiter: str, limit: int = 50) -> list[list[str]]:
@@ -295,13 +355,26 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
     if not data.strip():
         raise DealtermError(f"{target.name} is empty")
     chosen = given_encoding or detect_encoding(data)
-    text = decode(data, chosen, given=given_encoding is not None)
+    text, stray = _decode_text(data, chosen, given=given_encoding is not None)
     sep = delimiter or detect_delimiter(text)
     header, rows, lines = _records(text, sep, target.name)
     extra: dict[int, int] = {}
     short: dict[int, int] = {}
     if header is None:
         raise DealtermError(f"{target.name} has no header line")
+    broken: dict[int, str] = {}
+    for line, byte in stray:
+        index = bisect_right(lines, line) - 1
+        if index < 0:
+            raise DealtermError(
+                f"{target.name} is UTF-8 text except for byte 0x{byte:02x} on line {line}, "
+                "in the header; fix that line (or give the file's encoding with --encoding)"
+            )
+        broken.setdefault(
+            index,
+            f"byte 0x{byte:02x} on line {line} is not UTF-8 (the rest of the file is); "
+            "fix it in the file",
+        )
     width = len(header)
     if any(len(row) != width for row in rows):
         for index, row in enumerate(rows):
@@ -323,4 +396,5 @@ def read_csv(path: Path, *, encoding: str | None = None, delimiter: str | None =
         extra=extra,
         short=short,
         raw_headers=list(header),
+        broken=broken,
     )

@@ -2,7 +2,8 @@
 
 Bitrix24 writes "C1:NEW" for stage NEW of pipeline 1; Pipedrive may write
 "Qualified (Sales pipeline)"; every CRM has its own words for won and lost. An unknown
-stage is a bad row, except for Bitrix24, whose import puts it in the first stage.
+stage is a bad row whatever wrote the file (a portal's own stages, "C1:UC_X1Y2", are not
+guessed at: add the stage, or fix the file).
 """
 
 from __future__ import annotations
@@ -69,8 +70,6 @@ class StageFinder:
             inner = _IN_PARENS.fullmatch(text)  # Pipedrive "Qualified (Sales pipeline)"
             if inner:
                 found = self._find_stage(pipeline_id, inner.group(1))
-        if found is None and self.preset.unknown_stage_first:
-            found = self.first_stage(pipeline_id)
         result: StageInfo | str
         if found is not None:
             result = found

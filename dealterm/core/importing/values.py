@@ -24,6 +24,8 @@ __all__ = [
     "parse_moment",
     "parse_number",
     "plain_numbers",
+    "slash_dates",
+    "slash_order",
     "unquote",
 ]
 
@@ -98,8 +100,12 @@ def norm_value(text: str) -> str:
 
 
 def unquote(value: str) -> str:
-    """Undo the quote our export puts before a formula-like cell ("'=SUM(1)" -> "=SUM(1)")."""
-    if len(value) > 1 and value[0] == "'" and value[1] in _FORMULA_START:
+    """Undo the quote our export puts before a formula-like cell ("'=SUM(1)" -> "=SUM(1)").
+
+    The export also puts one before a value that itself starts with a quote and then such
+    a sign or a quote ("'-5" is written "''-5"), so that this gives it back exactly.
+    """
+    if len(value) > 1 and value[0] == "'" and (value[1] in _FORMULA_START or value[1] == "'"):
         return value[1:]
     return value
 
@@ -237,18 +243,54 @@ def parse_bool(text: str) -> bool:
     raise ValueError(f"{text!r} is not yes or no (use Y or N)")
 
 
-def date_order(values: Iterable[str], default: str) -> str:
-    """ "dmy" or "mdy" for a column of slashed dates: a part above 12 settles it."""
-    for value in values:
+def slash_dates(values: Iterable[str]) -> tuple[str | None, str | None, str | None]:
+    """What a whole column says about its slashed dates (``03/04/2026``).
+
+    Returns:
+        the order its first telling date proves ("dmy" when the first part is above 12,
+        "mdy" when the second is; None if none does), that date, and a date that reads
+        both ways (``03/04/2026``; None if there is none).
+    """
+    ambiguous = None
+    for value in dict.fromkeys(values):  # each distinct value once, in file order
+        if "/" not in value:
+            continue
         match = _DAY_TIME.match(value.strip())
         if not match or len(match.group(1)) == 4 or match.group(0).find("/") < 0:
             continue
         first, second = int(match.group(1)), int(match.group(2))
         if first > 12 >= second:
-            return "dmy"
+            return "dmy", value.strip(), ambiguous
         if second > 12 >= first:
-            return "mdy"
-    return default
+            return "mdy", value.strip(), ambiguous
+        if ambiguous is None and first != second and first <= 12 and second <= 12:
+            ambiguous = value.strip()
+    return None, None, ambiguous
+
+
+def date_order(values: Iterable[str], default: str) -> str:
+    """ "dmy" or "mdy" for a column of slashed dates: a part above 12 anywhere in it
+    settles it, else ``default``."""
+    return slash_dates(values)[0] or default
+
+
+def slash_order(order: str, locale: str) -> str:
+    """A preset's order of slashed dates: its own, or for "locale" the locale's.
+
+    The locale's short date pattern says it: ``M/d/yy`` (en_US) is month first,
+    ``dd/MM/y`` (en_GB) and ``dd.MM.y`` (ru_RU) are day first.
+    """
+    if order != "locale":
+        return order
+    from babel import Locale, UnknownLocaleError
+    from babel.dates import get_date_format
+
+    try:
+        pattern = get_date_format("short", locale=Locale.parse(locale.replace("-", "_"))).pattern
+    except (UnknownLocaleError, ValueError, TypeError):
+        return "dmy"
+    month, day = pattern.find("M"), pattern.find("d")
+    return "mdy" if 0 <= month < day else "dmy"
 
 
 class Moment:

@@ -8,6 +8,7 @@ silence the prompt for a day, a week, a month or for good).
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -352,14 +353,24 @@ class DealCardScreen(CrmScreen):
         if event.action == "toggle":
             await self._update({"manual_amount": not deal.manual_amount})
             return
+
+        def others(skip: int | None = None) -> Decimal:
+            """The total of the deal's rows but one: with the edited row, it must fit the
+            amount limit (the form says so before it closes)."""
+            return sum((r.total for r in deal.products if r.id != skip), Decimal(0))
+
         if event.action == "add":
-            row = await self.app.push_screen_wait(ProductRowModal())
+            row = await self.app.push_screen_wait(
+                ProductRowModal(others=others(), currency=deal.currency)
+            )
             if row is None:
                 return
             rows.append(row)
         elif event.action == "edit" and event.row_id in ids:
             index = ids.index(event.row_id)
-            row = await self.app.push_screen_wait(ProductRowModal(rows[index]))
+            row = await self.app.push_screen_wait(
+                ProductRowModal(rows[index], others=others(event.row_id), currency=deal.currency)
+            )
             if row is None:
                 return
             rows[index] = row.model_copy(

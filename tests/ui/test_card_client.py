@@ -128,3 +128,29 @@ async def test_ctrl_page_keys_switch_sections_from_every_tab(make_app, demo_db) 
             await settle(pilot)
             await pilot.press(key)
             await until(pilot, lambda end=end: tabs.active == end)
+
+
+async def test_a_new_product_row_is_weighed_with_the_deals_other_rows(
+    make_app, demo_db, db_of
+) -> None:  # type: ignore[no-untyped-def]
+    """Deal #22's three rows and a new one worth the whole limit: the form says so and
+    stays open, instead of closing and losing the row to an error from the save."""
+    from dealterm.screens.product_row import ProductRowModal
+
+    db = db_of(demo_db)
+    before = read_detail(db, 22)
+    app = make_app(demo_db)
+    async with app.run_test(size=FAST, notifications=True) as pilot:
+        await board_ready(pilot)
+        await open_card(pilot, 22)
+        await pilot.press("f4")
+        await settle(pilot)
+        await pilot.press("n")
+        row = await wait_for_screen(pilot, ProductRowModal)
+        row.query_one("#row-name", Input).value = "Everything"
+        row.query_one("#row-price", Input).value = "999999999999999"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is row
+        assert "too large" in str(row.query_one("#row-total-error").render())
+    assert len(read_detail(db, 22).products) == len(before.products)

@@ -8,6 +8,10 @@ The CSV layout is a contract with the importer's ``generic`` preset: the
 :data:`EXPORT_COLUMNS`, one column per custom field (its label), then the
 :data:`PRODUCT_COLUMNS`. A deal with N product rows takes N lines that repeat its
 columns (Bitrix24 style); a deal without products takes one line.
+
+A deal's ID is its number in this database only; its Created moment (the user's local
+time with its UTC offset, to the second: ``2026-11-29 14:05:33+03:00``) is what lets the
+importer tell this database's deal #7 from another database's (``importing.created``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +30,7 @@ from typing import IO, Any
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
+from dealterm.core.context import ctx
 from dealterm.core.errors import ValidationError
 from dealterm.core.filters import DealFilter
 from dealterm.core.models import Deal, DealProduct, DiscountType
@@ -42,6 +48,7 @@ __all__ = [
     "PRODUCT_COLUMNS",
     "ExportColumn",
     "available_columns",
+    "created_cell",
     "deal_pages",
     "neutralize",
     "normalize_encoding",
@@ -95,6 +102,7 @@ EXPORT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("closed", "Closed"),
     ("repeat", "Repeat"),
     ("lost_reason", "Lost reason"),
+    ("created", "Created"),
     ("comments", "Comments"),
 )
 PRODUCT_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -268,9 +276,22 @@ def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def _deal_cell(deal: DealRead, key: str) -> str:
+def created_cell(moment: datetime, zone: tzinfo) -> str:
+    """A deal's creation moment as the Created column holds it: ``2026-11-29 14:05:33+03:00``.
+
+    Local time in ``zone`` to the second, with its UTC offset so that it is one instant
+    wherever the file is read. A space, not ISO's ``T``, so that a spreadsheet shows it
+    plainly; the offset also keeps spreadsheets from taking it for a date of their own
+    and saving it back in another shape.
+    """
+    return moment.astimezone(zone).replace(microsecond=0).isoformat(sep=" ")
+
+
+def _deal_cell(deal: DealRead, key: str, zone: tzinfo) -> str:
     if key == "contacts":
         return "; ".join(c.name for c in deal.contacts)
+    if key == "created":
+        return created_cell(deal.created_at, zone)
     value = getattr(deal, key)
     if value is None:
         return ""
@@ -352,6 +373,7 @@ def _write_csv(
 ) -> int:
     writer = csv.writer(out)
     writer.writerow([c.header for c in columns])
+    zone = ctx(session).clock.zone
     with_products = any(c.kind == "product" for c in columns)
     written = 0
     for deals in pages:
@@ -364,7 +386,7 @@ def _write_csv(
                     cells = []
                     for column in columns:
                         if column.kind == "deal":
-                            cells.append(_deal_cell(deal, column.key))
+                            cells.append(_deal_cell(deal, column.key, zone))
                         elif column.kind == "custom":
                             cells.append(custom[deal.id][column.key])
                         else:

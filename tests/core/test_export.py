@@ -16,6 +16,7 @@ import icalendar
 import pytest
 from sqlmodel import select
 
+from dealterm.core.clock import FixedClock
 from dealterm.core.crm import Crm
 from dealterm.core.db import Database
 from dealterm.core.errors import ValidationError
@@ -159,6 +160,7 @@ def test_csv_header_is_the_importer_contract(db: Database, data: Data) -> None:
         "Closed",
         "Repeat",
         "Lost reason",
+        "Created",
         "Comments",
     ]
 
@@ -208,6 +210,26 @@ def test_a_deal_with_product_rows_takes_one_line_per_row(db: Database, data: Dat
         data.kit,
         data.partner,
     ]
+
+
+def test_created_is_the_local_moment_with_its_offset_to_the_second(
+    db: Database, data: Data, clock: FixedClock
+) -> None:
+    """What tells this database's deal #N from another's: readable, exact, inert."""
+    clock.advance(days=30, seconds=7, microseconds=654_321)
+    with db.session() as session:
+        later = create_deal(session, DealCreate(title="=Later"))
+    rows = _rows(_export(db))
+    created = {int(row[0]): row[COLUMN["Created"]] for row in rows[1:]}
+    assert created[data.kit] == "2026-03-10 10:30:00+03:00"  # FROZEN, in Moscow
+    assert created[later.id] == "2026-04-09 10:30:07+03:00"
+    with db.session(write=False) as session:
+        stored = session.get(Deal, later.id)
+        assert stored is not None and stored.created_at.microsecond == 654_321
+        assert [c.header for c in resolve_columns(session, ["id,created"])] == ["ID", "Created"]
+    # the same instant, to the second, as any ISO 8601 reader takes it
+    assert datetime.fromisoformat(created[later.id]) == stored.created_at.replace(microsecond=0)
+    assert _lines_of(rows, later.id)[0][COLUMN["Title"]] == "'=Later"
 
 
 def test_custom_fields_are_columns_with_links_by_name(db: Database, data: Data) -> None:

@@ -1,7 +1,8 @@
 """Which deals a file may update: its own source's, never those of another file of that name.
 
 A plain file is its folder and name; a CRM's export is that CRM; ``origin`` names a source
-several files share; our own export updates the deals it lists by their numbers.
+several files share; our own export updates the deals it lists by their numbers (and
+their Created moments: test_import_created).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 ``Crm.import_preview`` and ``Crm.import_deals`` (and ``dealterm import deals``) call
 :func:`preview_file` and :func:`import_file`. The package reads a file (reader), knows
 what each CRM writes (presets, targets), converts values (values, convert), knows which
-deals a file may update (origins), matches them against the database (lookups), plans the
-deals and clients (plan) and writes them in one transaction (writer); engine ties these
-together.
+deals a file may update (origins, and our export's Created moments: created), matches
+them against the database (lookups), plans the deals and clients (plan) and writes them
+in one transaction (writer); engine ties these together.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ import csv
 import gc
 import re
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlmodel import Session
@@ -18,7 +19,8 @@ from sqlmodel import Session
 from dealterm.core.bulk import outweighs
 from dealterm.core.db import Database
 from dealterm.core.errors import DealtermError
-from dealterm.core.importing.convert import BadCell, Context, convert_columns
+from dealterm.core.importing.convert import BadCell, Columns, Context, convert_columns
+from dealterm.core.importing.created import CREATED_HEADER, created_column, created_moments
 from dealterm.core.importing.lookups import (
     Existing,
     Lookups,
@@ -247,6 +249,10 @@ def _import(
                 for index, count in sorted({**source.extra, **source.short}.items())
             ]
             cells += _broken_cells(source)
+            moments: dict[str, datetime | None] = {}
+            if origin.own_ids:
+                moments, bad_moments = _moments(source, columns)
+                cells += bad_moments
             headers_of: dict[str, str] = {}
             for header, target in mapping.items():
                 if target is not None:
@@ -257,7 +263,7 @@ def _import(
                 source.lines,
                 cells,
                 headers_of,
-                lambda keys: _existing(session, origin, keys, notes),
+                lambda keys: _existing(session, origin, keys, moments, notes),
                 progress=lambda done: report_progress(done // 2),
             )
             go = write and (not plan.bad or options.skip_bad)
@@ -321,23 +327,52 @@ def _broken_cells(source: CsvFile) -> list[BadCell]:
     return found
 
 
+def _moments(source: CsvFile, columns: Columns) -> tuple[dict[str, datetime | None], list[BadCell]]:
+    """Our export's Created moment of each ID, and the Created cells that are no moment."""
+    index = created_column(source.headers)
+    ids = columns.get("external_id")
+    if index is None or ids is None:
+        return {}, []
+    values = [row[index] for row in source.rows]
+    moments, bad = created_moments(values, ids)
+    header = source.headers[index]
+    return moments, [BadCell(row, header, values[row], reason) for row, reason in bad]
+
+
 def _existing(
-    session: Session, origin: Origin, keys: list[str], notes: list[str]
+    session: Session,
+    origin: Origin,
+    keys: list[str],
+    moments: dict[str, datetime | None],
+    notes: list[str],
 ) -> dict[str, Existing]:
     """The deals the file's keys name (see ``importing.origins``), noting what to know.
 
-    Deals this file's source made come first; then, for our own export, the deals of
-    this database whose numbers the other keys are (a deal this file made when its
-    number was not here is found as the file's, never by a number it now shares).
+    Deals this file's source made come first; then, for our own export with a Created
+    column, the deals of this database whose numbers the other keys are and that were
+    created at the key's moment (a deal this file made when its number was not here is
+    found as the file's, never by a number it now shares).
     """
     found = load_existing(session, origin.key, keys)
     if origin.own_ids:
         taken = {item.id for item in found.values()}
-        numbered = load_numbered(session, [key for key in keys if key not in found])
+        numbered, other = load_numbered(
+            session, {key: moments.get(key) for key in keys if key not in found}
+        )
         found.update((key, item) for key, item in numbered.items() if item.id not in taken)
         notes.append(
             "the file is a dealterm export: a row whose ID is the number of a deal of this "
-            "database updates that deal; the other rows are new deals"
+            f"database and whose {CREATED_HEADER} is that deal's creation moment updates "
+            "that deal; the other rows are new deals"
+        )
+        if other:
+            notes.append(_other_moment_note(other))
+    elif origin.undated:
+        notes.append(
+            f"the file is a dealterm export without a {CREATED_HEADER} column (made before "
+            "exports had one), so its IDs were not taken as this database's deal numbers: "
+            "its rows are new deals (importing this file again updates them); a fresh "
+            "export (dealterm export deals) imports back onto the deals"
         )
     rest = [key for key in keys if key not in found]
     if origin.legacy is not None:
@@ -352,6 +387,19 @@ def _existing(
                 f"(--origin {origin.legacy} would update them instead)"
             )
     return found
+
+
+def _other_moment_note(count: int) -> str:
+    """What the report says of IDs that are numbers of deals created at other moments."""
+    if count == 1:
+        ids = "1 ID of this file is the number of a deal of this database created at another "
+        which = f"moment (or its rows give no {CREATED_HEADER}), so it is another deal"
+        rows = "its rows are a new deal"
+    else:
+        ids = f"{count:,} IDs of this file are numbers of deals of this database created at "
+        which = f"other moments (or their rows give no {CREATED_HEADER}), so they are other deals"
+        rows = "their rows are new deals"
+    return f"{ids}{which} (the file comes from another database?): {rows}"
 
 
 def _counted(count: int, noun: str) -> str:

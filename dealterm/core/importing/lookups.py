@@ -8,8 +8,9 @@ deals an earlier import of the same source created are read here, in a few queri
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from operator import itemgetter
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
+from dealterm.core.importing.created import same_moment
 from dealterm.core.importing.values import CURRENCY_WORDS, norm_value
 from dealterm.core.models import (
     Communication,
@@ -421,25 +423,37 @@ def load_existing(session: Session, origin: str, origin_ids: Sequence[str]) -> d
     return found
 
 
-def load_numbered(session: Session, keys: Sequence[str]) -> dict[str, Existing]:
-    """The deals whose numbers (dealterm's deal ids) these keys are, by key.
+def load_numbered(
+    session: Session, moments: Mapping[str, datetime | None]
+) -> tuple[dict[str, Existing], int]:
+    """The deals these keys name as dealterm deal numbers created at the key's moment.
 
-    Only a key written as our export writes an id ("42", not "042" or "4.2e1") names a
-    deal; the others, and numbers no deal has, are left out.
+    A key names deal #N only when it is written as our export writes an id ("42", not
+    "042" or "4.2e1"), deal #N exists, and deal #N was created at the key's moment, to
+    the second (``importing.created``): the same number in another database, or a number
+    given again after its deal was deleted, is another deal.
+
+    Returns:
+        The deals by key, and how many keys are the number of a deal created at another
+        moment (or given none).
     """
     table = Deal.__table__  # type: ignore[attr-defined]
-    numbers = {int(key): key for key in set(keys) if _DEAL_NUMBER.fullmatch(key)}
+    numbers = {int(key): key for key in moments if _DEAL_NUMBER.fullmatch(key)}
     wanted = sorted(numbers)
-    columns = (table.c.id, *(table.c[name] for name in DEAL_COLUMNS))
+    columns = (table.c.id, table.c.created_at, *(table.c[name] for name in DEAL_COLUMNS))
     found: dict[str, Existing] = {}
+    other = 0
     for start in range(0, len(wanted), _CHUNK):
         query = select(*columns).where(table.c.id.in_(wanted[start : start + _CHUNK]))
-        for deal_id, *values in session.execute(query).all():
-            found[numbers[deal_id]] = Existing(
-                deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], []
-            )
+        for deal_id, created_at, *values in session.execute(query).all():
+            key = numbers[deal_id]
+            moment = moments[key]
+            if moment is None or not same_moment(created_at, moment):
+                other += 1
+                continue
+            found[key] = Existing(deal_id, dict(zip(DEAL_COLUMNS, values, strict=True)), [], [])
     _add_links(session, found)
-    return found
+    return found, other
 
 
 def count_origin_ids(session: Session, origin: str, origin_ids: Sequence[str]) -> int:

@@ -10,8 +10,13 @@ does, whatever it is called:
   re-import of the same file updates, a file of the same name elsewhere does not. A
   rejects file (``deals.rejects.csv``) counts as the file it came from (``deals.csv``);
 - ``--origin NAME`` names the source, so that several files share their IDs;
-- our own export (:func:`is_own_export`) holds this database's deal numbers: a row
-  updates the deal of its number when there is one.
+- our own export (:func:`is_own_export`) is such a file too, and its IDs are deal numbers
+  of the database it came from. A number alone does not say which database that was
+  (deal #7 of a laptop's SQLite file is not deal #7 of the team's server), so a row
+  updates deal #N of this database only when the file has a Created column and deal #N
+  was created at the row's Created moment, to the second (``importing.created``). Its
+  other rows are new deals of the file's path key, as for any plain file. An export
+  without a Created column (made before it had one) updates no deal by number at all.
 
 Before this, a plain file was keyed by its name alone (``file:deals`` for every
 ``deals.csv``). Such deals are left alone (they may come from another file of that name):
@@ -29,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dealterm.core.errors import DealtermError
+from dealterm.core.importing.created import created_column
 from dealterm.core.importing.presets import PRESET_MAP, Preset
 from dealterm.core.importing.values import norm_value
 
@@ -53,14 +59,17 @@ class Origin:
 
     Attributes:
         key: what the deals record as their origin.
-        own_ids: the file is our export: an ID that is a deal number of this database
-            names that deal.
+        own_ids: the file is our export with a Created column: an ID that is the number
+            of a deal of this database created at the row's Created moment names it.
+        undated: the file is our export without a Created column: its IDs name no deal
+            of this database (the report says why).
         legacy: the key an older dealterm gave this file's deals (its name alone), for a
             file keyed by its path; None otherwise.
     """
 
     key: str
     own_ids: bool = False
+    undated: bool = False
     legacy: str | None = None
 
 
@@ -123,8 +132,8 @@ def origin_for(
         return _given(given)
     if preset.origin:
         return Origin(preset.origin)
+    own = preset.name == "generic" and is_own_export(headers)
+    dated = own and created_column(headers) is not None
     return Origin(
-        _path_key(path),
-        own_ids=preset.name == "generic" and is_own_export(headers),
-        legacy=_legacy_key(path),
+        _path_key(path), own_ids=dated, undated=own and not dated, legacy=_legacy_key(path)
     )

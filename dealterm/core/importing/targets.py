@@ -2,7 +2,7 @@
 
 A preset proposes a target for each header it knows; a header that names a custom field
 (its label or code, case and spaces aside) goes to that field; the user's mapping has the
-last word.
+last word. Our export's Created column goes nowhere unless the user says so.
 """
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from dealterm.core.errors import DealtermError
+from dealterm.core.importing.created import CREATED_HEADER
 from dealterm.core.importing.model import Target
+from dealterm.core.importing.origins import is_own_export
 from dealterm.core.importing.presets import Preset
 from dealterm.core.importing.values import norm_header
 
@@ -96,10 +98,19 @@ def _custom_index(fields: Sequence[FieldInfo]) -> dict[str, str]:
 def propose_mapping(
     headers: Sequence[str], preset: Preset, fields: Sequence[FieldInfo]
 ) -> dict[str, str | None]:
-    """What the preset makes of each header (None: left out)."""
+    """What the preset makes of each header (None: left out).
+
+    Our export's Created column is left out: it tells which deal a row is
+    (``importing.created``), and a deal's creation moment is not something to import
+    (not even into a custom field that happens to be called "Created").
+    """
     custom = _custom_index(fields)
     mapping: dict[str, str | None] = {}
+    own = preset.name == "generic" and is_own_export(headers)
     for header in headers:
+        if own and header.strip() == CREATED_HEADER:
+            mapping[header] = None
+            continue
         base = re.sub(r" \(\d+\)$", "", header)  # "Note (2)": a repeated header
         key = norm_header(base)
         target: str | None = preset.codes.get(base.strip()) or preset.headers.get(key)

@@ -22,6 +22,7 @@ The settings file (``dealterm config path`` prints where) looks like::
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +41,7 @@ __all__ = [
     "choose_database",
     "config_path",
     "data_dir",
+    "database_files",
     "database_folder",
     "default_db_path",
     "demo_db_path",
@@ -153,6 +155,23 @@ def database_folder(target: str) -> Path | None:
     return None if file is None else Path(file).parent
 
 
+def database_files(target: str) -> list[Path]:
+    """An SQLite database's file and the files SQLite keeps beside it (``-wal``, ``-shm``,
+    ``-journal``), resolved; empty for a server database or an SQLite URI."""
+    if "://" not in target:
+        file: str | None = target
+    elif target.lower().startswith("sqlite"):
+        from dealterm.core.db.engine import resolve_url, sqlite_file
+
+        file = sqlite_file(resolve_url(target))
+    else:
+        file = None
+    if not file:
+        return []
+    main = Path(file).expanduser().resolve()
+    return [main, *(main.with_name(main.name + extra) for extra in ("-wal", "-shm", "-journal"))]
+
+
 def check_database_folder(target: str) -> None:
     """Refuse an SQLite file in a folder that does not exist (nothing is created).
 
@@ -263,9 +282,34 @@ def check_binding_id(binding_id: str) -> str:
     return binding_id
 
 
-def _line_of(error: tomllib.TOMLDecodeError) -> str:
-    text = str(error)
-    return text[text.find("(line") :].strip("()") if "(line" in text else text
+# tomllib's own words for the usual slips, and what they mean to someone editing settings.
+_TOML_PROBLEMS = {
+    "Invalid value": 'a value is missing or not quoted (write key = "text")',
+    "Cannot overwrite a value": "a setting is given twice",
+    "Cannot declare": "a table is given twice",
+}
+_TOML_WHERE = re.compile(
+    r"^(?P<what>.*?) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$"
+)
+
+
+def _toml_problem(target: Path, error: tomllib.TOMLDecodeError) -> str:
+    """``FILE, line 2, column 6: a value is missing or not quoted ...`` from tomllib's
+    ``Invalid value (at line 2, column 6)``: the file, the place and the problem, once."""
+    text = " ".join(str(error).split())
+    found = _TOML_WHERE.match(text)
+    what = found.group("what") if found else text
+    for start, meaning in _TOML_PROBLEMS.items():
+        if what.startswith(start):
+            what = meaning
+            break
+    else:
+        what = what[:1].lower() + what[1:]
+    if found and found.group("line"):
+        return f"{target}, line {found.group('line')}, column {found.group('column')}: {what}"
+    if found:
+        return f"{target}, at the end: {what}"
+    return f"{target}: {what}"
 
 
 def _flatten(table: dict[str, object], prefix: str = "") -> dict[str, object]:
@@ -316,9 +360,7 @@ def load_settings(path: Path | None = None) -> Settings:
     except UnicodeDecodeError:
         return Settings(problem=f"{target} is not UTF-8 text; using defaults")
     except tomllib.TOMLDecodeError as exc:
-        return Settings(
-            problem=f"{target}: {_line_of(exc)}: {str(exc).split(' (')[0]}; using defaults"
-        )
+        return Settings(problem=f"{_toml_problem(target, exc)}; using defaults")
     settings = Settings()
     problems: list[str] = []
     for key in KEYS:

@@ -17,7 +17,10 @@ __all__ = ["main"]
 
 
 def _one_line(text: str) -> str:
-    return " ".join(str(text).split())
+    """A message as one printable line: a driver's message may quote a damaged file's bytes."""
+    from dealterm.cli.printable import visible
+
+    return " ".join(visible(text).split())
 
 
 def _internal_error(exc: Exception) -> NoReturn:
@@ -108,6 +111,18 @@ def _exit_codes() -> Iterator[None]:
     except DealtermError as exc:
         print(f"dealterm: {_one_line(exc.message)}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except UnicodeEncodeError as exc:
+        if exc.reason != "surrogates not allowed":
+            _internal_error(exc)
+        # Bytes of an argument that are not UTF-8 (`--company $'\xff'`) reach Python as
+        # lone surrogates, which no database, file or terminal takes: bad input, not a bug.
+        given = exc.object[max(0, exc.start - 20) : exc.end + 20]
+        try:  # the bytes as given: "\xff", not Python's "\udcff"
+            given = given.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeError:
+            given = given.encode("utf-8", "backslashreplace").decode("ascii")
+        print(f"dealterm: text that is not UTF-8: {_one_line(given)}", file=sys.stderr)
+        sys.exit(2)
     except Exception as exc:
         _internal_error(exc)
 

@@ -11,6 +11,8 @@ from dealterm.cli.common import (
     DbOption,
     DealIdOfActivity,
     JsonOption,
+    cleaned,
+    echo,
     echo_json,
     must_fit,
     open_db,
@@ -61,7 +63,7 @@ def add(
             kind=kind,
             subject=subject,
             deadline=deadline,
-            description=description,
+            description=cleaned(description, multiline=True),
             responsible=responsible,
             priority=priority,
             direction="incoming" if incoming else None,
@@ -70,7 +72,7 @@ def add(
         echo_json(activity.model_dump(mode="json"))
     else:
         when = database.clock.to_local(activity.deadline).strftime("%Y-%m-%d %H:%M")
-        typer.echo(
+        echo(
             f"Planned {activity.kind} #{activity.id} on deal #{deal_id}: "
             f"{activity.subject}, due {when}"
         )
@@ -93,9 +95,9 @@ def done(
     if json_:
         echo_json(activity.model_dump(mode="json") | {"deal_needs_next_activity": lonely})
         return
-    typer.echo(f"Done: {activity.kind} #{activity.id} {activity.subject}")
+    echo(f"Done: {activity.kind} #{activity.id} {activity.subject}")
     if lonely:
-        typer.echo(
+        echo(
             f"Deal #{activity.deal_id} has no planned activity now; plan the next step with "
             f"`dealterm activity add {activity.deal_id} ...`",
             err=True,
@@ -120,7 +122,7 @@ def reschedule(
         echo_json(activity.model_dump(mode="json"))
     else:
         when = database.clock.to_local(activity.deadline).strftime("%Y-%m-%d %H:%M")
-        typer.echo(f"Rescheduled {activity.kind} #{activity.id} to {when}")
+        echo(f"Rescheduled {activity.kind} #{activity.id} to {when}")
 
 
 @app.command("delete")
@@ -135,7 +137,7 @@ def delete(
     database = open_db(ctx, db)
     with database.session() as session:
         delete_activity(session, activity_id)
-    typer.echo(f"Deleted activity #{activity_id}")
+    echo(f"Deleted activity #{activity_id}")
 
 
 @app.command("list")

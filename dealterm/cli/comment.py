@@ -10,6 +10,8 @@ from dealterm.cli.common import (
     DbOption,
     DealIdOfActivity,
     JsonOption,
+    cleaned,
+    echo,
     echo_json,
     open_db,
 )
@@ -30,7 +32,7 @@ def add(
 
     database = open_db(ctx, db)
     with database.session() as session:
-        event = add_comment(session, deal_id, text)
+        event = add_comment(session, deal_id, cleaned(text, multiline=True))
         payload = {
             "id": event.id,
             "deal_id": deal_id,
@@ -40,4 +42,4 @@ def add(
     if json_:
         echo_json(payload)
     else:
-        typer.echo(f"Comment added to deal #{deal_id}")
+        echo(f"Comment added to deal #{deal_id}")

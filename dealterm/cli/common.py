@@ -7,10 +7,11 @@ that ``dealterm --help`` stays quick.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, overload
 
 import typer
 
+from dealterm.cli.printable import visible
 from dealterm.cli.quick import echo_json
 
 if TYPE_CHECKING:
@@ -27,13 +28,17 @@ __all__ = [
     "JsonOption",
     "State",
     "ask",
+    "cleaned",
+    "echo",
     "echo_json",
     "fail",
     "must_ask",
     "open_db",
+    "refuse_database_output",
     "settings_of",
     "state_of",
     "time_zone",
+    "warn",
 ]
 
 DbOption = Annotated[
@@ -89,10 +94,34 @@ def state_of(ctx: typer.Context) -> State:
     return obj if isinstance(obj, State) else State()
 
 
+def echo(message: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """``typer.echo`` for text that holds stored values: control characters are shown
+    (``\\x1b``), never sent to the terminal (see :mod:`dealterm.cli.printable`)."""
+    typer.echo(visible(message), err=err, nl=nl)
+
+
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print one line to stderr and exit with ``code``."""
-    typer.echo(f"dealterm: {message}", err=True)
+    typer.echo(f"dealterm: {' '.join(visible(message).split())}", err=True)
     raise typer.Exit(code)
+
+
+@overload
+def cleaned(value: str, *, multiline: bool = False) -> str: ...
+@overload
+def cleaned(value: None, *, multiline: bool = False) -> None: ...
+def cleaned(value: str | None, *, multiline: bool = False) -> str | None:
+    """Text given on the command line without escape sequences and control characters
+    (:func:`dealterm.core.validation.clean_text`), for values whose service stores text as
+    given; titles and names are cleaned by the services themselves."""
+    from dealterm.core.validation import clean_text
+
+    return None if value is None else clean_text(value, multiline=multiline)
+
+
+def warn(message: str) -> None:
+    """Print a one-line warning to stderr; the command goes on."""
+    typer.echo(f"dealterm: warning: {' '.join(visible(message).split())}", err=True)
 
 
 def must_ask(yes: bool, doing: str) -> bool:
@@ -141,7 +170,7 @@ def settings_of(ctx: typer.Context, db: str | None = None) -> tuple[Settings, st
     if key not in ctx.meta:
         settings = load_settings()
         if settings.problem:
-            typer.echo(f"dealterm: warning: {settings.problem}", err=True)
+            warn(settings.problem)
         configure(settings.formats())
         ctx.meta[key] = (settings, resolve_target(state_of(ctx), db, settings))
     found: tuple[Settings, str] = ctx.meta[key]
@@ -159,9 +188,45 @@ def time_zone(settings: Settings) -> tuple[tzinfo, str | None]:
     try:
         zone, name = resolve_timezone(settings.timezone), settings.timezone
     except ValueError as exc:
-        typer.echo(f"dealterm: warning: {exc}; using the local time zone", err=True)
+        warn(f"{exc}; using the local time zone")
         zone, name = resolve_timezone(None), None
     return zone, getattr(zone, "key", None) or name
+
+
+def refuse_database_output(ctx: typer.Context, db: str | None, output: str | None) -> None:
+    """Refuse to write a file over the database the command uses (``-o x.db``).
+
+    The paths are compared resolved (``./x.db``, a symbolic link, the same file under
+    another name), against the database file and the files SQLite keeps beside it
+    (``-wal``, ``-shm``, ``-journal``). Standard output (None or ``-``) and a server
+    database are never refused. Call it before anything is read or written.
+    """
+    if output in (None, "-"):
+        return
+    import os
+    from pathlib import Path
+
+    from dealterm.config import database_files
+
+    assert output is not None
+    _, target = settings_of(ctx, db)
+    files = database_files(target)
+    if not files:
+        return
+    wanted = Path(output).expanduser().resolve()
+    main = files[0]
+    for path in files:
+        same = wanted == path
+        if not same and path == main:
+            try:
+                same = os.path.samefile(wanted, main)  # a hard link, a case-blind disk
+            except OSError:  # either does not exist (yet)
+                same = False
+        if same:
+            if path == main:
+                fail(f"{output} is the database itself ({main}); choose another file")
+            extra = path.name[len(main.name) :]
+            fail(f"{output} is the {extra} file of the database {main}; choose another file")
 
 
 def open_db(ctx: typer.Context, db: str | None = None) -> Database:

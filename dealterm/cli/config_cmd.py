@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from dealterm.cli.common import JsonOption, echo_json, fail, state_of, time_zone
+from dealterm.cli.common import JsonOption, echo, echo_json, state_of, time_zone, warn
 
 app = typer.Typer(help="The settings file.", no_args_is_help=True)
 
@@ -18,7 +18,7 @@ def path() -> None:
     """Print where the settings file is (it need not exist)."""
     from dealterm.config import config_path
 
-    typer.echo(str(config_path()))
+    echo(str(config_path()))
 
 
 _SOURCES = {
@@ -50,7 +50,10 @@ def _shown_db(target: str) -> str:
 @app.command("show")
 def show(ctx: typer.Context, json_: JsonOption = False) -> None:
     """Print the settings in effect as TOML: the settings file's values, the defaults for
-    the rest, and the database and time zone actually used."""
+    the rest, and the database and time zone actually used.
+
+    A problem with the file is a warning on stderr (and ``problem`` in the JSON), as
+    for every command, which runs with the defaults shown; the exit code is 0."""
     import tomlkit
 
     from dealterm.config import (
@@ -64,6 +67,8 @@ def show(ctx: typer.Context, json_: JsonOption = False) -> None:
     from dealterm.core.errors import DealtermError
 
     settings = load_settings()
+    if settings.problem:  # as every command does: a warning, and the defaults shown in effect
+        warn(settings.problem)
     state = state_of(ctx)
     target, source = choose_database(state.db, demo=state.demo, configured=settings.db)
     db = _shown_db(target)
@@ -75,8 +80,6 @@ def show(ctx: typer.Context, json_: JsonOption = False) -> None:
         values["data_dir"] = str(data_dir())
         values["default_db"] = str(default_db_path())
         echo_json(values | {"problem": problem})
-        if problem:
-            raise typer.Exit(2)
         return
     path = config_path()
     document = tomlkit.document()
@@ -123,9 +126,7 @@ def show(ctx: typer.Context, json_: JsonOption = False) -> None:
         document.add("keymap", keymap)
     else:
         document.add(tomlkit.comment("[keymap] remaps no key"))
-    typer.echo(tomlkit.dumps(document), nl=False)
-    if settings.problem:
-        fail(settings.problem, code=2)
+    echo(tomlkit.dumps(document), nl=False)
 
 
 @app.command("set")
@@ -142,4 +143,4 @@ def set_(
     from dealterm.config import write_setting
 
     message = write_setting(key, value)
-    typer.echo(message)
+    echo(message)

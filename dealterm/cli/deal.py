@@ -11,6 +11,8 @@ from dealterm.cli.common import (
     DealId,
     JsonOption,
     ask,
+    cleaned,
+    echo,
     echo_json,
     fail,
     must_ask,
@@ -85,6 +87,8 @@ def parse_row_spec(spec: str) -> Any:
 
 
 def _parse_custom(pairs: list[str]) -> dict[str, Any]:
+    """``--set CODE=VALUE`` options as custom values; a field set more than once gets a list
+    of every value given (for a field of several values; one value refuses it)."""
     from dealterm.core.errors import ValidationError
 
     result: dict[str, Any] = {}
@@ -92,12 +96,24 @@ def _parse_custom(pairs: list[str]) -> dict[str, Any]:
         code, sep, value = pair.partition("=")
         if not sep:
             raise ValidationError(f"--set needs CODE=VALUE, not {pair!r}", field="custom_fields")
-        result[code.strip()] = value if value != "" else None
+        key, given = code.strip(), value if value != "" else None
+        if key in result:
+            before = result[key]
+            result[key] = [*(before if isinstance(before, list) else [before]), given]
+        else:
+            result[key] = given
     return result
 
 
+SET_HELP = (
+    "Custom field CODE=VALUE (the code or the label). Repeatable: repeat a field of several "
+    "values once per value (or separate them with commas); a list option holding a comma is "
+    "given whole, as it is written ('--set \"Colors=Red, dark\"')."
+)
+
+
 def _print_deal_line(verb: str, deal: Any) -> None:
-    typer.echo(f'{verb} deal #{deal.id} "{deal.title}": {deal.stage_name} ({deal.pipeline})')
+    echo(f'{verb} deal #{deal.id} "{deal.title}": {deal.stage_name} ({deal.pipeline})')
 
 
 @app.command("add")
@@ -149,9 +165,7 @@ def add(
             help="Product row: 'name=Widget; price=100; qty=3; discount=10%; tax=20'. Repeatable."
         ),
     ] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Custom field UF_CRM_CODE=VALUE. Repeatable.")
-    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=SET_HELP)] = None,
     json_: JsonOption = False,
     db: DbOption = None,
 ) -> None:
@@ -168,12 +182,12 @@ def add(
         contacts=list(contact or []),
         type=type_,
         source=source,
-        source_description=source_description,
+        source_description=cleaned(source_description),
         responsible=responsible,
         begin_date=begin_date,
         close_date=close_date,
         probability=probability,
-        comments=comment,
+        comments=cleaned(comment, multiline=True),
         products=[parse_row_spec(spec) for spec in product or []],
         custom_fields=_parse_custom(set_ or []),
     )
@@ -237,7 +251,7 @@ def list_(
         if save_as:
             from dealterm.core.services.saved_filters import save_filter
 
-            save_filter(session, save_as, flt)
+            save_filter(session, cleaned(save_as), flt)
     if json_:
         echo_json([deal.model_dump(mode="json") for deal in deals])
     else:
@@ -245,7 +259,7 @@ def list_(
 
         print_deal_table(deals, locale=database.locale, total=total)
         if save_as:
-            typer.echo(f"Saved the filter as {save_as!r}", err=True)
+            echo(f"Saved the filter as {save_as!r}", err=True)
 
 
 def _quick_list(ctx: typer.Context, db: str | None, flt: Any, limit: int, *, json_: bool) -> bool:
@@ -308,7 +322,10 @@ def edit(
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Custom field UF_CRM_CODE=VALUE ('CODE=' removes). Repeatable."),
+        typer.Option(
+            "--set",
+            help=SET_HELP + " 'CODE=' removes the value; several values replace the old ones.",
+        ),
     ] = None,
     version: VersionOption = None,
     json_: JsonOption = False,
@@ -325,12 +342,12 @@ def edit(
         ("company", company),
         ("type", type_),
         ("source", source),
-        ("source_description", source_description),
+        ("source_description", cleaned(source_description)),
         ("responsible", responsible),
         ("begin_date", begin_date),
         ("close_date", close_date),
         ("probability", probability),
-        ("comments", comments),
+        ("comments", cleaned(comments, multiline=True)),
         ("manual_amount", manual_amount),
     ):
         if value is not None:
@@ -379,7 +396,7 @@ def products(
     if json_:
         echo_json(deal.model_dump(mode="json"))
     else:
-        typer.echo(
+        echo(
             f"Deal #{deal.id} now has {counted(len(rows), 'product row')}; "
             f"amount {deal.amount} {deal.currency}"
         )
@@ -402,7 +419,9 @@ def move(
 
     database = open_db(ctx, db)
     with database.session() as session:
-        deal = move_deal(session, deal_id, stage, expected_version=version, lost_reason=reason)
+        deal = move_deal(
+            session, deal_id, stage, expected_version=version, lost_reason=cleaned(reason)
+        )
     if json_:
         echo_json(deal.model_dump(mode="json"))
     else:
@@ -470,7 +489,9 @@ def lost(
 
     database = open_db(ctx, db)
     with database.session() as session:
-        deal = mark_lost(session, deal_id, reason=reason, stage=stage, expected_version=version)
+        deal = mark_lost(
+            session, deal_id, reason=cleaned(reason), stage=stage, expected_version=version
+        )
     if json_:
         echo_json(deal.model_dump(mode="json"))
     else:
@@ -523,4 +544,4 @@ def delete(
         ask(f'Delete deal #{deal.id} "{deal.title}" and its history?')
     with database.session() as session:
         title = delete_deal(session, deal_id)
-    typer.echo(f'Deleted deal #{deal_id} "{title}"')
+    echo(f'Deleted deal #{deal_id} "{title}"')

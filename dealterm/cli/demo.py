@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.common import DbOption, JsonOption, echo, echo_json, open_db
 from dealterm.cli.words import counted
 
 
@@ -36,7 +36,7 @@ def demo(
     if json_:
         echo_json(asdict(summary) | {"seconds": round(elapsed, 2), "database": str(database.url)})
     else:
-        typer.echo(
+        echo(
             f"Demo data in {database.name}: {counted(summary.deals, 'deal')}, "
             f"{counted(summary.companies, 'company', 'companies')}, "
             f"{counted(summary.contacts, 'contact')}, "

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.common import DbOption, JsonOption, echo, echo_json, open_db
 
 directory_app = typer.Typer(
     help="Directories: deal types (type), sources (source), lost reasons (lost_reason), currencies "
@@ -31,7 +31,7 @@ def _print(entries: list, json_: bool) -> None:  # type: ignore[type-arg]
             f"{k}={v}" for k, v in entry.details.items() if v not in (None, "", False)
         )
         hidden = " (hidden)" if not entry.active else ""
-        typer.echo(f"{entry.key:<18} {entry.name:<32} {details}{hidden}")
+        echo(f"{entry.key:<18} {entry.name:<32} {details}{hidden}")
 
 
 @directory_app.command("list")
@@ -55,7 +55,14 @@ def directory_add(
     kind: Kind,
     name: Annotated[str, typer.Argument(help="What users see.")],
     code: Annotated[
-        str | None, typer.Option(help="Code (types, sources; three letters for a currency).")
+        str | None,
+        typer.Option(
+            help="The fixed code deals, filters, imports and scripts use for the value "
+            "(--type WEB, --source TIKTOK): capital letters, digits and _. Types and sources: "
+            'made from the name if left out ("TikTok" -> TIKTOK, "Соцсети" -> SOTSSETI). '
+            "Currencies: required, three letters (EUR).",
+            show_default=False,
+        ),
     ] = None,
     symbol: Annotated[str | None, typer.Option(help="Currency sign, e.g. €.")] = None,
     rate: Annotated[
@@ -71,9 +78,7 @@ def directory_add(
         entry = directory_admin.add_entry(
             session, kind, name=name, code=code, symbol=symbol, rate=rate or 1
         )
-    _print([entry], json_) if json_ else typer.echo(
-        f"Added {entry.kind} {entry.key} {entry.name!r}"
-    )
+    _print([entry], json_) if json_ else echo(f"Added {entry.kind} {entry.key} {entry.name!r}")
 
 
 @directory_app.command("edit")
@@ -96,7 +101,7 @@ def directory_edit(
         entry = directory_admin.edit_entry(
             session, kind, key, name=name, symbol=symbol, rate=rate, sort=sort
         )
-    typer.echo(f"{entry.kind} {entry.key}: {entry.name!r}")
+    echo(f"{entry.kind} {entry.key}: {entry.name!r}")
 
 
 @directory_app.command("remove")
@@ -106,7 +111,7 @@ def directory_remove(ctx: typer.Context, kind: Kind, key: Key, db: DbOption = No
 
     with open_db(ctx, db).session() as session:
         result = directory_admin.remove_entry(session, kind, key)
-    typer.echo(f"{kind} {key} {result}" + (" (deals use it)" if result == "hidden" else ""))
+    echo(f"{kind} {key} {result}" + (" (deals use it)" if result == "hidden" else ""))
 
 
 @directory_app.command("restore")
@@ -116,7 +121,7 @@ def directory_restore(ctx: typer.Context, kind: Kind, key: Key, db: DbOption = N
 
     with open_db(ctx, db).session() as session:
         entry = directory_admin.restore_entry(session, kind, key)
-    typer.echo(f"{entry.kind} {entry.key} is shown again")
+    echo(f"{entry.kind} {entry.key} is shown again")
 
 
 @directory_app.command("base-currency")
@@ -130,7 +135,7 @@ def directory_base(
 
     with open_db(ctx, db).session() as session:
         entry = directory_admin.set_base_currency(session, code)
-    typer.echo(f"{entry.key} is the base currency; rates were recomputed")
+    echo(f"{entry.key} is the base currency; rates were recomputed")
 
 
 @product_app.command("list")
@@ -177,7 +182,7 @@ def product_add(
             tax_rate=tax,
             tax_included=tax_included,
         )
-    _print([entry], json_) if json_ else typer.echo(f"Added product #{entry.key} {entry.name!r}")
+    _print([entry], json_) if json_ else echo(f"Added product #{entry.key} {entry.name!r}")
 
 
 @product_app.command("edit")
@@ -199,7 +204,7 @@ def product_edit(
         values["tax_rate"] = tax
     with open_db(ctx, db).session() as session:
         entry = directory_admin.edit_entry(session, "product", key, **values)
-    typer.echo(
+    echo(
         f"Product #{entry.key}: {entry.name!r} {entry.details['price']} {entry.details['currency']}"
     )
 
@@ -215,4 +220,4 @@ def product_remove(
 
     with open_db(ctx, db).session() as session:
         result = directory_admin.remove_entry(session, "product", key)
-    typer.echo(f"Product {key} {result}")
+    echo(f"Product {key} {result}")

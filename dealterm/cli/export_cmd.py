@@ -8,7 +8,7 @@ from typing import IO, Annotated
 
 import typer
 
-from dealterm.cli.common import DbOption, fail, open_db
+from dealterm.cli.common import DbOption, fail, open_db, refuse_database_output
 from dealterm.cli.filter_options import FilterOptions as F
 from dealterm.cli.filter_options import command_filter
 from dealterm.cli.words import counted
@@ -191,6 +191,7 @@ def deals(
     else:
         chosen = _choose_encoding(encoding, bom, to_file=to_file)
     _check_folder(output)
+    refuse_database_output(ctx, db, output)
     database = open_db(ctx, db)
     with database.session(write=False) as session:
         flt = command_filter(session, locals())
@@ -228,6 +229,7 @@ def activities(
     if format_.strip().lower() not in ("ics", "ical", "icalendar"):
         raise ValidationError(f"unknown format {format_!r} (use ics)", field="format")
     _check_folder(output)
+    refuse_database_output(ctx, db, output)
     database = open_db(ctx, db)
     with database.session(write=False) as session:
 

@@ -90,7 +90,8 @@ Preset = Annotated[
     str | None,
     typer.Option(
         help="Start from a preset: 'In progress', 'My deals', Won, Lost, Closed, "
-        "'Without activities', Overdue.",
+        "'Without activities', Overdue. A status flag may narrow its status (--preset Closed "
+        "--won), not contradict it.",
         rich_help_panel="Filter",
     ),
 ]

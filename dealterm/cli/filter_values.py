@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dealterm.core.filters import DealFilter
+    from dealterm.core.filters import DealFilter, Status
 
 __all__ = ["build_filter", "command_filter"]
 
@@ -42,7 +42,12 @@ def build_filter(session: object, **options: object) -> DealFilter:
         base = get_filter(session, str(options["saved"]))  # type: ignore[arg-type]
     changes: dict[str, object] = {}
     if statuses:
-        changes["status"] = Status(statuses[0])
+        source = (
+            f"saved filter {options['saved']!r}"
+            if options.get("saved")
+            else f"preset {base.name!r}"
+        )
+        changes["status"] = _status_within(base, Status(statuses[0]), source)
     for key in (
         "pipeline",
         "stage",
@@ -74,6 +79,39 @@ def build_filter(session: object, **options: object) -> DealFilter:
     if changes and base.name:
         changes["name"] = None  # the preset was changed: describe the conditions instead
     return replace(base, **changes)  # type: ignore[arg-type]
+
+
+_DEALS = {
+    "open": "deals in progress",
+    "won": "won deals",
+    "lost": "lost deals",
+    "closed": "won or lost deals",
+}
+
+
+def _status_within(base: DealFilter, flag: Status, source: str) -> Status:
+    """A status flag applied to a preset or saved filter that has a status of its own.
+
+    The flag narrows the filter's status, as options narrow a filter: ``--preset Closed
+    --won`` lists won deals, ``--preset Won --closed`` still won ones. A flag that leaves
+    nothing of it (``--preset Won --lost``) is refused: replacing the status silently
+    listed the very deals the preset leaves out.
+
+    Raises:
+        ValidationError: the flag and the filter's status exclude each other.
+    """
+    from dealterm.core.errors import ValidationError
+    from dealterm.core.filters import Status
+
+    have = base.status
+    if have in (Status.ANY, flag) or (have == Status.CLOSED and flag != Status.OPEN):
+        return flag
+    if flag == Status.CLOSED and have in (Status.WON, Status.LOST):
+        return have
+    raise ValidationError(
+        f"--{flag.value} contradicts the {source}, which lists only {_DEALS[have.value]}",
+        field="status",
+    )
 
 
 # The option names of build_filter, and the parameter names commands give some of them.

@@ -181,6 +181,14 @@ def deals(
     from dealterm.core.importing import ImportOptions
 
     mapping = _parse_map(map_ or [])
+    if skip_bad and not dry_run:
+        from pathlib import Path
+
+        from dealterm.cli.common import refuse_database_output
+        from dealterm.core.importing.engine import rejects_path_for
+
+        # The bad rows go to FILE.rejects.csv: never over the database itself.
+        refuse_database_output(ctx, db, str(rejects_path_for(Path(file))))
     crm = Crm(open_db(ctx, db))
     options = ImportOptions(
         preset=preset,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.common import DbOption, JsonOption, echo, echo_json, open_db
 
 layout_app = typer.Typer(
     help="The deal card's layout: sections, field order, shown/always/hidden fields.",
@@ -41,10 +41,10 @@ def _layout_json(sections: Any) -> list[dict[str, Any]]:
 
 def _print(rows: list[dict[str, Any]]) -> None:
     for section in rows:
-        typer.echo(f"{section['id']:>3}  {section['name']}")
+        echo(f"{section['id']:>3}  {section['name']}")
         for field in section["fields"]:
             marks = [field["visibility"]] + (["required"] if field["required"] else [])
-            typer.echo(f"       {field['label']:<28} {field['key']:<24} {', '.join(marks)}")
+            echo(f"       {field['label']:<28} {field['key']:<24} {', '.join(marks)}")
 
 
 @layout_app.command("show")
@@ -68,7 +68,7 @@ def add_section(
 
     with open_db(ctx, db).session() as session:
         section = card_layout.add_section(session, name)
-        typer.echo(f"Added section #{section.id} {section.name!r}")
+        echo(f"Added section #{section.id} {section.name!r}")
 
 
 @layout_app.command("rename-section")
@@ -83,7 +83,7 @@ def rename_section(
 
     with open_db(ctx, db).session() as session:
         renamed = card_layout.rename_section(session, section, name)
-        typer.echo(f"Section #{renamed.id} is now {renamed.name!r}")
+        echo(f"Section #{renamed.id} is now {renamed.name!r}")
 
 
 @layout_app.command("move-section")
@@ -98,7 +98,7 @@ def move_section(
 
     with open_db(ctx, db).session() as session:
         order = card_layout.move_section(session, section, position)
-        typer.echo("Sections: " + ", ".join(s.name for s in order))
+        echo("Sections: " + ", ".join(s.name for s in order))
 
 
 @layout_app.command("delete-section")
@@ -108,7 +108,7 @@ def delete_section(ctx: typer.Context, section: SectionArg, db: DbOption = None)
 
     with open_db(ctx, db).session() as session:
         heir = card_layout.delete_section(session, section)
-        typer.echo(f"Deleted section {section!r}; its fields are now in {heir!r}")
+        echo(f"Deleted section {section!r}; its fields are now in {heir!r}")
 
 
 @layout_app.command("place")
@@ -128,7 +128,7 @@ def place(
 
     with open_db(ctx, db).session() as session:
         target = card_layout.place_field(session, field, section, position)
-        typer.echo(f"{target.name}: " + ", ".join(f.label for f in target.fields))
+        echo(f"{target.name}: " + ", ".join(f.label for f in target.fields))
 
 
 @layout_app.command("visibility")
@@ -148,4 +148,4 @@ def visibility(
 
     with open_db(ctx, db).session() as session:
         changed = card_layout.set_visibility(session, field, mode)
-        typer.echo(f"{changed.label}: {changed.visibility}")
+        echo(f"{changed.label}: {changed.visibility}")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from dealterm.cli.printable import visible
 from dealterm.cli.words import counted
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from dealterm.core.clock import Clock
     from dealterm.core.readmodels import ActivityRead, DealDetail, DealRead
 
@@ -18,6 +21,12 @@ __all__ = ["console", "print_activities", "print_deal", "print_deal_table"]
 
 
 class _Console(Console):
+    def render_str(self, text: str, **options: Any) -> Text:
+        """Every string printed (a line, a table cell) with its control characters shown
+        (``\\x1b``) rather than sent: stored values may hold escape sequences. The markup
+        itself has none, and a shown control never puts a backslash before a ``[``."""
+        return super().render_str(visible(text), **options)
+
     def on_broken_pipe(self) -> None:
         """The reader has gone (`| head -1`): Rich would exit with 1, we end quietly (0)."""
         from dealterm.cli.pipes import reader_gone

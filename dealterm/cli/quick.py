@@ -56,9 +56,17 @@ _LIMIT = re.compile(r"[0-9]{1,7}")
 MAX_LIMIT = 1_000_000  # as `deal list --limit` declares it
 
 
+# What JSON leaves as it is with ensure_ascii=False but a terminal must not receive (DEL,
+# the C1 controls) or stdout cannot encode (lone surrogates): written as \u escapes, which
+# mean the same characters to every JSON reader.
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\ud800-\udfff]")
+
+
 def echo_json(data: Any) -> None:
     """Print JSON (UTF-8, indented) to stdout."""
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    text = _JSON_UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    sys.stdout.write(text + "\n")
 
 
 def _options(

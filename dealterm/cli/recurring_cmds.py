@@ -12,6 +12,8 @@ from dealterm.cli.common import (
     DealId,
     JsonOption,
     ask,
+    cleaned,
+    echo,
     echo_json,
     fail,
     must_ask,
@@ -147,7 +149,7 @@ def _day(value: object) -> str:
 
 def _line(verb: str, template: TemplateRead) -> None:
     nxt = f"; next run {_day(template.next_run)}" if template.next_run else ""
-    typer.echo(f'{verb} recurring deal #{template.id} "{template.title}": {template.schedule}{nxt}')
+    echo(f'{verb} recurring deal #{template.id} "{template.title}": {template.schedule}{nxt}')
 
 
 def _print_table(templates: list[TemplateRead], locale: str) -> None:
@@ -185,6 +187,12 @@ def _print_table(templates: list[TemplateRead], locale: str) -> None:
     out.print(table)
 
 
+_SET_HELP = (
+    "Custom field CODE=VALUE. Repeatable; a field of several values is repeated once per "
+    "value (see `dealterm deal add --help`)."
+)
+
+
 @recurring_app.command("list")
 def list_(ctx: typer.Context, json_: JsonOption = False, db: DbOption = None) -> None:
     """List the templates with their schedule and next run."""
@@ -218,9 +226,7 @@ def add(
         list[str] | None,
         typer.Option(help="Product row: 'name=Widget; price=100; qty=3'. Repeatable."),
     ] = None,
-    set_: Annotated[
-        list[str] | None, typer.Option("--set", help="Custom field CODE=VALUE. Repeatable.")
-    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help=_SET_HELP)] = None,
     every: Every = None,
     unit: Unit = None,
     start: Start = None,
@@ -250,7 +256,7 @@ def add(
         type=type_,
         source=source,
         responsible=responsible,
-        comments=comment,
+        comments=cleaned(comment, multiline=True),
         products=[parse_row_spec(spec) for spec in product or []],
         custom_fields=_parse_custom(set_ or []),
         **schedule,
@@ -321,7 +327,7 @@ def show(
         lines.append(f"  {row['name']}: {row['price']} x {row['quantity']}")
     for code, value in t.custom_fields.items():
         lines.append(f"  {code} = {value}")
-    typer.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 @recurring_app.command("edit")
@@ -345,7 +351,7 @@ def edit(
     ] = None,
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Custom field CODE=VALUE (CODE= clears it). Repeatable."),
+        typer.Option("--set", help=_SET_HELP + " CODE= clears it."),
     ] = None,
     every: Every = None,
     unit: Unit = None,
@@ -377,7 +383,7 @@ def edit(
         ("amount", amount),
         ("currency", currency),
         ("company", company),
-        ("comments", comment),
+        ("comments", cleaned(comment, multiline=True)),
     ):
         if value is not None:
             values[key] = value
@@ -431,7 +437,7 @@ def delete(
         template = crm.recurring_template(template_id)
         ask(f'Delete recurring deal #{template_id} "{template.title}"?')
     title = crm.delete_recurring(template_id)
-    typer.echo(f'Deleted recurring deal #{template_id} "{title}"')
+    echo(f'Deleted recurring deal #{template_id} "{title}"')
 
 
 @recurring_app.command("run")
@@ -470,11 +476,9 @@ def run(
         )
     else:
         for tid, occurrence, deal in report.created:
-            typer.echo(
-                f'Created deal #{deal.id} "{deal.title}" for {occurrence} (recurring #{tid})'
-            )
-        typer.echo(f"{counted(report.count, 'recurring deal')} created")
+            echo(f'Created deal #{deal.id} "{deal.title}" for {occurrence} (recurring #{tid})')
+        echo(f"{counted(report.count, 'recurring deal')} created")
     for tid, message in report.errors:
-        typer.echo(f"dealterm: recurring deal #{tid} did not run: {message}", err=True)
+        echo(f"dealterm: recurring deal #{tid} did not run: {message}", err=True)
     if report.errors:
         raise typer.Exit(1)

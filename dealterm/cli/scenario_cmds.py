@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, fail, open_db, settings_of
+from dealterm.cli.common import (
+    DbOption,
+    JsonOption,
+    cleaned,
+    echo,
+    echo_json,
+    fail,
+    open_db,
+    settings_of,
+)
 from dealterm.cli.words import counted
 
 if TYPE_CHECKING:
@@ -103,7 +112,7 @@ def scenario_list(ctx: typer.Context, db: DbOption = None, json_: JsonOption = F
         echo_json([_scenario_dict(s) for s in found])
         return
     if not found:
-        typer.echo("No scenarios yet; add one with `dealterm scenario add`.")
+        echo("No scenarios yet; add one with `dealterm scenario add`.")
         return
     for s in found:
         days = f" ({counted(s.days, 'day')})" if s.days else ""
@@ -113,7 +122,7 @@ def scenario_list(ctx: typer.Context, db: DbOption = None, json_: JsonOption = F
             if s.last_run_at
             else "never run"
         )
-        typer.echo(f"{s.name}: {s.segment}{days}; {last}")
+        echo(f"{s.name}: {s.segment}{days}; {last}")
 
 
 @scenario_app.command("add")
@@ -165,23 +174,23 @@ def scenario_add(
         saved = add_scenario(
             session,
             ScenarioInput(
-                name=name,
+                name=cleaned(name),
                 segment=segment,
-                title=title,
+                title=cleaned(title),
                 days=days,
                 pipeline=pipeline,
                 stage=stage,
                 responsible=queue or tuple(responsible or ()),
                 round_robin=round_robin is not None,
-                comment=comment,
-                activity=activity,
+                comment=cleaned(comment, multiline=True),
+                activity=cleaned(activity),
                 skip_open=not include_open,
             ),
         )
     if json_:
         echo_json(_scenario_dict(saved))
         return
-    typer.echo(f'Added scenario "{saved.name}": {saved.segment_label}')
+    echo(f'Added scenario "{saved.name}": {saved.segment_label}')
 
 
 @scenario_app.command("preview")
@@ -209,7 +218,7 @@ def scenario_preview(
             }
         )
         return
-    typer.echo(
+    echo(
         f'Scenario "{preview.scenario.name}": {_clients_match(preview.count)}; '
         f"a run creates {_deals(preview.count)} in {preview.pipeline} / {preview.stage}"
         + (
@@ -244,7 +253,7 @@ def scenario_run(
             }
         )
         return
-    typer.echo(
+    echo(
         f'Scenario "{report.scenario.name}": created {_deals(report.count)}'
         + (
             f" ({counted(report.already_done, 'client')} already done this period)"
@@ -267,7 +276,7 @@ def scenario_delete(
     database = open_db(ctx, db)
     with database.session() as session:
         gone = delete_scenario(session, name)
-    typer.echo(f'Deleted scenario "{gone}"')
+    echo(f'Deleted scenario "{gone}"')
 
 
 # --- repeat-sale suggestions ---------------------------------------------------------
@@ -348,7 +357,7 @@ def suggest_accept(
     if json_:
         echo_json({"id": deal.id, "title": deal.title, "amount": str(deal.amount)})
         return
-    typer.echo(f'Created deal #{deal.id} "{deal.title}": {deal.amount} {deal.currency}')
+    echo(f'Created deal #{deal.id} "{deal.title}": {deal.amount} {deal.currency}')
 
 
 @suggest_app.command("dismiss")
@@ -365,7 +374,7 @@ def suggest_dismiss(
     database = open_db(ctx, db)
     with database.session() as session:
         found = dismiss_suggestion(session, client)
-    typer.echo(f"Dismissed the suggestion for {found.client} (expected {found.expected_date})")
+    echo(f"Dismissed the suggestion for {found.client} (expected {found.expected_date})")
 
 
 @suggest_app.command("backtest")
@@ -399,16 +408,16 @@ def suggest_backtest(
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.1%}"
 
-    typer.echo(
+    echo(
         f"As of {result.as_of}, window {counted(result.window, 'day')}, "
         f"{_deals(result.deals)} by then"
         + ("" if result.skip_open else " (clients with open deals included)")
     )
-    typer.echo(f"  suggested {result.suggested}; bought in the window {result.buyers}")
-    typer.echo(f"  precision {pct(result.precision)} ({result.hits}/{result.suggested})")
-    typer.echo(f"  recall    {pct(result.recall)} ({result.hits}/{result.buyers} buyers)")
-    typer.echo(
+    echo(f"  suggested {result.suggested}; bought in the window {result.buyers}")
+    echo(f"  precision {pct(result.precision)} ({result.hits}/{result.suggested})")
+    echo(f"  recall    {pct(result.recall)} ({result.hits}/{result.buyers} buyers)")
+    echo(
         f"  recall among buyers with 2+ past purchases {pct(result.recall_eligible)} "
         f"({result.hits}/{result.eligible_buyers})"
     )
-    typer.echo(f"  base rate: {pct(result.base_rate)} of {result.eligible} eligible clients bought")
+    echo(f"  base rate: {pct(result.base_rate)} of {result.eligible} eligible clients bought")

@@ -6,7 +6,14 @@ from typing import Annotated, Any
 
 import typer
 
-from dealterm.cli.common import DbOption, JsonOption, echo_json, open_db
+from dealterm.cli.common import (
+    DbOption,
+    JsonOption,
+    cleaned,
+    echo,
+    echo_json,
+    open_db,
+)
 from dealterm.cli.words import counted
 
 pipeline_app = typer.Typer(
@@ -55,7 +62,7 @@ def pipeline_list(ctx: typer.Context, json_: JsonOption = False, db: DbOption = 
         return
     for row in rows:
         mark = " (default)" if row["default"] else ""
-        typer.echo(f"{row['id']:>3}  {row['name']}{mark}  {_deals(row['deals'])}")
+        echo(f"{row['id']:>3}  {row['name']}{mark}  {_deals(row['deals'])}")
 
 
 @pipeline_app.command("add")
@@ -74,12 +81,12 @@ def pipeline_add(
     database = open_db(ctx, db)
     with database.session() as session:
         pipeline = pipelines.create_pipeline(
-            session, name, sort=100 * (len(pipelines.list_pipelines(session)) + 1)
+            session, cleaned(name), sort=100 * (len(pipelines.list_pipelines(session)) + 1)
         )
         if default:
             pipeline_admin.set_default_pipeline(session, pipeline.id or 0)
         row = _pipeline_json(pipeline, 0)
-    echo_json(row) if json_ else typer.echo(f"Added pipeline #{row['id']} {row['name']!r}")
+    echo_json(row) if json_ else echo(f"Added pipeline #{row['id']} {row['name']!r}")
 
 
 @pipeline_app.command("rename")
@@ -93,8 +100,8 @@ def pipeline_rename(
     from dealterm.core.services import pipeline_admin
 
     with open_db(ctx, db).session() as session:
-        renamed = pipeline_admin.rename_pipeline(session, pipeline, name)
-        typer.echo(f"Pipeline #{renamed.id} is now {renamed.name!r}")
+        renamed = pipeline_admin.rename_pipeline(session, pipeline, cleaned(name))
+        echo(f"Pipeline #{renamed.id} is now {renamed.name!r}")
 
 
 @pipeline_app.command("default")
@@ -108,7 +115,7 @@ def pipeline_default(
 
     with open_db(ctx, db).session() as session:
         chosen = pipeline_admin.set_default_pipeline(session, pipeline)
-        typer.echo(f"{chosen.name!r} is the default pipeline")
+        echo(f"{chosen.name!r} is the default pipeline")
 
 
 @pipeline_app.command("reorder")
@@ -124,7 +131,7 @@ def pipeline_reorder(
 
     with open_db(ctx, db).session() as session:
         result = pipeline_admin.reorder_pipelines(session, list(order))
-        typer.echo("Order: " + ", ".join(p.name for p in result))
+        echo("Order: " + ", ".join(p.name for p in result))
 
 
 @pipeline_app.command("delete")
@@ -141,7 +148,7 @@ def pipeline_delete(
 
     with open_db(ctx, db).session() as session:
         moved = pipeline_admin.delete_pipeline(session, pipeline, move_to=move_to)
-    typer.echo(f"Deleted pipeline {pipeline!r}" + (f"; moved {_deals(moved)}" if moved else ""))
+    echo(f"Deleted pipeline {pipeline!r}" + (f"; moved {_deals(moved)}" if moved else ""))
 
 
 def _stage_json(stage: Any, deals: int) -> dict[str, Any]:
@@ -177,7 +184,7 @@ def stage_list(
         return
     for row in rows:
         rot = f", rotting after {row['rotting_days']}d" if row["rotting_days"] else ""
-        typer.echo(
+        echo(
             f"{row['code']:<20} {row['name']:<28} {row['semantics']:<8} {row['color']} "
             f"{row['probability']:>3}%{rot}  {_deals(row['deals'])}"
         )
@@ -213,7 +220,7 @@ def stage_add(
         stage = stage_admin.add_stage(
             session,
             pipeline or "",
-            name,
+            cleaned(name),
             semantics="failure" if failure else "process",
             color=color,
             probability=probability,
@@ -222,7 +229,7 @@ def stage_add(
             position=position,
         )
         row = _stage_json(stage, 0)
-    echo_json(row) if json_ else typer.echo(f"Added stage {row['code']} {row['name']!r}")
+    echo_json(row) if json_ else echo(f"Added stage {row['code']} {row['name']!r}")
 
 
 @stage_app.command("edit")
@@ -244,14 +251,12 @@ def stage_edit(
             session,
             pipeline or "",
             stage,
-            name=name,
+            name=cleaned(name),
             color=color,
             probability=probability,
             rotting_days=rotting_days,
         )
-        typer.echo(
-            f"Stage {changed.code}: {changed.name!r}, {changed.color}, {changed.probability}%"
-        )
+        echo(f"Stage {changed.code}: {changed.name!r}, {changed.color}, {changed.probability}%")
 
 
 @stage_app.command("move")
@@ -267,7 +272,7 @@ def stage_move(
 
     with open_db(ctx, db).session() as session:
         stages = stage_admin.move_stage(session, pipeline or "", stage, position)
-        typer.echo("Order: " + ", ".join(s.code for s in stages))
+        echo("Order: " + ", ".join(s.code for s in stages))
 
 
 @stage_app.command("delete")
@@ -283,7 +288,7 @@ def stage_delete(
 
     with open_db(ctx, db).session() as session:
         moved = stage_admin.delete_stage(session, pipeline or "", stage, move_to=move_to)
-    typer.echo(f"Deleted stage {stage}" + (f"; moved {_deals(moved)}" if moved else ""))
+    echo(f"Deleted stage {stage}" + (f"; moved {_deals(moved)}" if moved else ""))
 
 
 def _field_json(field: Any) -> dict[str, Any]:
@@ -316,7 +321,7 @@ def field_list(
         echo_json(rows)
         return
     if not rows:
-        typer.echo("No custom fields yet: dealterm field add CODE LABEL --type ...")
+        echo("No custom fields yet: dealterm field add CODE LABEL --type ...")
     for row in rows:
         flags = (
             [row["type"]]
@@ -326,9 +331,7 @@ def field_list(
         extra = f" options: {', '.join(row['options'])}" if row["options"] else ""
         default = f" default: {row['default']}" if row["default"] not in (None, "") else ""
         hidden = " (hidden)" if not row["active"] else ""
-        typer.echo(
-            f"{row['code']:<24} {row['label']:<24} {', '.join(flags)}{extra}{default}{hidden}"
-        )
+        echo(f"{row['code']:<24} {row['label']:<24} {', '.join(flags)}{extra}{default}{hidden}")
 
 
 @field_app.command("add")
@@ -367,7 +370,7 @@ def field_add(
             options=list(option or []),
         )
         row = _field_json(field)
-    echo_json(row) if json_ else typer.echo(f"Added field {row['code']} ({row['type']})")
+    echo_json(row) if json_ else echo(f"Added field {row['code']} ({row['type']})")
 
 
 @field_app.command("edit")
@@ -402,7 +405,7 @@ def field_edit(
             multiple=multiple,
             default=... if default is None else default,
         )
-        typer.echo(
+        echo(
             f"Field {field.code}: {field.label!r}, {field.type}"
             + (", required" if field.required else "")
         )
@@ -419,9 +422,7 @@ def field_delete(
 
     with open_db(ctx, db).session() as session:
         result = custom_fields.delete_field(session, code)
-    typer.echo(
-        f"Field {code} {result}" + (" (deals hold values of it)" if result == "hidden" else "")
-    )
+    echo(f"Field {code} {result}" + (" (deals hold values of it)" if result == "hidden" else ""))
 
 
 @field_app.command("restore")
@@ -435,4 +436,4 @@ def field_restore(
 
     with open_db(ctx, db).session() as session:
         field = custom_fields.restore_field(session, code)
-        typer.echo(f"Field {field.code} is offered again")
+        echo(f"Field {field.code} is offered again")

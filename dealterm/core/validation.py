@@ -16,6 +16,7 @@ __all__ = [
     "CENT",
     "MAX_AMOUNT",
     "TITLE_MAX",
+    "clean_text",
     "date_hint",
     "parse_amount",
     "parse_date",
@@ -23,6 +24,7 @@ __all__ = [
     "parse_decimal",
     "parse_percent",
     "parse_quantity",
+    "parse_text",
     "parse_title",
     "quantize_money",
 ]
@@ -156,10 +158,59 @@ def parse_percent(value: object, *, field: str, label: str) -> Decimal:
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+# A terminal escape sequence (CSI "ESC [ ... m", a terminated OSC "ESC ] ... BEL", a short
+# "ESC X"), or its 8-bit C1 form: removed whole, so "a\x1b[31mred" becomes "ared", not
+# "a[31mred". What is left of anything else (a lone ESC) goes with the other controls.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -/]*[0-~]?"
+)
+# C0 controls but tab and newline, DEL, C1 controls, and the lone surrogates that stand
+# for bytes that were not UTF-8 (a command line read with "surrogateescape").
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(value: str, *, multiline: bool = True) -> str:
+    """``value`` without terminal escape sequences and control characters.
+
+    Text typed or pasted (``$'a\\x1b[31mred'``, a copy of coloured terminal output) must
+    not reach a terminal again as commands to it. Tab and newline stay in ``multiline``
+    text (a CR LF or a lone CR becomes a newline); in one-line text they become spaces.
+    Nothing else is changed (no trimming).
+    """
+    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    return text
+
+
+def parse_text(value: object, *, field: str, label: str, limit: int | None = None) -> str | None:
+    """Free text (comments, descriptions): controls removed, newlines kept, trimmed.
+
+    Returns:
+        The text, or None when nothing is left.
+
+    Raises:
+        ValidationError: longer than ``limit`` characters.
+    """
+    if value is None:
+        return None
+    text = clean_text(str(value)).strip()
+    if limit is not None and len(text) > limit:
+        raise ValidationError(
+            f"{label} is {len(text)} characters long; the limit is {limit}", field=field
+        )
+    return text or None
+
+
 def parse_title(value: object, *, field: str = "title", label: str = "Title") -> str:
-    """A title: trimmed, at most 255 characters. An empty result is returned as ''."""
-    text = "" if value is None else str(value).strip()
-    if "\n" in text or "\r" in text:
+    """A title or a name: one line (controls removed, line breaks and tabs made spaces),
+    trimmed, at most 255 characters. An empty result is returned as ''."""
+    raw = "" if value is None else str(value)
+    text = clean_text(raw, multiline=False).strip()
+    if any(c in raw for c in "\n\r"):
         text = " ".join(text.split())
     if len(text) > TITLE_MAX:
         raise ValidationError(

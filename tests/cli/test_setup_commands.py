@@ -720,7 +720,8 @@ CASES = [
     # directory
     case(("directory", "list", "colours"), 2, "unknown directory 'colours'"),
     case(("directory", "list"), 2, "Missing argument 'KIND'"),
-    case(("directory", "add", "type", "X"), 2, "a code is 1-50 capital letters"),
+    case(("directory", "add", "type", "X", "--code", "two words"), 2, "a code is 1-50 capital"),
+    case(("directory", "add", "source", "website"), 2, "source 'Website' already exists (WEB)"),
     case(("directory", "add", "type", "X", "--code", "SALE"), 2, "SALE already exists"),
     case(("directory", "add", "source", " ", "--code", "NEWSRC"), 2, "a name is required"),
     case(("directory", "add", "currency", "Yen", "--code", "JP"), 2, "three letters"),

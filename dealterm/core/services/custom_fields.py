@@ -27,6 +27,7 @@ from dealterm.core.models import (
     FieldType,
 )
 from dealterm.core.validation import (
+    clean_text,
     parse_amount,
     parse_date,
     parse_datetime,
@@ -94,6 +95,12 @@ def _type(value: str) -> str:
     return text
 
 
+def _options(options: list[str]) -> list[str]:
+    """A list field's options: one line each (controls removed), trimmed, none empty."""
+    cleaned = (clean_text(str(o or ""), multiline=False).strip() for o in options)
+    return [o for o in cleaned if o]
+
+
 def list_fields(session: Session, *, include_hidden: bool = False) -> list[CustomField]:
     """The custom fields in order."""
     query = select(CustomField).order_by(col(CustomField.sort), col(CustomField.id))
@@ -142,7 +149,9 @@ def _value(session: Session, field: CustomField, raw: Any) -> str | None:
         return None
     label = field.label
     kind = field.type
-    text = str(raw).strip() if not isinstance(raw, bool) else ("Y" if raw else "N")
+    text = clean_text(str(raw)).strip() if not isinstance(raw, bool) else ("Y" if raw else "N")
+    if not text:
+        return None
     if kind == FieldType.STRING:
         if len(text) > 2000:
             raise ValidationError(f"{label} is limited to 2000 characters", field=field.code)
@@ -151,6 +160,8 @@ def _value(session: Session, field: CustomField, raw: Any) -> str | None:
         return format(parse_decimal(text, field=field.code, label=label).normalize(), "f")
     if kind == FieldType.MONEY:
         amount, code = split_money(text)
+        if not amount:  # "abc" reads as a currency code alone: name what was given, not ''
+            raise ValidationError(f"{label} must be a number, not {text!r}", field=field.code)
         value = parse_amount(amount, field=field.code, label=label)
         if code and session.get(Currency, code) is None:
             raise ValidationError(f"{label}: unknown currency {code!r}", field=field.code)
@@ -192,14 +203,42 @@ def _value(session: Session, field: CustomField, raw: Any) -> str | None:
     return str(found)
 
 
+def _parts(field: CustomField, item: Any) -> list[Any]:
+    """One typed value of a multiple field as the values it holds: "red,blue" is two, but
+    "Red, dark" is one when it is an option of a list field (the options tell, the longest
+    first: "red,Red, dark" is red and "Red, dark")."""
+    if not isinstance(item, str) or "," not in item:
+        return [item]
+    parts = item.split(",")
+    if field.type != FieldType.LIST:
+        return parts
+    options = {option.lower() for option in field.options}
+    found: list[Any] = []
+    start = 0
+    while start < len(parts):
+        for end in range(len(parts), start, -1):
+            joined = ",".join(parts[start:end])
+            if end == start + 1 or clean_text(joined).strip().lower() in options:
+                found.append(joined)
+                start = end
+                break
+    return found
+
+
 def normalize_values(session: Session, values: dict[str, Any]) -> dict[str, Any]:
     """Check values against their fields' definitions; None removes a value.
+
+    A multiple field takes a list of values or one text of values separated by commas;
+    for a list field, each item of a list is read that way too, and an item that is an
+    option as a whole ("Red, dark") stays one value. Keys naming the same field (code,
+    code without UF_CRM_, label) add up their values.
 
     Raises:
         ValidationError: an unknown field, a value of the wrong kind, several values for a
             single field.
     """
     result: dict[str, Any] = {}
+    seen: dict[str, list[Any]] = {}
     for key, raw in values.items():
         try:
             field = get_field(session, key)
@@ -209,22 +248,22 @@ def normalize_values(session: Session, values: dict[str, Any]) -> dict[str, Any]
                 field="custom_fields",
             ) from None
         if raw is None:
-            result[field.code] = None
+            result.setdefault(field.code, None)
             continue
         if not field.active:
             raise ValidationError(
                 f"{field.label} is hidden; restore it first (dealterm field restore)",
                 field=field.code,
             )
-        items = raw if isinstance(raw, list | tuple) else [raw]
-        if (
-            field.multiple
-            and isinstance(raw, str)
-            and "," in raw
-            and field.type not in (FieldType.STRING,)
+        items = list(raw) if isinstance(raw, list | tuple) else [raw]
+        if field.multiple and (
+            field.type == FieldType.LIST
+            or (isinstance(raw, str) and field.type != FieldType.STRING)
         ):
-            items = [part for part in raw.split(",")]
-        cleaned = [v for v in (_value(session, field, item) for item in items) if v is not None]
+            items = [part for item in items for part in _parts(field, item)]
+        found = [v for v in (_value(session, field, item) for item in items) if v is not None]
+        cleaned = seen.setdefault(field.code, [])
+        cleaned.extend(v for v in found if v not in cleaned)
         if not cleaned:
             result[field.code] = None
         elif field.multiple:
@@ -291,7 +330,7 @@ def define_field(
     if not name:
         raise ValidationError("a field needs a label", field="label")
     kind = _type(type)
-    choices = [o.strip() for o in (options or []) if o and o.strip()]
+    choices = _options(options or [])
     if kind == FieldType.LIST and not choices:
         raise ValidationError("a list field needs options", field="options")
     if kind == FieldType.BOOLEAN and multiple:
@@ -349,7 +388,7 @@ def edit_field(
     if options is not None:
         if field.type != FieldType.LIST:
             raise ValidationError("only a list field has options", field="options")
-        choices = [o.strip() for o in options if o and o.strip()]
+        choices = _options(options)
         if not choices:
             raise ValidationError("a list field needs options", field="options")
         field.options = choices

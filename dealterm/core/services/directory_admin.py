@@ -7,6 +7,7 @@ deals keep it. :func:`remove_entry` says which of the two happened.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,13 @@ from dealterm.core.models import (
     Setting,
     Source,
 )
-from dealterm.core.validation import parse_amount, parse_decimal, parse_percent, parse_title
+from dealterm.core.validation import (
+    clean_text,
+    parse_amount,
+    parse_decimal,
+    parse_percent,
+    parse_title,
+)
 
 __all__ = [
     "KINDS",
@@ -154,6 +161,35 @@ def _get(session: Session, kind: str, key: str | int) -> Any:
     return found
 
 
+# Russian letters in Latin (the passport rules, GOST R 52535.1-2006), for codes made from
+# names: "Соцсети" -> SOTSSETI. Other scripts without a Latin form get a numbered code.
+_LATIN = "a,b,v,g,d,e,e,zh,z,i,i,k,l,m,n,o,p,r,s,t,u,f,kh,ts,ch,sh,shch,ie,y,,e,iu,ia,i,i,ie,g,u"
+_CYRILLIC = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґў", _LATIN.split(","), strict=True))
+
+
+def _code_from_name(session: Session, kind: str, name: str) -> str:
+    """A free code for a type or source named ``name``: its Latin letters and digits in
+    capitals with ``_`` between words ("Trade fair 2026" -> TRADE_FAIR_2026), numbered when
+    taken (``_2``), or ``SOURCE_1`` when the name has no letter that can be written so."""
+    latin = "".join(_CYRILLIC.get(ch, ch) for ch in name.lower())
+    ascii_only = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Z0-9]+", "_", ascii_only.upper()).strip("_")[:44].rstrip("_")
+    model = _model(kind)
+    candidates = (
+        (stem if n == 1 else f"{stem}_{n}") if stem else f"{kind.upper()}_{n}"
+        for n in range(1, 10_000)
+    )
+    for candidate in candidates:
+        if session.get(model, candidate) is None:
+            return candidate
+    raise ValidationError("no free code for this name; give one", field="code")
+
+
+def _short(value: Any, limit: int) -> str:
+    """A currency sign or a unit: one line without controls, trimmed, cut to ``limit``."""
+    return clean_text(str(value or ""), multiline=False).strip()[:limit]
+
+
 def _rate(value: Any) -> Decimal:
     number = parse_decimal(value, field="rate", label="Rate")
     if number <= 0:
@@ -175,6 +211,9 @@ def add_entry(session: Session, kind: str, **values: Any) -> Entry:
     products), and for currencies ``symbol`` and ``rate``, for products ``price``,
     ``currency``, ``measure``, ``tax_rate``, ``tax_included``.
 
+    A type or source given no ``code`` (None, not "") gets one made from its name
+    ("TikTok" -> TIKTOK, "Соцсети" -> SOTSSETI), and is refused if one of that name exists.
+
     Raises:
         ValidationError: a missing or bad value, or a code/name that is taken.
     """
@@ -183,6 +222,13 @@ def add_entry(session: Session, kind: str, **values: Any) -> Entry:
     if not name:
         raise ValidationError("a name is required", field="name")
     model = _model(kind)
+    if kind in ("type", "source") and values.get("code") is None:
+        same = session.exec(select(model).where(func.lower(model.name) == name.lower())).first()
+        if same is not None:
+            raise ValidationError(
+                f"the {kind} {same.name!r} already exists ({same.code})", field="name"
+            )
+        values = {**values, "code": _code_from_name(session, kind, name)}
     if kind in ("type", "source", "currency"):
         code = str(values.get("code") or "").strip().upper()
         pattern = _ISO if kind == "currency" else _CODE
@@ -199,7 +245,7 @@ def add_entry(session: Session, kind: str, **values: Any) -> Entry:
             row: Any = Currency(
                 code=code,
                 name=name,
-                symbol=str(values.get("symbol") or "")[:10],
+                symbol=_short(values.get("symbol"), 10),
                 rate=_rate(values.get("rate", 1)),
                 is_base=False,
             )
@@ -220,7 +266,7 @@ def add_entry(session: Session, kind: str, **values: Any) -> Entry:
             name=name,
             price=parse_amount(values.get("price", 0), field="price", label="Price"),
             currency_code=currency,
-            measure=str(values.get("measure") or "pcs")[:20],
+            measure=_short(values.get("measure"), 20) or "pcs",
             tax_rate=None
             if tax in (None, "")
             else parse_percent(tax, field="tax_rate", label="Tax rate"),
@@ -258,7 +304,7 @@ def edit_entry(session: Session, kind: str, key: str | int, **values: Any) -> En
         row.sort = int(values["sort"])
     if kind == "currency":
         if values.get("symbol") is not None:
-            row.symbol = str(values["symbol"])[:10]
+            row.symbol = _short(values["symbol"], 10)
         if values.get("rate") is not None:
             if row.is_base:
                 raise ValidationError("the base currency's rate is always 1", field="rate")
@@ -272,7 +318,7 @@ def edit_entry(session: Session, kind: str, key: str | int, **values: Any) -> En
                 raise ValidationError(f"unknown currency {code!r}", field="currency")
             row.currency_code = code
         if values.get("measure") is not None:
-            row.measure = str(values["measure"])[:20]
+            row.measure = _short(values["measure"], 20)
         if "tax_rate" in values:
             tax = values["tax_rate"]
             row.tax_rate = (

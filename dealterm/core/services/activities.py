@@ -19,7 +19,7 @@ from dealterm.core.models import (
 )
 from dealterm.core.readmodels import ActivityRead
 from dealterm.core.services import history, users
-from dealterm.core.validation import parse_datetime, parse_title
+from dealterm.core.validation import clean_text, parse_datetime, parse_title
 
 __all__ = [
     "PLANNABLE_KINDS",
@@ -145,7 +145,7 @@ def plan_activity(
         deal_id=deal_id,
         kind=kind_code,
         subject=text,
-        description=(description or "").strip() or None,
+        description=clean_text(description or "").strip() or None,
         deadline=due,
         start_at=due if minutes else None,
         end_at=due + timedelta(minutes=minutes) if minutes else due,
@@ -261,7 +261,7 @@ def update_activity(
             changes.append(f"subject {activity.subject!r} → {text!r}")
             activity.subject = text
     if description is not None:
-        activity.description = description.strip() or None
+        activity.description = clean_text(description).strip() or None
     if kind is not None:
         code = _kind(kind)
         if code != activity.kind:

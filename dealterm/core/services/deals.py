@@ -35,7 +35,13 @@ from dealterm.core.services import (
     users,
 )
 from dealterm.core.services.products import ProductRowInput
-from dealterm.core.validation import parse_amount, parse_date, parse_decimal, parse_title
+from dealterm.core.validation import (
+    clean_text,
+    parse_amount,
+    parse_date,
+    parse_decimal,
+    parse_title,
+)
 
 __all__ = [
     "DealCreate",
@@ -296,7 +302,8 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
         stage_id=stage.id or 0,
         type_code=type_code,
         source_code=source_code,
-        source_description=(data.source_description or None),
+        source_description=clean_text(data.source_description or "", multiline=False).strip()
+        or None,
         amount=amount if amount is not None else Decimal("0.00"),
         currency_code=currency,
         is_manual_amount=amount is not None,
@@ -312,7 +319,7 @@ def create_deal(session: Session, data: DealCreate) -> DealRead:
         begin_date=begin,
         close_date=close,
         closed=closed,
-        comments=(data.comments or "").strip() or None,
+        comments=clean_text(data.comments or "").strip() or None,
         is_repeat=has_won_deal(session, company_id=company_id, contact_ids=contact_ids),
         custom_fields=custom,
         origin=data.origin,
@@ -411,7 +418,7 @@ def update_deal(
             deal,
             "source_description",
             "source_description",
-            (changes.source_description or "").strip() or None,
+            clean_text(changes.source_description or "", multiline=False).strip() or None,
         )
     if "responsible" in given:
         if changes.responsible in (None, ""):
@@ -429,7 +436,11 @@ def update_deal(
         )
     if "comments" in given:
         changed |= _apply(
-            session, deal, "comments", "comments", (changes.comments or "").strip() or None
+            session,
+            deal,
+            "comments",
+            "comments",
+            clean_text(changes.comments or "").strip() or None,
         )
     if "company" in given:
         company = (

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from dealterm.core.errors import ValidationError
 from dealterm.core.models import Currency, DealType, LostReason, Setting, Source
+from dealterm.core.validation import clean_text
 
 __all__ = [
     "base_currency",
@@ -139,7 +140,7 @@ def resolve_lost_reason(session: Session, value: str | int) -> tuple[int | None,
         if reason is None:
             raise ValidationError(f"unknown lost reason #{value}", field="lost_reason")
         return reason.id, None
-    text = " ".join((value or "").split())
+    text = " ".join(clean_text(value or "").split())
     if not text:
         return None, None
     if len(text) > 1000:

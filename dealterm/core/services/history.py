@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from dealterm.core.context import ctx
 from dealterm.core.errors import NotFoundError, ValidationError
 from dealterm.core.models import Deal, EventKind, HistoryEvent
+from dealterm.core.validation import clean_text
 
 __all__ = ["add_comment", "events_for", "record"]
 
@@ -46,7 +47,7 @@ def add_comment(session: Session, deal_id: int, text: str) -> HistoryEvent:
         ValidationError: the comment is empty or too long.
         NotFoundError: no such deal.
     """
-    body = (text or "").strip()
+    body = clean_text(text or "").strip()
     if not body:
         raise ValidationError("a comment cannot be empty", field="comment")
     if len(body) > COMMENT_MAX:

@@ -30,6 +30,7 @@ __all__ = [
     "NextActivityModal",
     "NextStep",
     "quick_deadline",
+    "week_of",
 ]
 
 # The kinds the core lets a user plan (the CLI's --kind takes the same), in its order.
@@ -60,11 +61,36 @@ class NextStep:
     skip: str | None = None
 
 
-def quick_deadline(choice: str, now: datetime) -> datetime:
+def week_of(locale: str) -> tuple[int, frozenset[int]]:
+    """The first day of the week (0 = Monday) as the Activities view counts weeks (the
+    ``first_day_of_week`` preference, else the locale's), and the locale's weekend days."""
+    from dealterm.core.formatting import safe_locale
+    from dealterm.core.queries.activity_board import first_week_day
+
+    weekend = frozenset({5, 6})
+    try:
+        from babel import Locale
+
+        known = Locale.parse(safe_locale(locale))
+        start, end = int(known.weekend_start), int(known.weekend_end)
+        weekend = frozenset((start + i) % 7 for i in range((end - start) % 7 + 1))
+    except Exception:
+        pass  # Babel without weekend data: Saturday and Sunday
+    return first_week_day(locale), weekend
+
+
+def quick_deadline(
+    choice: str,
+    now: datetime,
+    *,
+    week_start: int = 0,
+    weekend: frozenset[int] = frozenset({5, 6}),
+) -> datetime:
     """The deadline a quick choice stands for, from the local ``now``.
 
     Today: the next full hour (at the latest 23:00); tomorrow and in 3 days: 10:00;
-    next week: Monday of next week at 10:00.
+    next week: the first working day of the next week at 10:00, weeks starting on
+    ``week_start`` (0 = Monday) as the Activities view's "Next week" column counts them.
     """
     today = now.date()
     if choice == "today":
@@ -76,8 +102,13 @@ def quick_deadline(choice: str, now: datetime) -> datetime:
         return datetime.combine(today + timedelta(days=1), time(10, 0))
     if choice == "3days":
         return datetime.combine(today + timedelta(days=3), time(10, 0))
-    monday: date = today + timedelta(days=7 - today.weekday())
-    return datetime.combine(monday, time(10, 0))
+    days_into_week = (today.weekday() - week_start) % 7
+    day: date = today + timedelta(days=7 - days_into_week)
+    for _ in range(6):  # a weekend never fills a whole week; stay inside it regardless
+        if day.weekday() not in weekend:
+            break
+        day += timedelta(days=1)
+    return datetime.combine(day, time(10, 0))
 
 
 class ActivityModal(ModalScreen[ActivityPlan | None]):
@@ -91,16 +122,31 @@ class ActivityModal(ModalScreen[ActivityPlan | None]):
     title_text = "Plan an activity"
 
     def __init__(
-        self, deal_title: str, *, clock: Clock, subject: str | None = None, kind: str = "call"
+        self,
+        deal_title: str,
+        *,
+        clock: Clock,
+        subject: str | None = None,
+        kind: str = "call",
+        locale: str | None = None,
     ) -> None:
+        """Args:
+        locale: the user's locale, for where weeks start (None: the app's).
+        """
         super().__init__()
         self.deal_title = deal_title
         self.clock = clock
         self.subject = subject if subject is not None else f"Follow up: {deal_title}"[:255]
         self.kind = kind
+        self._locale = locale
+
+    def _deadline(self, choice: str) -> datetime:
+        """The deadline of a quick choice, now, in the user's weeks."""
+        locale = self._locale or str(getattr(self.app, "locale", "") or "en_US")
+        week_start, weekend = week_of(locale)
+        return quick_deadline(choice, self.clock.now(), week_start=week_start, weekend=weekend)
 
     def compose(self) -> ComposeResult:
-        now = self.clock.now()
         with Vertical(classes="dialog wide"):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(self.deal_title, classes="dialog-subtitle")
@@ -115,7 +161,7 @@ class ActivityModal(ModalScreen[ActivityPlan | None]):
                 for value, label in QUICK_CHOICES:
                     yield RadioButton(label, value=value == "tomorrow", name=value)
             yield Input(
-                quick_deadline("tomorrow", now).strftime("%Y-%m-%d %H:%M"),
+                self._deadline("tomorrow").strftime("%Y-%m-%d %H:%M"),
                 placeholder="YYYY-MM-DD HH:MM",
                 id="deadline",
             )
@@ -134,9 +180,7 @@ class ActivityModal(ModalScreen[ActivityPlan | None]):
     @on(RadioSet.Changed, "#quick")
     def _quick(self, event: RadioSet.Changed) -> None:
         choice = event.pressed.name or "tomorrow"
-        self.query_one("#deadline", Input).value = quick_deadline(
-            choice, self.clock.now()
-        ).strftime("%Y-%m-%d %H:%M")
+        self.query_one("#deadline", Input).value = self._deadline(choice).strftime("%Y-%m-%d %H:%M")
 
     def _kind(self) -> str:
         pressed = self.query_one("#kind", RadioSet).pressed_button

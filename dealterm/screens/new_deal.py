@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -13,9 +14,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ListItem, ListView, Select, TextArea
 
 from dealterm.core.errors import ValidationError
+from dealterm.core.formatting import format_money
 from dealterm.core.services.card_layout import FieldDef
 from dealterm.core.services.deals import DealCreate
-from dealterm.core.services.products import ProductRowInput
+from dealterm.core.services.products import ProductRowInput, compute_row
 from dealterm.core.validation import parse_amount, parse_title
 from dealterm.widgets.card_about import check_custom, placeholder_for
 from dealterm.widgets.client_picker import ClientPicker
@@ -50,8 +52,26 @@ def load_choices(crm: Crm) -> NewDealChoices:
     )
 
 
+def _row_total(row: ProductRowInput) -> Decimal:
+    """The total of a row the product row form returned (its values are already parsed)."""
+    amount_off = row.discount_type == "amount"
+    discount = Decimal(row.discount)
+    return compute_row(
+        price=Decimal(row.price or 0),
+        quantity=Decimal(row.quantity),
+        discount_type=row.discount_type,
+        discount_rate=Decimal(0) if amount_off else discount,
+        discount_sum=discount if amount_off else Decimal(0),
+        tax_rate=None if row.tax_rate is None else Decimal(row.tax_rate),
+        tax_included=bool(row.tax_included),
+    ).total
+
+
 class NewDealModal(ModalScreen[DealCreate | None]):
-    """Dismisses with what to create (checked field by field), or None when cancelled."""
+    """Dismisses with what to create (checked field by field), or None when cancelled.
+
+    Escape (or Cancel) on a form with anything typed in it asks before throwing it away.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Create", id="new_deal.save"),
@@ -73,6 +93,7 @@ class NewDealModal(ModalScreen[DealCreate | None]):
         self.stage = stage
         self.choices = choices
         self.products: list[ProductRowInput] = []
+        self._initial: dict[str, object] = {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form"):
@@ -98,10 +119,13 @@ class NewDealModal(ModalScreen[DealCreate | None]):
                     yield Label(f"{field.label} *")
                     yield Input(placeholder=placeholder_for(field), id=f"cf-{field.code}")
                     yield Label("", id=f"cf-error-{field.code}", classes="error")
-                yield Label("Company")
-                yield ClientPicker(self.crm, kind="company", id="company")
-                yield Label("Contact")
-                yield ClientPicker(self.crm, kind="contact", id="contact")
+                with Horizontal(classes="inline"):
+                    with Vertical(classes="client"):
+                        yield Label("Company")
+                        yield ClientPicker(self.crm, kind="company", id="company")
+                    with Vertical(classes="client"):
+                        yield Label("Contact")
+                        yield ClientPicker(self.crm, kind="contact", id="contact")
                 yield Label("Products (ctrl+o adds one)")
                 yield ListView(id="products")
                 yield Button("Add product", id="add-product")
@@ -124,6 +148,22 @@ class NewDealModal(ModalScreen[DealCreate | None]):
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()
+        self._initial = self._entered()
+
+    def _entered(self) -> dict[str, object]:
+        """What the fields hold now (to tell whether anything was typed or chosen)."""
+        held: dict[str, object] = {
+            f"#{widget.id}": widget.value for widget in self.query(Input) if widget.id
+        }
+        held.update({f"#{s.id}": s.value for s in self.query(Select) if s.id})
+        held.update({f"#{p.id}": p.value for p in self.query(ClientPicker) if p.id})
+        held["#comment"] = self.query_one("#comment", TextArea).text.strip()
+        held["products"] = len(self.products)
+        return held
+
+    def is_dirty(self) -> bool:
+        """True when something was typed, chosen or added since the form opened."""
+        return self._entered() != self._initial
 
     # --- products ------------------------------------------------------------------------
     @on(Button.Pressed, "#add-product")
@@ -132,15 +172,24 @@ class NewDealModal(ModalScreen[DealCreate | None]):
 
     @work(exit_on_error=False)
     async def action_add_product(self) -> None:
-        from dealterm.screens.product_row import ProductRowModal
+        from dealterm.screens.product_row import ProductRowModal, shown_amount
 
-        row = await self.app.push_screen_wait(ProductRowModal())
+        currency = self.query_one("#currency", Select).value
+        chosen = None if currency is Select.NULL else str(currency)
+        others = sum((_row_total(r) for r in self.products), Decimal(0))
+        row = await self.app.push_screen_wait(ProductRowModal(others=others, currency=chosen))
         if row is None:
             return
         self.products.append(row)
-        await self.query_one("#products", ListView).append(
-            ListItem(Label(f"{row.name}: {row.price} x {row.quantity}"))
-        )
+        locale = str(getattr(self.app, "locale", "en_US") or "en_US")
+        price = Decimal(row.price or 0)
+        quantity = format(Decimal(row.quantity).normalize(), "f")
+        shown = format_money(price, chosen, locale) if chosen else shown_amount(price, locale)
+        listed = self.query_one("#products", ListView)
+        await listed.append(ListItem(Label(f"{row.name}: {shown} x {quantity}")))
+        # The cursor goes beside what was just added (in sight even in a short terminal),
+        # where enter adds another row.
+        self.query_one("#add-product", Button).focus()
 
     # --- saving ----------------------------------------------------------------------
     def _collect(self) -> DealCreate | None:
@@ -215,4 +264,13 @@ class NewDealModal(ModalScreen[DealCreate | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.is_dirty():
+            self.dismiss(None)
+            return
+        from dealterm.screens.confirm import ConfirmModal
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmModal("Discard this new deal?", confirm="Discard"), answered)

@@ -102,10 +102,15 @@ class ProductsSection(Vertical):
             if deal.manual_amount
             else "the amount follows the products (t: manual)"
         )
+        # Total and tax are the rows' own: a manual amount keeps the deal's stored tax as
+        # it was typed (or as the rows once gave it), which is not what the rows say now.
         total = sum((r.total for r in deal.products), start=deal.amount * 0)
+        rows_tax = sum((r.tax for r in deal.products), start=deal.amount * 0)
+        count = len(deal.products)
         self.query_one("#products-total", Static).update(
-            f"{len(deal.products)} rows · total {format_money(total, deal.currency, locale)} · "
-            f"tax {format_money(deal.tax_value, deal.currency, locale)} · deal amount "
+            f"{count} row{'' if count == 1 else 's'} · "
+            f"total {format_money(total, deal.currency, locale)} · "
+            f"tax {format_money(rows_tax, deal.currency, locale)} · deal amount "
             f"{format_money(deal.amount, deal.currency, locale)} — {mode}"
         )
 

@@ -183,3 +183,81 @@ def test_row_totals_are_exact_cents_and_never_negative(
         assert totals.total == exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     amount, tax_sum = rows_total([totals, totals])
     assert amount == totals.total * 2 and tax_sum == totals.tax * 2
+
+
+# --- the amount limit: a row, or the rows together, worth more than a deal may hold -------
+
+HUGE = {"name": "Huge", "price": "99999999999999", "quantity": "99999999"}
+
+
+@pytest.mark.parametrize("typed_amount", [None, "500"])
+def test_a_row_worth_more_than_a_deal_may_hold_is_refused(
+    db: Database, typed_amount: str | None
+) -> None:
+    with db.session() as session:
+        deal = create_deal(session, DealCreate(title="Kit", amount=typed_amount))
+        set_product_rows(session, deal.id, [_row(name="Keep", price="7")])
+        kept = deal_detail(session, deal.id)
+    with (
+        pytest.raises(ValidationError, match=r"row 2: the row's total is too large") as caught,
+        db.session() as session,
+    ):
+        set_product_rows(session, deal.id, [_row(name="Keep", price="7"), _row(**HUGE)])
+    assert caught.value.field == "products"
+    assert "999,999,999,999,999.99" in caught.value.message
+    with db.session(write=False) as session:
+        detail = deal_detail(session, deal.id)
+    assert [r.name for r in detail.products] == ["Keep"]
+    assert (detail.amount, detail.version) == (kept.amount, kept.version)
+
+
+def test_rows_that_add_up_to_more_than_a_deal_may_hold_are_refused_even_on_a_manual_amount(
+    db: Database,
+) -> None:
+    half = {"name": "Half", "price": "600000000000000"}  # each row fits, the two do not
+    with db.session() as session:
+        deal = create_deal(session, DealCreate(title="Typed", amount="10"))
+        set_product_rows(session, deal.id, [_row(**half)])
+    with (
+        pytest.raises(ValidationError, match=r"the rows' total is too large"),
+        db.session() as session,
+    ):
+        set_product_rows(session, deal.id, [_row(**half), _row(**half)])
+    with db.session(write=False) as session:
+        assert len(deal_detail(session, deal.id).products) == 1
+    with db.session() as session:  # up to the limit is fine, and the amount may follow it
+        set_product_rows(session, deal.id, [_row(name="All of it", price="999999999999999.99")])
+        auto = update_deal(session, deal.id, DealUpdate(manual_amount=False))
+    assert auto.amount == Decimal("999999999999999.99")
+
+
+def test_following_rows_stored_over_the_limit_is_a_clear_refusal(db: Database) -> None:
+    """Rows saved before the limit was checked: `t` (follow the products) says why it
+    cannot, instead of failing on the number (it was "no such record")."""
+    from dealterm.core.models import DealProduct
+
+    with db.session() as session:
+        deal = create_deal(session, DealCreate(title="Typed", amount="10"))
+        session.add(
+            DealProduct(
+                deal_id=deal.id,
+                name="Huge",
+                price=Decimal("99999999999999"),
+                quantity=Decimal("99999999"),
+                discount_type="percent",
+                discount_rate=Decimal(0),
+                discount_sum=Decimal(0),
+                tax_rate=None,
+                tax_included=False,
+                measure="pcs",
+                sort=10,
+            )
+        )
+    with (
+        pytest.raises(ValidationError, match=r"the rows' total is too large"),
+        db.session() as session,
+    ):
+        update_deal(session, deal.id, DealUpdate(manual_amount=False))
+    with db.session(write=False) as session:
+        detail = deal_detail(session, deal.id)
+    assert detail.manual_amount and detail.amount == Decimal("10.00")

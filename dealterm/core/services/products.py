@@ -14,6 +14,7 @@ from dealterm.core.models import Deal, DealProduct, DiscountType, EventKind, Pro
 from dealterm.core.readmodels import ProductRowRead
 from dealterm.core.services import history
 from dealterm.core.validation import (
+    MAX_AMOUNT,
     parse_amount,
     parse_percent,
     parse_quantity,
@@ -24,6 +25,8 @@ from dealterm.core.validation import (
 __all__ = [
     "ProductRowInput",
     "RowTotals",
+    "check_row_total",
+    "check_rows_total",
     "compute_row",
     "product_rows",
     "replace_rows",
@@ -90,6 +93,35 @@ def compute_row(
             tax = line * tax_rate / HUNDRED
             total = line + tax
     return RowTotals(quantize_money(unit), quantize_money(tax), quantize_money(total))
+
+
+def check_row_total(totals: RowTotals, *, field: str = "products", where: str = "") -> None:
+    """Refuse a row worth more than a deal amount may be (see ``MAX_AMOUNT``).
+
+    Args:
+        where: what precedes the message ("row 2: ").
+
+    Raises:
+        ValidationError: the row's total is over the limit.
+    """
+    if totals.total > MAX_AMOUNT:
+        raise ValidationError(
+            f"{where}the row's total is too large (the limit is {MAX_AMOUNT:,})", field=field
+        )
+
+
+def check_rows_total(rows: Sequence[RowTotals], *, field: str = "products") -> None:
+    """Refuse rows that add up to more than a deal amount may be: an automatic amount
+    becomes their total, a manual one may be switched to it at any time.
+
+    Raises:
+        ValidationError: the rows' total is over the limit.
+    """
+    total = sum((row.total for row in rows), Decimal(0))
+    if total > MAX_AMOUNT:
+        raise ValidationError(
+            f"the rows' total is too large (the limit is {MAX_AMOUNT:,})", field=field
+        )
 
 
 def rows_total(rows: Sequence[RowTotals]) -> tuple[Decimal, Decimal]:
@@ -205,6 +237,18 @@ def _build_row(session: Session, deal_id: int, data: ProductRowInput, position: 
         else (product.tax_included if product else False)
     )
     measure = (data.measure or (product.measure if product else "") or "pcs").strip()[:20]
+    check_row_total(
+        compute_row(
+            price=price,
+            quantity=quantity,
+            discount_type=kind,
+            discount_rate=rate,
+            discount_sum=off,
+            tax_rate=tax_rate,
+            tax_included=bool(included),
+        ),
+        where=where,
+    )
     return DealProduct(
         deal_id=deal_id,
         product_id=product.id if product else None,
@@ -238,10 +282,13 @@ def replace_rows(
     the deal's version; history is written here when ``log`` is set.
 
     Raises:
-        ValidationError: a row is invalid; nothing is changed.
+        ValidationError: a row is invalid, or the rows add up to more than a deal
+            amount may be (even under a manual amount, which may follow them later);
+            nothing is changed.
     """
     assert deal.id is not None
     built = [_build_row(session, deal.id, data, i) for i, data in enumerate(rows, start=1)]
+    check_rows_total([_totals_of(row) for row in built])
     old = _stored_rows(session, deal.id)
     before = _summary(old)
     for row in old:
@@ -265,12 +312,19 @@ def replace_rows(
 def recompute_amount(
     session: Session, deal: Deal, rows: Sequence[DealProduct] | None = None, *, log: bool = True
 ) -> bool:
-    """Set an automatic amount to the rows' total; returns True if amount or tax changed."""
+    """Set an automatic amount to the rows' total; returns True if amount or tax changed.
+
+    Raises:
+        ValidationError: the rows add up to more than a deal amount may be (rows stored
+            before that was checked); nothing is changed.
+    """
     if deal.is_manual_amount:
         return False
     assert deal.id is not None
     current = list(rows) if rows is not None else _stored_rows(session, deal.id)
-    amount, tax = rows_total([_totals_of(row) for row in current])
+    totals = [_totals_of(row) for row in current]
+    check_rows_total(totals)
+    amount, tax = rows_total(totals)
     changed = amount != deal.amount or tax != deal.tax_value
     if log and amount != deal.amount:
         history.record(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
@@ -81,11 +82,46 @@ def _screen(name: str):  # type: ignore[no-untyped-def]
     return make
 
 
+@cache
 def _deal_commands() -> type[Provider]:
     """The palette's CRM commands (imported when the palette first opens)."""
     from dealterm.commands import DealCommands
+    from dealterm.screens.help import PaletteCommand, screen_commands
 
-    return DealCommands
+    class ViewCommands(DealCommands):
+        """The CRM's commands, with the actions of the screen in sight taken from its keys.
+
+        DealCommands' own list of screen actions was written for the board: in the list
+        it offered "New deal" in a column and a "Filter deals" that searched. The screen's
+        bindings name every action it has, with its key and id, and nothing else.
+        """
+
+        def _commands(self) -> list[PaletteCommand]:
+            screen = self.screen
+            app = self.dt_app
+            own = [command for command in super()._commands() if not self._left_out(command[2])]
+            commands = screen_commands(screen)
+            if app.deal_filter is not None and app.is_view(screen):
+                commands.append(
+                    (
+                        "Clear the filter",
+                        f"{app.key_of('app.clear_filter')} · app.clear_filter · every deal again",
+                        app.action_clear_filter,
+                    )
+                )
+            return [*commands, *own]
+
+        def _left_out(self, callback: object) -> bool:
+            """DealCommands' screen actions; a switch to the view in sight."""
+            func, args = getattr(callback, "func", None), getattr(callback, "args", None)
+            if func == self._run_screen_action:
+                return True
+            app = self.dt_app
+            return (
+                func == app.switch_mode and args == (app.current_mode,) and app.is_view(self.screen)
+            )
+
+    return ViewCommands
 
 
 class DealtermApp(PreparedViews, App[None]):
@@ -112,6 +148,7 @@ class DealtermApp(PreparedViews, App[None]):
         Binding("s", "settings", "Settings", id="app.settings"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("ctrl+l", "clear_filter", "Clear the filter", show=False, id="app.clear_filter"),
         # Priority, so focus moves before the next key is handed to a widget: keys typed
         # quickly after a tab (a fast typist, a paste of "name<TAB>amount") land in the
         # next field, not in the one being left.
@@ -528,6 +565,23 @@ class DealtermApp(PreparedViews, App[None]):
             return
         self.set_filter(result.filter)
 
+    def action_clear_filter(self) -> None:
+        """Show every deal: drop the whole filter, its words and its conditions (ctrl+l)."""
+        if self.deal_filter is not None:
+            self.set_filter(None)
+
+    def is_view(self, screen: Screen[Any]) -> bool:
+        """``screen`` is one of the four views itself (no card, settings or dialog)."""
+        return bool(self.screen_stack) and screen is self.screen_stack[0]
+
+    def key_of(self, binding_id: str) -> str:
+        """How the app's binding ``binding_id`` is keyed (``[keymap]`` may remap it)."""
+        for binding in Binding.make_bindings(self.BINDINGS):
+            if binding.id == binding_id:
+                key = self.settings.keymap.get(binding_id, binding.key).split(",")[0]
+                return self.get_key_display(binding.with_key(key.strip()))
+        return ""
+
     # --- changes -----------------------------------------------------------------------
     def check_for_changes(self) -> None:
         """Timer: look for changes in a thread (never on the UI thread)."""
@@ -582,6 +636,11 @@ class DealtermApp(PreparedViews, App[None]):
         """
         from textual.screen import ModalScreen
 
+        if action == "clear_filter":
+            # A view's key (a card or a dialog shows no filter); dimmed while none is set.
+            if len(self.screen_stack) != 1 or self.crm is None:
+                return False
+            return True if self.deal_filter is not None else None
         if action not in ("switch_mode", "settings"):
             return True
         return not (

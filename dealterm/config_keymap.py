@@ -17,7 +17,9 @@ _IDS: dict[str, str] = {
         "done filter move_next move_next_alt move_prev move_prev_alt open plan reload search"
     ),
     "activity": "cancel save",
-    "app": "activities board calendar help list next_field previous_field quit settings",
+    "app": (
+        "activities board calendar clear_filter help list next_field previous_field quit settings"
+    ),
     "board": (
         "down filter filter_form first last left lost move_next move_next_alt move_pipeline "
         "move_prev move_prev_alt new_deal open page_down page_up pick_stage pipeline plan "

@@ -230,16 +230,8 @@ class ActivitiesScreen(CrmScreen):
         card = self._card()
         if card is None:
             return
-        target = board.column + step
-        if not 0 <= target < len(board.lanes):
-            return
-        code = board.lanes[target].summary.stage.code
-        if code in NOT_DROPPABLE:
-            self.notify(
-                f"Deals cannot be moved into “{NOT_DROPPABLE[code]}”: it follows the deadlines",
-                severity="warning",
-                timeout=4,
-            )
+        code = self._move_target(board, step)
+        if code is None:
             return
         try:
             planned = await in_thread(self.crm.move_to_bucket, card.card.id, code)
@@ -250,6 +242,27 @@ class ActivitiesScreen(CrmScreen):
         self.notify(f"“{card.card.title}”: {planned.subject} moved to {when}", timeout=3)
         self.dt_app.note_own_change()
         self.reload(select=card.card.id)
+
+    def _move_target(self, board: Board, step: int) -> str | None:
+        """The code of the next column ``step`` leads to that takes moves: the ones that
+        follow the deadlines (Overdue, Without activities) are passed over, so "Next week"
+        and "Later" are one move apart. None (said when a column was passed over) if
+        there is none that way."""
+        target = board.column + step
+        passed = None
+        while 0 <= target < len(board.lanes):
+            code = board.lanes[target].summary.stage.code
+            if code not in NOT_DROPPABLE:
+                return code
+            passed = passed or code
+            target += step
+        if passed is not None:
+            self.notify(
+                f"Deals cannot be moved into “{NOT_DROPPABLE[passed]}”: it follows the deadlines",
+                severity="warning",
+                timeout=4,
+            )
+        return None
 
     @work(exclusive=True, group="activities-write", exit_on_error=False)
     async def action_plan(self) -> None:

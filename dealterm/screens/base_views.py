@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from textual.timer import Timer
     from textual.widget import AwaitMount
 
+    from dealterm.messages import FilterChanged
     from dealterm.screens.base import CrmScreen
 
 __all__ = ["PREPARED_VIEWS", "PreparedViews"]
@@ -72,6 +73,24 @@ class PreparedViews:
         if isinstance(event, events.InputEvent):
             self._last_input = time.monotonic()
         await super().on_event(event)  # type: ignore[misc]
+
+    def on_filter_changed(self, _: FilterChanged) -> None:
+        """The shared filter changed (bubbled up from the view in sight, which reads it
+        again): that view's search box shows its words, wherever they were typed (the
+        filter form, the clear-filter key). Views out of sight catch up when they come
+        back (``FilterBar`` follows Textual's screen-change signal)."""
+        from textual.app import ScreenStackError, UnknownModeError
+
+        from dealterm.widgets.filter_bar import FilterBar
+
+        try:
+            screen = self.screen
+        except (ScreenStackError, UnknownModeError):  # the app is closing: no screen left
+            return
+        # Its children, not a query (~50 us): this runs on every search keystroke.
+        for bar in screen.children:
+            if isinstance(bar, FilterBar) and bar.is_mounted:  # composed: it has its box
+                bar.follow()
 
     def switch_mode(self, mode: str) -> AwaitMount:
         """Switch views; a view built ahead of time starts reading before it is laid out."""

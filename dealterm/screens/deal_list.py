@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from array import array
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -23,6 +24,8 @@ from dealterm.widgets.filter_bar import FilterBar
 from dealterm.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dealterm.core.queries.deal_list import ListTotals
 
 __all__ = ["ListScreen"]
@@ -115,7 +118,10 @@ class ListScreen(CrmScreen):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.query_one(DealTable).focus()
+        table = self.query_one(DealTable)
+        table.focus()
+        # The header is above the table: it scrolls sideways with the rows.
+        self.watch(table, "scroll_x", self._show_header, init=False)
         if self.ready:
             self.reload()
 
@@ -384,9 +390,39 @@ class ListScreen(CrmScreen):
         self._show_header()
         await in_thread(self.crm.set_preference, COLUMNS_KEY, json.dumps(keys))
 
+    def _bulk_actions(self) -> list[tuple[str, str]]:
+        """The bulk actions, as the picker (and the palette) offer them now."""
+        if self.query_one(DealTable).selected:
+            return list(BULK_ACTIONS)
+        # Nothing ticked: export takes every deal the filter shows.
+        return [
+            (key, "Export every deal the filter shows (CSV or JSON)…" if key == "export" else text)
+            for key, text in BULK_ACTIONS
+        ]
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """Each bulk action on its own, for the command palette (``b``, then the action)."""
+        selected = bool(self.query_one(DealTable).selected)
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        for key, text in self._bulk_actions():
+            on = (
+                "the selected deals"
+                if selected
+                else "every deal the filter shows"
+                if key == "export"
+                else "the deal under the cursor"
+            )
+            run = partial(self.run_action, f"bulk({key!r})")
+            commands.append((f"Bulk: {text}", f"b, then this · on {on} · list.bulk", run))
+        return commands
+
     @work(exclusive=True, group="list-write", exit_on_error=False)
-    async def action_bulk(self) -> None:
-        """Apply an action to the selection (or to the deal under the cursor)."""
+    async def action_bulk(self, action: str = "") -> None:
+        """Apply an action to the selection (or to the deal under the cursor).
+
+        Args:
+            action: one of ``BULK_ACTIONS`` (the palette's); "" asks which.
+        """
         from dealterm.screens.bulk import run_bulk_action
         from dealterm.screens.picker import PickerModal
 
@@ -396,17 +432,13 @@ class ListScreen(CrmScreen):
             self.notify("Nothing selected", severity="warning", timeout=2)
             return
         label = f"{len(ids):,} deal{'s' if len(ids) != 1 else ''}"
-        actions = list(BULK_ACTIONS)
-        if not table.selected:  # nothing ticked: export takes every deal the filter shows
-            actions = [
-                (key, "Export every deal the filter shows (CSV or JSON)…")
-                if key == "export"
-                else (key, text)
-                for key, text in actions
-            ]
-        action = await self.app.push_screen_wait(PickerModal(f"Bulk action on {label}", actions))
-        if action is None:
-            return
+        if not action:
+            picked = await self.app.push_screen_wait(
+                PickerModal(f"Bulk action on {label}", self._bulk_actions())
+            )
+            if picked is None:
+                return
+            action = picked
         done = await run_bulk_action(self, action, ids)
         if done:
             table.selected.clear()

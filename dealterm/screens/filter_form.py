@@ -86,6 +86,11 @@ class FilterModal(ModalScreen[FilterResult | None]):
     }
     """
 
+    # Under the form's width (app.tcss) its buttons take only their labels' width, so
+    # the five fit an 80-column terminal. (Not ClassVar: Textual declares it "ClassVar[...]
+    # | None", which mypy reads as an instance variable.)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (92, "-wide")]  # noqa: RUF012
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "apply", "Apply", id="filter_form.apply"),
         Binding("escape", "cancel", "Cancel", id="filter_form.cancel"),

@@ -123,6 +123,7 @@ class DealTable(ScrollView, can_focus=True):
         # changed; formatting a line's cells (money through Babel) is most of a frame.
         self._lines: dict[int, tuple[dict[str, Any], tuple[Any, ...], Strip]] = {}
         self._base_style: Style | None = None  # rich_style walks the ancestors: once per look
+        self._header: tuple[tuple[Any, ...], Text] | None = None  # the last header, its look
 
     def notify_style_update(self) -> None:
         self._base_style = None
@@ -221,7 +222,26 @@ class DealTable(ScrollView, can_focus=True):
         return self.columns[self.column_cursor]
 
     def header(self, sort: str, descending: bool) -> Text:
-        """The header line: column names, the sorted one with an arrow, the column cursor marked."""
+        """The header line: column names, the sorted one with an arrow, the column cursor
+        marked; scrolled sideways as the rows are (it is drawn above the table).
+
+        Asked for on every cursor move and search result: the same look is not drawn again.
+        """
+        scroll_x = int(self.scroll_x)
+        look = (sort, descending, self.column_cursor, self.has_focus, self.columns, scroll_x)
+        if self._header is not None and self._header[0] == look:
+            return self._header[1]
+        text = self._header_line(sort, descending)
+        if scroll_x:
+            # Cut by cells, as the rows are (Strip.crop), not by characters.
+            line = Strip(list(text.render(self.app.console)), text.cell_len)
+            cut = line.crop(scroll_x, line.cell_length)
+            text = Text.assemble(*((segment.text, segment.style or "") for segment in cut))
+        self._header = (look, text)
+        return text
+
+    def _header_line(self, sort: str, descending: bool) -> Text:
+        """The whole header line, unscrolled."""
         text = Text("  ")
         for index, column in enumerate(self.columns):
             label = column.label + (

@@ -1,8 +1,14 @@
-"""The filter bar (`/`): search as you type, shared by every view."""
+"""The filter bar (`/`): search as you type, shared by every view.
+
+Every view has its own bar, and all of them show the words of the one shared filter: a bar
+follows the filter when its view comes into sight (:meth:`FilterBar.follow`, on Textual's
+screen-change signal), when it opens, and when the filter changes while its view is in
+sight (the app calls :meth:`FilterBar.follow` on :class:`~dealterm.messages.FilterChanged`).
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -11,6 +17,9 @@ from textual.containers import Horizontal
 from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import Input, Label
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 __all__ = ["FilterBar", "SearchInput"]
 
@@ -29,8 +38,14 @@ class SearchInput(Input):
         super()._watch_value(value)
 
 
+def shared_words(app: object) -> str:
+    """The words of the filter in force (the app's ``deal_filter``), "" without any."""
+    flt = getattr(app, "deal_filter", None)
+    return (getattr(flt, "search", None) or "") if flt is not None else ""
+
+
 class FilterBar(Horizontal):
-    """A one-line search box; hidden until opened."""
+    """A one-line search box: open while it is typed into or the shared filter has words."""
 
     DEFAULT_CSS = """
     FilterBar {
@@ -72,6 +87,19 @@ class FilterBar(Horizontal):
     def __init__(self) -> None:
         super().__init__()
         self._pending = False  # a change is queued to be sent
+        self._words = ""  # the filter's words as this bar last set or saw them (stripped)
+        # Words this bar sent that it has not seen in force yet, oldest first: a keystroke's
+        # search is applied a message later, and the next keys are typed meanwhile.
+        self._unseen: list[str] = []
+
+    def on_mount(self) -> None:
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        # Back in sight (another view, a dialog or the card closed): nothing is being typed
+        # here, so the shared words are the ones to show.
+        if screen is self.screen:
+            self.follow(typed=False)
 
     def compose(self) -> ComposeResult:
         yield Label("Filter")
@@ -83,10 +111,38 @@ class FilterBar(Horizontal):
         return self.query_one(Input).value
 
     def open(self) -> None:
-        """Show the bar and put the cursor in it."""
+        """Show the bar with the shared filter's words and put the cursor in it (the words
+        are selected: a letter starts a new search, → or End goes on from them)."""
+        box = self.query_one(Input)
+        if not box.has_focus:
+            self.follow(typed=False)
         self.add_class("-open")
         # At once, not after the keys already waiting: they are the search's.
-        self.screen.set_focus(self.query_one(Input))
+        self.screen.set_focus(box)
+
+    def follow(self, *, typed: bool = True) -> None:
+        """Show the words of the shared filter, if they changed elsewhere.
+
+        Args:
+            typed: the bar may have been typed into just now: words it sent and has not
+                seen in force yet are its own, still on their way, and leave it as it is.
+                False (the view comes back into sight, the bar opens): nothing is on its
+                way, the shared words are the ones to show.
+        """
+        words = shared_words(self.app)
+        if typed and words in self._unseen:
+            del self._unseen[: self._unseen.index(words) + 1]
+            return
+        self._unseen.clear()
+        box = self.query_one(Input)
+        if words != self._words or box.value.strip() != words:
+            self._words = words
+            self._pending = False
+            # Its Input.Changed sends nothing: these words are in force already.
+            box.value = words
+            box.cursor_position = len(words)
+        if not box.has_focus:
+            self.set_class(bool(words), "-open")
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:
@@ -98,7 +154,11 @@ class FilterBar(Horizontal):
     def _send(self) -> None:
         if self._pending:
             self._pending = False
-            self.post_message(self.Changed(self.text))
+            text = self.text
+            if text.strip() != self._words:  # spaces around the words search nothing new
+                self._words = text.strip()
+                self._unseen.append(self._words)
+                self.post_message(self.Changed(text))
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -109,11 +169,12 @@ class FilterBar(Horizontal):
         self.post_message(self.Done())
 
     def action_clear(self) -> None:
-        """Clear the filter and hide the bar."""
+        """Clear the filter's words and hide the bar."""
         self._pending = False
-        had_text = bool(self.text)
         self.query_one(Input).value = ""
         self.remove_class("-open")
-        if had_text:
+        if self._words or shared_words(self.app):  # the words in force, wherever typed
+            self._words = ""
+            self._unseen.append("")
             self.post_message(self.Changed(""))
         self.post_message(self.Done())

@@ -273,28 +273,39 @@ async def test_shift_right_moves_an_overdue_deal_to_today_and_on(make_app, demo_
         assert counts_in(db) == counts(app)
 
 
-async def test_moves_into_without_activities_or_overdue_are_refused(
+async def test_moves_pass_over_without_activities_and_stop_at_overdue(
     make_app, demo_db, db_of
 ) -> None:
+    """ "Without activities" sits between "Next week" and "Later" and takes no moves: a move
+    passes over it, both ways. "Overdue", first, has nothing beyond it: refused."""
     db = db_of(demo_db)
     before = all_activities(db)
     columns = expected_columns(db)
-    assert columns["next_week"] == [NEXT_WEEK_DEAL]
+    later = columns["later"][0]
+    assert len(open_activities(db, later)) == 1  # its column is its one activity's
     first_this_week = columns["this_week"][0]
     notes: list[str] = []
     app = starting_in(make_app(demo_db), "activities")
     async with app.run_test(size=SIZE, message_hook=notes_hook(notes)) as pilot:
         await open_board(pilot)
-        await pilot.press("right", "right", "right")
-        assert current(app) == ("next_week", NEXT_WEEK_DEAL)
-        await pilot.press("shift+right")  # into "Without activities": refused
-        await until(pilot, lambda: any("Without activities" in note for note in notes))
+        await pilot.press(*["right"] * 5)
+        assert current(app) == ("later", later)
+        await pilot.press("shift+left")  # over "Without activities", into "Next week"
+        await until(pilot, lambda: current(app) == ("next_week", later))
         await settled(pilot)
-        assert all_activities(db) == before
-        assert current(app) == ("next_week", NEXT_WEEK_DEAL)
+        [planned] = open_activities(db, later)
+        assert local(planned.deadline) == datetime(2026, 3, 15, 10, 0, tzinfo=ZONE)
         assert counts(app) == counts_in(db)
 
-        await pilot.press("left")
+        await pilot.press("shift+right")  # over "Without activities", back into "Later"
+        await until(pilot, lambda: current(app) == ("later", later))
+        await settled(pilot)
+        [planned] = open_activities(db, later)
+        assert local(planned.deadline) == datetime(2026, 3, 22, 10, 0, tzinfo=ZONE)
+        assert counts(app) == counts_in(db)
+        assert not any("cannot be moved" in note for note in notes)
+
+        await pilot.press(*["left"] * 3)
         assert current(app) == ("this_week", first_this_week)
         await pilot.press("shift+left")  # into "Today": fine
         await until(pilot, lambda: current(app) == ("today", first_this_week))
@@ -307,8 +318,9 @@ async def test_moves_into_without_activities_or_overdue_are_refused(
         assert all_activities(db) == changed
     [nearest] = open_activities(db, first_this_week)
     assert local(nearest.deadline) == datetime(2026, 3, 10, 11, 0, tzinfo=ZONE)
-    assert {k: v for k, v in changed.items() if k != nearest.id} == {
-        k: v for k, v in before.items() if k != nearest.id
+    moved = {nearest.id, planned.id}
+    assert {k: v for k, v in changed.items() if k not in moved} == {
+        k: v for k, v in before.items() if k not in moved
     }
 
 

@@ -383,7 +383,7 @@ async def test_the_palette_finds_and_runs_new_deal(make_app, demo_db) -> None:  
             prompts = (options.get_option_at_index(i).prompt for i in range(options.option_count))
             return [str(prompt).splitlines()[0] for prompt in prompts]
 
-        await until(pilot, lambda: "New deal" in offered(), timeout=1.5)
+        await until(pilot, lambda: offered()[:1] == ["New deal"], timeout=1.5)
         await pilot.press("enter")
         await wait_for_screen(pilot, NewDealModal)
 

@@ -252,11 +252,17 @@ def parse_date(value: object, *, field: str, label: str) -> date:
     if isinstance(value, date):
         return value
     text = str(value).strip()
+    impossible = False
     for fmt in _date_formats():
         try:
             return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+        except ValueError as error:
+            # Written the right way, but the month has no such day (31.02.2026).
+            impossible = impossible or "out of range" in str(error)
+    if impossible:
+        raise ValidationError(
+            f"{label}: {text!r} is not a date: the month has no such day", field=field
+        )
     raise ValidationError(f"{label}: {text!r} is not a date (use {date_hint()})", field=field)
 
 

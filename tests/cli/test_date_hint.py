@@ -23,7 +23,7 @@ def dotted(monkeypatch: pytest.MonkeyPatch) -> None:
     [
         ("deal", "list", "--close-from", "2026-13-45"),  # the quick path hands it to Typer
         ("export", "deals", "--created-to", "soon"),
-        ("deal", "add", "--title", "X", "--close-date", "31.02.2026"),
+        ("deal", "add", "--title", "X", "--close-date", "32.01.2026"),
         ("deal", "edit", "1", "--begin-date", "tomorrow"),
         ("recurring", "run", "--until", "someday"),
         ("suggest", "backtest", "--as-of", "2026/13/01"),

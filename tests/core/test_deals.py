@@ -274,3 +274,12 @@ def test_an_amount_that_is_not_a_number_as_people_write_one_is_refused(
 )
 def test_amounts_grouped_in_threes_are_read(db: Database, typed: str, amount: str) -> None:
     assert _create(db, title="Grouped", amount=typed).amount == Decimal(amount)
+
+
+def test_a_date_written_right_but_with_no_such_day_says_so(db: Database) -> None:
+    """'31.02.2026' has the form of a date: the message says the month has no such day,
+    rather than naming a form the user already used."""
+    with pytest.raises(ValidationError) as caught:
+        _create(db, title="Leap", close_date="31.02.2026")
+    assert caught.value.field == "close_date"
+    assert "no such day" in caught.value.message

@@ -61,7 +61,11 @@ async def test_bad_values_show_beside_the_field_and_save_nothing(make_app, demo_
         card.query_one("#f-comments", TextArea).text = "A good change that must wait"
         for field, bad, message in (
             ("amount", "12,5x", "Amount must be a number, not '12,5x'"),
-            ("close_date", "31.02.2026", "Close date: '31.02.2026' is not a date (use YYYY-MM-DD)"),
+            (
+                "close_date",
+                "31.02.2026",
+                "Close date: '31.02.2026' is not a date: the month has no such day",
+            ),
             ("title", "x" * 256, "Title is 256 characters long; the limit is 255"),
         ):
             good = card.query_one(f"#f-{field}", Input).value

@@ -22,6 +22,7 @@ from dealterm.core.clock import Clock
 from dealterm.core.errors import ValidationError
 from dealterm.core.services.activities import PLANNABLE_KINDS, activity_label
 from dealterm.core.validation import parse_datetime, parse_title
+from dealterm.widgets.footer import KeyFooter
 
 __all__ = [
     "QUICK_CHOICES",
@@ -167,6 +168,7 @@ class ActivityModal(ModalScreen[ActivityPlan | None]):
             )
             yield Label("", id="deadline-error", classes="error")
             yield from self.compose_buttons()
+        yield KeyFooter()
 
     def compose_buttons(self) -> ComposeResult:
         """The row of buttons (the prompt adds Skip)."""

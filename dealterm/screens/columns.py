@@ -13,6 +13,7 @@ from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from dealterm.core.deal_columns import COLUMNS, ListColumn
+from dealterm.widgets.footer import KeyFooter
 
 __all__ = ["ColumnsModal"]
 
@@ -43,6 +44,7 @@ class ColumnsModal(ModalScreen[list[str] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def _selections(self) -> list[Selection[str]]:
         return [Selection(self.available[key].label, key, key in self.shown) for key in self.order]

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, TextArea
 
+from dealterm.widgets.footer import KeyFooter
+
 __all__ = ["CommentModal"]
 
 
@@ -30,6 +32,7 @@ class CommentModal(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Add (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()

@@ -11,6 +11,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
+from dealterm.widgets.footer import KeyFooter
+
 __all__ = ["ConfirmModal"]
 
 
@@ -35,6 +37,7 @@ class ConfirmModal(ModalScreen[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.confirm_label} (y)", variant="primary", id="yes")
                 yield Button(f"{self.cancel_label} (n)", id="no")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()

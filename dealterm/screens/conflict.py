@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Label
 
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.table import Table
 
 __all__ = ["ConflictModal"]
@@ -41,6 +42,7 @@ class ConflictModal(ModalScreen[str]):
                 yield Button("Use the saved values", variant="primary", id="theirs")
                 yield Button("Save mine over them", variant="warning", id="mine")
                 yield Button("Keep editing", id="edit")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#theirs", Button).focus()

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 
 from dealterm.core.formatting import format_money, safe_locale
 from dealterm.core.queries.calendar import DATE_FIELDS, DayActivity, DayDeal, DayItems, DayTotal
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.month_grid import activity_count
 
 __all__ = ["DayListModal", "ShiftDeal"]
@@ -98,6 +99,7 @@ class DayListModal(ModalScreen[int | None]):
                 "enter: card · shift+←/→: move a day · tab: other list · esc: close",
                 classes="hint",
             )
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         deals = self.query_one("#day-deals", OptionList)

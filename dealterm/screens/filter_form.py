@@ -18,6 +18,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 from dealterm.core.errors import ValidationError
 from dealterm.core.filters import PRESETS, DealFilter, Status
 from dealterm.core.validation import parse_amount, parse_date
+from dealterm.widgets.footer import KeyFooter
 
 __all__ = ["FilterChoices", "FilterModal", "FilterResult"]
 
@@ -191,6 +192,7 @@ class FilterModal(ModalScreen[FilterResult | None]):
                 yield Button("Delete saved", id="delete")
                 yield Button("Clear", variant="warning", id="clear")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#f-search", Input).focus()

@@ -21,6 +21,8 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
+from dealterm.widgets.footer import KeyFooter
+
 __all__ = ["FormField", "FormModal", "swatch"]
 
 
@@ -110,6 +112,7 @@ class FormModal(ModalScreen[Any]):
                         yield Label("", id=f"e-{spec.key}", classes="error")
             yield Label("", id="e-form", classes="error")
             yield Label("ctrl+s or enter saves · escape cancels", classes="hint")
+        yield KeyFooter()
 
     def _widget(self, spec: FormField) -> ComposeResult:
         if spec.kind == "select":

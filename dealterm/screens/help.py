@@ -18,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from dealterm.widgets.footer import KeyFooter
 from dealterm.widgets.table import Table
 
 __all__ = ["BUILT_IN", "HelpScreen", "binding_rows", "screen_commands"]
@@ -157,6 +158,7 @@ class HelpScreen(ModalScreen[None]):
                 ),
                 classes="hint",
             )
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from dealterm.widgets.footer import KeyFooter
+
 if TYPE_CHECKING:
     from dealterm.core.crm import Choice
 
@@ -45,6 +47,7 @@ class LostReasonModal(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Lost", variant="error", id="ok")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

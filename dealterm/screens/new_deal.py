@@ -21,6 +21,7 @@ from dealterm.core.services.products import ProductRowInput, compute_row
 from dealterm.core.validation import parse_amount, parse_title
 from dealterm.widgets.card_about import check_custom, placeholder_for
 from dealterm.widgets.client_picker import ClientPicker
+from dealterm.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from dealterm.core.crm import Choice, Crm, PipelineInfo
@@ -145,6 +146,7 @@ class NewDealModal(ModalScreen[DealCreate | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Create (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#title", Input).focus()

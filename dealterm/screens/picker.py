@@ -12,6 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from dealterm.widgets.footer import KeyFooter
+
 __all__ = ["PickerModal"]
 
 
@@ -37,6 +39,7 @@ class PickerModal(ModalScreen[str | None]):
             # no select-on-focus: the first letter typed over the list must stay in the field
             yield Input(placeholder="type to narrow…", id="picker-filter", select_on_focus=False)
             yield OptionList(id="picker-options")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._fill("")

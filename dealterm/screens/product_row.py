@@ -27,6 +27,7 @@ from dealterm.core.validation import (
     parse_quantity,
     parse_title,
 )
+from dealterm.widgets.footer import KeyFooter
 
 __all__ = ["ProductRowModal", "shown_amount"]
 
@@ -149,6 +150,7 @@ class ProductRowModal(ModalScreen[ProductRowInput | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 yield Button("Cancel", id="cancel")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#row-name", Input).focus()

@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from dealterm.widgets.footer import KeyFooter
+
 __all__ = ["PromptModal"]
 
 
@@ -32,6 +34,7 @@ class PromptModal(ModalScreen[str | None]):
             yield Label(self.question, classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder)
             yield Label("enter to confirm · escape to cancel", classes="hint")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -237,19 +237,7 @@ def _build_row(session: Session, deal_id: int, data: ProductRowInput, position: 
         else (product.tax_included if product else False)
     )
     measure = (data.measure or (product.measure if product else "") or "pcs").strip()[:20]
-    check_row_total(
-        compute_row(
-            price=price,
-            quantity=quantity,
-            discount_type=kind,
-            discount_rate=rate,
-            discount_sum=off,
-            tax_rate=tax_rate,
-            tax_included=bool(included),
-        ),
-        where=where,
-    )
-    return DealProduct(
+    row = DealProduct(
         deal_id=deal_id,
         product_id=product.id if product else None,
         name=name,
@@ -263,6 +251,8 @@ def _build_row(session: Session, deal_id: int, data: ProductRowInput, position: 
         measure=measure,
         sort=position * 10,
     )
+    check_row_total(_totals_of(row), where=where)
+    return row
 
 
 def _summary(rows: Sequence[DealProduct]) -> str:

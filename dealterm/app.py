@@ -86,42 +86,8 @@ def _screen(name: str):  # type: ignore[no-untyped-def]
 def _deal_commands() -> type[Provider]:
     """The palette's CRM commands (imported when the palette first opens)."""
     from dealterm.commands import DealCommands
-    from dealterm.screens.help import PaletteCommand, screen_commands
 
-    class ViewCommands(DealCommands):
-        """The CRM's commands, with the actions of the screen in sight taken from its keys.
-
-        DealCommands' own list of screen actions was written for the board: in the list
-        it offered "New deal" in a column and a "Filter deals" that searched. The screen's
-        bindings name every action it has, with its key and id, and nothing else.
-        """
-
-        def _commands(self) -> list[PaletteCommand]:
-            screen = self.screen
-            app = self.dt_app
-            own = [command for command in super()._commands() if not self._left_out(command[2])]
-            commands = screen_commands(screen)
-            if app.deal_filter is not None and app.is_view(screen):
-                commands.append(
-                    (
-                        "Clear the filter",
-                        f"{app.key_of('app.clear_filter')} · app.clear_filter · every deal again",
-                        app.action_clear_filter,
-                    )
-                )
-            return [*commands, *own]
-
-        def _left_out(self, callback: object) -> bool:
-            """DealCommands' screen actions; a switch to the view in sight."""
-            func, args = getattr(callback, "func", None), getattr(callback, "args", None)
-            if func == self._run_screen_action:
-                return True
-            app = self.dt_app
-            return (
-                func == app.switch_mode and args == (app.current_mode,) and app.is_view(self.screen)
-            )
-
-    return ViewCommands
+    return DealCommands
 
 
 class DealtermApp(PreparedViews, App[None]):

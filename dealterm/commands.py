@@ -13,17 +13,6 @@ if TYPE_CHECKING:
 
 __all__ = ["DealCommands"]
 
-_ACTIONS = (
-    ("New deal", "Create a deal in the selected column", "new_deal"),
-    ("Plan an activity", "Plan a call, meeting or task on the selected deal", "plan_activity"),
-    ("Move the deal to a stage…", "Pick any stage of the pipeline", "pick_stage"),
-    ("Mark the deal won", "Close the selected deal as won", "won"),
-    ("Mark the deal lost", "Close the selected deal as lost, with a reason", "lost"),
-    ("Undo the last move", "Put the last moved or closed deal back", "undo"),
-    ("Filter deals", "Search as you type", "filter"),
-    ("Switch pipeline…", "Show another pipeline", "switch_pipeline"),
-    ("Reload", "Read everything from the database again", "reload"),
-)
 _VIEWS = (
     ("board", "Board"),
     ("list", "List"),
@@ -39,17 +28,26 @@ class DealCommands(Provider):
     def dt_app(self) -> DealtermApp:
         return self.app  # type: ignore[return-value]
 
-    def _run_screen_action(self, action: str) -> None:
-        # self.screen is the screen the palette was opened over (app.screen is the palette)
-        self.app.call_later(self.screen.run_action, action)
-
     def _commands(self) -> list[tuple[str, str, Any]]:
-        commands: list[tuple[str, str, Any]] = []
-        board_actions = {name for name in dir(self.screen) if name.startswith("action_")}
-        for title, help_text, action in _ACTIONS:
-            if f"action_{action}" in board_actions:
-                commands.append((title, help_text, partial(self._run_screen_action, action)))
+        from dealterm.screens.help import screen_commands
+
+        # The actions of the screen in sight, from its keys (with their keys and ids): the
+        # screen the palette was opened over (app.screen is the palette).
+        screen = self.screen
+        app = self.dt_app
+        commands: list[tuple[str, str, Any]] = list(screen_commands(screen))
+        in_view = app.is_view(screen)
+        if app.deal_filter is not None and in_view:
+            commands.append(
+                (
+                    "Clear the filter",
+                    f"{app.key_of('app.clear_filter')} · app.clear_filter · every deal again",
+                    app.action_clear_filter,
+                )
+            )
         for mode, label in _VIEWS:
+            if in_view and mode == app.current_mode:
+                continue  # the view in sight
             commands.append(
                 (
                     f"Switch view: {label}",
